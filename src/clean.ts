@@ -1,0 +1,177 @@
+/**
+ * `clean`: plan a stripped copy, write it to a temporary file, verify the written bytes, and only
+ * then move it into place. Any failure leaves no output behind.
+ */
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { TracelessError, asTracelessError } from './errors.js';
+import type { CleanPlan, FormatHandler, PlanOptions } from './formats/types.js';
+import { formatInfo, handlerFor, unknownFormat } from './inspect.js';
+import { BufferSource, sourceFor, type ByteSource, type Input } from './io/source.js';
+import { moveIntoPlace, planLength, removeQuietly, renderPlan, temporaryPathFor, writeBufferToFile, writePlanToFile } from './io/write.js';
+import type { CleanOptions, CleanResult, FormatInfo, VerifyResult } from './types.js';
+import { verifySource } from './verify.js';
+
+/** Outputs up to this size are rendered and verified in memory before being written. */
+const inMemoryOutputBytes = 64 * 1024 * 1024;
+
+export function planOptionsFrom(options: CleanOptions): PlanOptions {
+  return { mode: options.only ?? 'all', keepOrientation: options.keepOrientation ?? true, keepDates: options.keepDates ?? false };
+}
+
+function baseResult(file: string, format: FormatInfo): CleanResult {
+  return { file, output: null, status: 'failed', format, removed: [], kept: [], verification: null, error: null, bytesWritten: 0 };
+}
+
+/** Errors about the input itself (refusals) versus errors while writing (failures). */
+const refusalCodes = new Set(['TRUNCATED', 'MALFORMED', 'UNSUPPORTED_FORMAT', 'LIMIT_EXCEEDED', 'OUTPUT_EXISTS']);
+
+export function failedResult(file: string, error: unknown, format: FormatInfo = unknownFormat): CleanResult {
+  const problem = asTracelessError(error, file);
+  const result = baseResult(file, format);
+  result.status = refusalCodes.has(problem.code) ? 'refused' : 'failed';
+  result.error = { code: problem.code, message: problem.describe() };
+  return result;
+}
+
+/** Picks the handler and plans the clean; throws a refusal for unknown or read-only formats. */
+export function planClean(source: ByteSource, options: PlanOptions): { handler: FormatHandler; plan: CleanPlan } {
+  const handler = handlerFor(source);
+  if (!handler) {
+    throw new TracelessError('UNSUPPORTED_FORMAT', 'not a photo or video format traceless recognises; nothing was written', { file: source.name });
+  }
+  if (!handler.plan || !handler.cleanable) {
+    throw new TracelessError('UNSUPPORTED_FORMAT', `${handler.name} files can be scanned but not cleaned yet; nothing was written`, { file: source.name });
+  }
+  try {
+    return { handler, plan: handler.plan(source, options) };
+  } catch (error) {
+    throw asTracelessError(error, source.name);
+  }
+}
+
+function fillFromPlan(result: CleanResult, plan: CleanPlan): void {
+  result.removed = plan.removed.map((removal) => ({ ...removal }));
+  result.kept = [...plan.kept];
+  result.status = plan.removed.length > 0 ? 'cleaned' : 'already-clean';
+}
+
+function verificationError(file: string, verification: VerifyResult): TracelessError {
+  return new TracelessError('VERIFY_FAILED', `the cleaned copy did not verify, so it was not written: ${verification.problems.slice(0, 3).join('; ')}`, { file });
+}
+
+/**
+ * Cleans `input` into the file `output` (or in place with `options.inPlace`).
+ * @example const result = await clean('IMG_1234.jpg', 'IMG_1234.clean.jpg');
+ */
+export async function clean(input: Input, output: string | null, options: CleanOptions = {}): Promise<CleanResult> {
+  return cleanSync(input, output, options);
+}
+
+export function cleanSync(input: Input, output: string | null, options: CleanOptions = {}): CleanResult {
+  const file = typeof input === 'string' ? input : '<buffer>';
+  const destination = options.inPlace ? (typeof input === 'string' ? input : null) : output;
+  if (!destination) return failedResult(file, new TracelessError('USAGE', 'an output path is needed (or in-place mode with a file path)'));
+  let source: ByteSource;
+  try {
+    source = sourceFor(input);
+  } catch (error) {
+    return failedResult(file, error);
+  }
+  let format = unknownFormat;
+  try {
+    const planOptions = planOptionsFrom(options);
+    format = formatInfo(handlerFor(source));
+    if (!options.inPlace && typeof input === 'string' && sameFile(input, destination)) {
+      throw new TracelessError('USAGE', 'the output would overwrite the original; use --in-place to replace it');
+    }
+    if (!options.inPlace && !options.force && existsSync(destination)) {
+      return existingOutput(file, destination, format, planOptions);
+    }
+    const { handler, plan } = planClean(source, planOptions);
+    const result = baseResult(file, format);
+    fillFromPlan(result, plan);
+    const temporary = temporaryPathFor(destination);
+    try {
+      const durable = options.inPlace === true;
+      if (planLength(plan.pieces) <= inMemoryOutputBytes) {
+        // Small outputs: verify the exact bytes, then write them.
+        const data = renderPlan(plan, source);
+        result.verification = verifySource(new BufferSource(data, destination), planOptions, handler);
+        if (!result.verification.ok) throw verificationError(file, result.verification);
+        result.bytesWritten = writeBufferToFile(data, temporary, durable);
+      } else {
+        result.bytesWritten = writePlanToFile(plan, source, temporary, durable);
+        const written = sourceFor(temporary);
+        try {
+          result.verification = verifySource(written, planOptions, handler);
+        } finally {
+          written.close();
+        }
+        if (!result.verification.ok) throw verificationError(file, result.verification);
+      }
+      moveIntoPlace(temporary, destination);
+    } catch (error) {
+      removeQuietly(temporary);
+      throw error;
+    }
+    result.output = destination;
+    return result;
+  } catch (error) {
+    const failed = failedResult(file, error, format);
+    return failed;
+  } finally {
+    source.close();
+  }
+}
+
+/** An output already exists: keep it when it verifies clean (resumable runs), refuse otherwise. */
+function existingOutput(file: string, destination: string, format: FormatInfo, options: PlanOptions): CleanResult {
+  const existing = sourceFor(destination);
+  let verification: VerifyResult;
+  try {
+    verification = verifySource(existing, options);
+  } finally {
+    existing.close();
+  }
+  if (verification.ok) {
+    const result = baseResult(file, format);
+    result.status = 'skipped';
+    result.output = destination;
+    result.verification = verification;
+    return result;
+  }
+  const result = failedResult(file, new TracelessError('OUTPUT_EXISTS', `${destination} already exists and is not a clean copy; use --force to overwrite it`), format);
+  result.verification = verification;
+  return result;
+}
+
+function sameFile(a: string, b: string): boolean {
+  try {
+    if (!existsSync(b)) return false;
+    const statA = statSync(a);
+    const statB = statSync(b);
+    return (statA.ino === statB.ino && statA.dev === statB.dev) || realpathSync(a) === realpathSync(b);
+  } catch {
+    return false;
+  }
+}
+
+/** Cleans bytes to bytes (for pipes): verified in memory, nothing touches the disk. */
+export function cleanBuffer(input: Buffer, options: CleanOptions = {}, name = '<stdin>'): { result: CleanResult; data: Buffer | null } {
+  const source = new BufferSource(input, name);
+  let format = unknownFormat;
+  try {
+    format = formatInfo(handlerFor(source));
+    const planOptions = planOptionsFrom(options);
+    const { handler, plan } = planClean(source, planOptions);
+    const result = baseResult(name, format);
+    fillFromPlan(result, plan);
+    const data = renderPlan(plan, source);
+    result.verification = verifySource(new BufferSource(data, name), planOptions, handler);
+    if (!result.verification.ok) throw verificationError(name, result.verification);
+    result.bytesWritten = data.length;
+    return { result, data };
+  } catch (error) {
+    return { result: failedResult(name, error, format), data: null };
+  }
+}

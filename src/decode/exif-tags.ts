@@ -1,0 +1,88 @@
+/**
+ * The EXIF/TIFF tags that say something about a person, with the category and plain words used in
+ * reports. Tags not listed here are still removed by a clean; they are just not worth a line.
+ * Reference: CIPA DC-008 (Exif 3.0) tables 4–7; Adobe DNG 1.7 chapter 4; ExifTool's Exif tag table.
+ */
+import type { Category } from '../types.js';
+
+export interface TagInfo {
+  name: string;
+  label: string;
+  category: Category;
+  /** How to render the value. */
+  render?: 'text' | 'bytes' | 'number' | 'date';
+}
+
+const t = (name: string, label: string, category: Category, render: TagInfo['render'] = 'text'): TagInfo => ({ name, label, category, render });
+
+/** Tags of IFD0, IFD1, SubIFDs and the Exif IFD (one numbering space). */
+export const imageTags: ReadonlyMap<number, TagInfo> = new Map([
+  [0x010d, t('DocumentName', 'Document name', 'other')],
+  [0x010e, t('ImageDescription', 'Description', 'other')],
+  [0x010f, t('Make', 'Camera make', 'device')],
+  [0x0110, t('Model', 'Camera model', 'device')],
+  [0x0112, t('Orientation', 'Orientation', 'other', 'number')],
+  [0x0131, t('Software', 'Software', 'device')],
+  [0x0132, t('DateTime', 'Modified', 'time', 'date')],
+  [0x013b, t('Artist', 'Artist', 'owner')],
+  [0x013c, t('HostComputer', 'Computer', 'device')],
+  [0x02bc, t('XMP', 'XMP packet', 'other', 'bytes')],
+  [0x8298, t('Copyright', 'Copyright', 'owner')],
+  [0x83bb, t('IPTC-NAA', 'IPTC record', 'other', 'bytes')],
+  [0x8649, t('PhotoshopSettings', 'Photoshop resources', 'other', 'bytes')],
+  [0x9003, t('DateTimeOriginal', 'Taken', 'time', 'date')],
+  [0x9004, t('CreateDate', 'Digitised', 'time', 'date')],
+  [0x9010, t('OffsetTime', 'Time zone (modified)', 'time')],
+  [0x9011, t('OffsetTimeOriginal', 'Time zone', 'time')],
+  [0x9012, t('OffsetTimeDigitized', 'Time zone (digitised)', 'time')],
+  [0x927c, t('MakerNote', 'Maker notes (camera-private data)', 'device', 'bytes')],
+  [0x9286, t('UserComment', 'Comment', 'other')],
+  [0x9c9b, t('XPTitle', 'Title', 'other')],
+  [0x9c9c, t('XPComment', 'Comment', 'other')],
+  [0x9c9d, t('XPAuthor', 'Author', 'owner')],
+  [0x9c9e, t('XPKeywords', 'Keywords', 'other')],
+  [0x9c9f, t('XPSubject', 'Subject', 'other')],
+  [0xa420, t('ImageUniqueID', 'Unique image ID', 'device')],
+  [0xa430, t('CameraOwnerName', 'Camera owner', 'owner')],
+  [0xa431, t('BodySerialNumber', 'Camera serial number', 'device')],
+  [0xa433, t('LensMake', 'Lens make', 'device')],
+  [0xa434, t('LensModel', 'Lens model', 'device')],
+  [0xa435, t('LensSerialNumber', 'Lens serial number', 'device')],
+  [0xa436, t('ImageTitle', 'Title', 'other')],
+  [0xa437, t('Photographer', 'Photographer', 'owner')],
+  [0xa438, t('ImageEditor', 'Editor', 'owner')],
+  [0xa439, t('CameraFirmware', 'Camera firmware', 'device')],
+  [0xa43a, t('RAWDevelopingSoftware', 'Raw developing software', 'device')],
+  [0xa43b, t('ImageEditingSoftware', 'Editing software', 'device')],
+  [0xa43c, t('MetadataEditingSoftware', 'Metadata software', 'device')],
+  [0xc4a5, t('PrintIM', 'Printer settings (PrintIM)', 'device', 'bytes')],
+  [0xc614, t('UniqueCameraModel', 'Camera model (DNG)', 'device')],
+  [0xc615, t('LocalizedCameraModel', 'Camera model (localised)', 'device')],
+  [0xc62f, t('CameraSerialNumber', 'Camera serial number', 'device')],
+  [0xc634, t('DNGPrivateData', 'Maker notes (DNG private data)', 'device', 'bytes')],
+  [0xc65d, t('RawDataUniqueID', 'Raw data unique ID', 'device', 'bytes')],
+  [0xc68b, t('OriginalRawFileName', 'Original raw file name', 'other')],
+  [0xc68c, t('OriginalRawFileData', 'Original raw file', 'embedded', 'bytes')],
+]);
+
+/** GPS IFD tags (their own numbering space). Every GPS tag but the version is a location finding. */
+export const gpsTagNames: ReadonlyMap<number, string> = new Map([
+  [0x00, 'GPSVersionID'], [0x01, 'GPSLatitudeRef'], [0x02, 'GPSLatitude'], [0x03, 'GPSLongitudeRef'],
+  [0x04, 'GPSLongitude'], [0x05, 'GPSAltitudeRef'], [0x06, 'GPSAltitude'], [0x07, 'GPSTimeStamp'],
+  [0x08, 'GPSSatellites'], [0x09, 'GPSStatus'], [0x0a, 'GPSMeasureMode'], [0x0b, 'GPSDOP'],
+  [0x0c, 'GPSSpeedRef'], [0x0d, 'GPSSpeed'], [0x0e, 'GPSTrackRef'], [0x0f, 'GPSTrack'],
+  [0x10, 'GPSImgDirectionRef'], [0x11, 'GPSImgDirection'], [0x12, 'GPSMapDatum'], [0x13, 'GPSDestLatitudeRef'],
+  [0x14, 'GPSDestLatitude'], [0x15, 'GPSDestLongitudeRef'], [0x16, 'GPSDestLongitude'], [0x17, 'GPSDestBearingRef'],
+  [0x18, 'GPSDestBearing'], [0x19, 'GPSDestDistanceRef'], [0x1a, 'GPSDestDistance'], [0x1b, 'GPSProcessingMethod'],
+  [0x1c, 'GPSAreaInformation'], [0x1d, 'GPSDateStamp'], [0x1e, 'GPSDifferential'], [0x1f, 'GPSHPositioningError'],
+]);
+
+export const tiffTags = {
+  orientation: 0x0112,
+  thumbnailOffset: 0x0201,
+  thumbnailLength: 0x0202,
+  stripOffsets: 0x0111,
+  stripByteCounts: 0x0117,
+  tileOffsets: 0x0144,
+  tileByteCounts: 0x0145,
+} as const;

@@ -1,0 +1,91 @@
+/**
+ * One error type for everything traceless refuses or fails at. Every error carries a stable
+ * `code` (scripts match on it) and a human message that names the file and the problem.
+ */
+export type ErrorCode =
+  | 'TRUNCATED' // a length or offset points past the end of the data
+  | 'MALFORMED' // the structure breaks the format's rules
+  | 'UNSUPPORTED_FORMAT' // bytes we do not recognise, or a format we can read but not clean
+  | 'LIMIT_EXCEEDED' // a count, depth or size past one of our documented maximums
+  | 'VERIFY_FAILED' // the written output still carries something it must not
+  | 'OUTPUT_EXISTS' // refusing to overwrite an existing output without --force
+  | 'IO_ERROR' // the file system said no
+  | 'USAGE'; // the command line itself is wrong
+
+export class TracelessError extends Error {
+  readonly code: ErrorCode;
+  /** The file the problem was found in, when there is one. */
+  file?: string;
+
+  constructor(code: ErrorCode, message: string, options?: { file?: string; cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'TracelessError';
+    this.code = code;
+    if (options?.file !== undefined) this.file = options.file;
+  }
+
+  /** The message prefixed with the file name, for people. */
+  describe(): string {
+    return this.file ? `${this.file}: ${this.message}` : this.message;
+  }
+}
+
+export function isTracelessError(value: unknown): value is TracelessError {
+  return value instanceof TracelessError;
+}
+
+/**
+ * Checks that `length` bytes starting at `offset` fit inside `[0, limit)`. Every length or
+ * offset read from a file passes through here (or `checkCount`) before it is used.
+ */
+export function checkRange(offset: number, length: number, limit: number, what: string): void {
+  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {
+    throw new TracelessError('MALFORMED', `${what}: invalid offset ${offset} or length ${length}`);
+  }
+  if (offset + length > limit) {
+    throw new TracelessError(
+      'TRUNCATED',
+      `${what}: ${length} bytes at offset ${offset} run past the end of the data (${limit} bytes)`,
+    );
+  }
+}
+
+/** Throws LIMIT_EXCEEDED when a count read from a file is larger than we are willing to walk. */
+export function checkCount(count: number, maximum: number, what: string): void {
+  if (count > maximum) {
+    throw new TracelessError('LIMIT_EXCEEDED', `${what}: ${count} is more than the maximum of ${maximum}`);
+  }
+}
+
+/** Wraps anything thrown by a parser into a TracelessError, so only the documented type escapes. */
+export function asTracelessError(error: unknown, file?: string): TracelessError {
+  if (error instanceof TracelessError) {
+    if (file && !error.file) error.file = file;
+    return error;
+  }
+  const nodeCode = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (typeof nodeCode === 'string' && /^E[A-Z]+$/.test(nodeCode)) {
+    return new TracelessError('IO_ERROR', describeIoError(error as NodeJS.ErrnoException), { file, cause: error });
+  }
+  if (error instanceof RangeError) {
+    return new TracelessError('TRUNCATED', `data ends too early (${error.message})`, { file, cause: error });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new TracelessError('MALFORMED', `unreadable structure (${message})`, { file, cause: error });
+}
+
+function describeIoError(error: NodeJS.ErrnoException): string {
+  switch (error.code) {
+    case 'ENOENT':
+      return 'no such file or folder';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'is a folder, not a file';
+    case 'ENOSPC':
+      return 'no space left on the device';
+    default:
+      return `${error.code}: ${error.message}`;
+  }
+}

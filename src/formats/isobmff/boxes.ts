@@ -1,0 +1,100 @@
+/**
+ * A bounded reader of ISO base media file format boxes (HEIF, AVIF, MP4, MOV, 3GP).
+ * Reference: ISO/IEC 14496-12:2022 section 4.2 (object structure); Apple QuickTime File Format
+ * ("Atoms": size 0 = to the end, size 1 = 64-bit size follows).
+ *
+ * Every box is checked against its parent before use: no box may overrun its parent, and walks
+ * are limited in count and depth.
+ */
+import { TracelessError, checkCount } from '../../errors.js';
+import { limits } from '../../limits.js';
+import type { ByteSource } from '../../io/source.js';
+
+export interface Box {
+  /** Four-character type as latin1 text (`moov`, `©xyz`). */
+  type: string;
+  /** Offset of the box's first byte in the file. */
+  offset: number;
+  /** Bytes of header: 8, or 16 with a 64-bit size, plus 16 for `uuid`. */
+  headerSize: number;
+  /** Total size including the header. */
+  size: number;
+  /** For `uuid` boxes: the 16-byte extended type as lowercase hex. */
+  uuid?: string;
+}
+
+export const boxEnd = (box: Box) => box.offset + box.size;
+export const payloadStart = (box: Box) => box.offset + box.headerSize;
+export const payloadSize = (box: Box) => box.size - box.headerSize;
+
+/** Counts boxes read across one walk so that a crafted file cannot make the walk unbounded. */
+export class BoxBudget {
+  private count = 0;
+  take(): void {
+    this.count += 1;
+    checkCount(this.count, limits.maxBoxCount, 'box count');
+  }
+}
+
+/**
+ * Lists the boxes in `[start, end)` of the source. `end` is the parent's end. Throws MALFORMED
+ * when a box is shorter than its header or overruns its parent, TRUNCATED when the data ends.
+ */
+export function readBoxes(source: ByteSource, start: number, end: number, budget = new BoxBudget(), context = 'file'): Box[] {
+  const boxes: Box[] = [];
+  let offset = start;
+  while (offset < end) {
+    if (end - offset < 8) {
+      // Some writers pad the end of a container with fewer than 8 zero bytes.
+      if (source.read(offset, end - offset).every((byte) => byte === 0)) break;
+      throw new TracelessError('MALFORMED', `${context}: ${end - offset} stray bytes at offset ${offset} are too short for a box`);
+    }
+    budget.take();
+    const header = source.read(offset, 8);
+    let size = header.readUInt32BE(0);
+    const type = header.toString('latin1', 4, 8);
+    let headerSize = 8;
+    if (size === 1) {
+      if (end - offset < 16) throw new TracelessError('TRUNCATED', `${context}: box '${printable(type)}' at ${offset} has a cut 64-bit size`);
+      const big = source.read(offset + 8, 8).readBigUInt64BE(0);
+      if (big > BigInt(Number.MAX_SAFE_INTEGER)) throw new TracelessError('MALFORMED', `${context}: box '${printable(type)}' at ${offset} has an impossible size`);
+      size = Number(big);
+      headerSize = 16;
+    } else if (size === 0) {
+      size = end - offset;
+    }
+    let uuid: string | undefined;
+    if (type === 'uuid') {
+      if (offset + headerSize + 16 > end) throw new TracelessError('TRUNCATED', `${context}: uuid box at ${offset} is cut short`);
+      uuid = source.read(offset + headerSize, 16).toString('hex');
+      headerSize += 16;
+    }
+    if (size < headerSize) throw new TracelessError('MALFORMED', `${context}: box '${printable(type)}' at ${offset} is smaller than its header (${size} bytes)`);
+    if (offset + size > end) {
+      const what = end >= source.size && offset + size > source.size ? 'TRUNCATED' : 'MALFORMED';
+      throw new TracelessError(what, `${context}: box '${printable(type)}' at ${offset} (${size} bytes) runs past the end of its ${context === 'file' ? 'file' : 'parent'} at ${end}`);
+    }
+    const box: Box = { type, offset, headerSize, size };
+    if (uuid !== undefined) box.uuid = uuid;
+    boxes.push(box);
+    offset += size;
+  }
+  return boxes;
+}
+
+/** Children of a container box (`moov`, `trak`, …); `skip` bytes after the header (e.g. 4 for full boxes such as `meta`). */
+export function readChildren(source: ByteSource, parent: Box, budget: BoxBudget, depth: number, skip = 0): Box[] {
+  if (depth > limits.maxBoxDepth) throw new TracelessError('LIMIT_EXCEEDED', `boxes nested deeper than ${limits.maxBoxDepth} levels`);
+  const start = payloadStart(parent) + skip;
+  if (start > boxEnd(parent)) throw new TracelessError('MALFORMED', `box '${printable(parent.type)}' at ${parent.offset} is too small for its fields`);
+  return readBoxes(source, start, boxEnd(parent), budget, `'${printable(parent.type)}'`);
+}
+
+/** A box type made safe for messages (types are file bytes, hence hostile). */
+export function printable(type: string): string {
+  return type.replace(/[^\x20-\x7e\u00a9]/g, '?');
+}
+
+export function findBox(boxes: Box[], type: string): Box | undefined {
+  return boxes.find((box) => box.type === type);
+}

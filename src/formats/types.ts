@@ -1,0 +1,73 @@
+/**
+ * The one interface every container format implements. A format module only walks its container:
+ * it lists metadata blocks (decoding payloads through `src/decode/`) and plans a clean copy as a
+ * list of pieces; reading, writing, verification and reporting are written once, elsewhere.
+ */
+import type { ByteSource } from '../io/source.js';
+import type { BlockKind, CleanMode, Finding, GeoLocation, MetadataBlock, Warning } from '../types.js';
+
+/** What a container walker reports about one file. */
+export interface ContainerReport {
+  blocks: MetadataBlock[];
+  findings: Finding[];
+  locations: GeoLocation[];
+  warnings: Warning[];
+  /** Parts the walker recognised but could not decode (said plainly in `scan`). */
+  unreadable: string[];
+}
+
+/** A piece of the output: a byte range copied from the input, new bytes, or zeros. */
+export type Piece =
+  | { kind: 'copy'; offset: number; length: number }
+  | { kind: 'bytes'; data: Buffer }
+  | { kind: 'zeros'; length: number };
+
+export interface PlanRemoval {
+  where: string;
+  kind: BlockKind;
+  bytes: number;
+  note?: string;
+}
+
+/** How to write the clean copy. An empty `removed` list means the input is already clean. */
+export interface CleanPlan {
+  pieces: Piece[];
+  removed: PlanRemoval[];
+  /** What was kept on purpose, in plain words (`ICC colour profile`, `orientation 6`). */
+  kept: string[];
+}
+
+export interface PlanOptions {
+  mode: CleanMode;
+  keepOrientation: boolean;
+  keepDates: boolean;
+}
+
+export interface FormatHandler {
+  /** Stable id used in JSON output and the README table. */
+  readonly id: string;
+  /** Name for people. */
+  readonly name: string;
+  /** Extensions commonly used (for batch discovery only: the format is always sniffed from bytes). */
+  readonly extensions: readonly string[];
+  /** True when `plan` is implemented and the format can be cleaned. */
+  readonly cleanable: boolean;
+  /** Whether these first bytes (up to 64) belong to this format. */
+  sniff(head: Buffer): boolean;
+  inspect(source: ByteSource): ContainerReport;
+  plan?(source: ByteSource, options: PlanOptions): CleanPlan;
+}
+
+export function emptyReport(): ContainerReport {
+  return { blocks: [], findings: [], locations: [], warnings: [], unreadable: [] };
+}
+
+/** Adds `other` into `into` (for walkers that decode nested payloads). */
+export function mergeReport(into: ContainerReport, other: ContainerReport): ContainerReport {
+  into.blocks.push(...other.blocks);
+  into.findings.push(...other.findings);
+  into.locations.push(...other.locations);
+  into.warnings.push(...other.warnings);
+  into.unreadable.push(...other.unreadable);
+  return into;
+}

@@ -1,0 +1,16 @@
+/**
+ * traceless — what photos and videos give away, and clean lossless copies without it.
+ *
+ * @example
+ * import { inspect, clean, verify } from 'traceless';
+ * const report = await inspect('IMG_1234.jpg');
+ * const result = await clean('IMG_1234.jpg', 'IMG_1234.clean.jpg', { only: 'location' });
+ */
+export { inspect, inspectSync } from './inspect.js';
+export { clean, cleanSync, cleanBuffer } from './clean.js';
+export { verify } from './verify.js';
+export { formats, detectFormat } from './formats/index.js';
+export { TracelessError, isTracelessError, type ErrorCode } from './errors.js';
+export { limits } from './limits.js';
+export type * from './types.js';
+export { categoryOrder } from './types.js';

@@ -1,0 +1,97 @@
+/**
+ * Writes a clean plan: pieces copied from the source, new bytes, or zeros. Output always goes to a
+ * temporary file beside the destination first; the caller renames it into place only after the
+ * written bytes verify clean, so an interrupted run never leaves a partial output under its name.
+ */
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { CleanPlan, Piece } from '../formats/types.js';
+import type { ByteSource } from './source.js';
+
+const copyChunkBytes = 4 * 1024 * 1024;
+
+export function planLength(pieces: readonly Piece[]): number {
+  let total = 0;
+  for (const piece of pieces) total += piece.kind === 'bytes' ? piece.data.length : piece.length;
+  return total;
+}
+
+/** Renders the whole output in memory (only for sources that are in memory already). */
+export function renderPlan(plan: CleanPlan, source: ByteSource): Buffer {
+  const parts: Buffer[] = plan.pieces.map((piece) => {
+    switch (piece.kind) {
+      case 'bytes':
+        return piece.data;
+      case 'zeros':
+        return Buffer.alloc(piece.length);
+      case 'copy':
+        return source.read(piece.offset, piece.length);
+    }
+  });
+  return Buffer.concat(parts, planLength(plan.pieces));
+}
+
+/** Streams the plan into a new file at `path` (which must not exist), in bounded chunks. */
+export function writePlanToFile(plan: CleanPlan, source: ByteSource, path: string, durable: boolean): number {
+  const fd = openSync(path, 'wx', 0o644);
+  let written = 0;
+  try {
+    const zeros = Buffer.alloc(Math.min(copyChunkBytes, Math.max(0, ...plan.pieces.map((piece) => (piece.kind === 'zeros' ? piece.length : 0)))));
+    for (const piece of plan.pieces) {
+      if (piece.kind === 'bytes') {
+        written += writeAll(fd, piece.data);
+      } else if (piece.kind === 'zeros') {
+        for (let done = 0; done < piece.length; done += zeros.length) {
+          written += writeAll(fd, zeros.subarray(0, Math.min(zeros.length, piece.length - done)));
+        }
+      } else {
+        for (let done = 0; done < piece.length; done += copyChunkBytes) {
+          const length = Math.min(copyChunkBytes, piece.length - done);
+          written += writeAll(fd, source.read(piece.offset + done, length));
+        }
+      }
+    }
+    if (durable) fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  return written;
+}
+
+export function writeBufferToFile(data: Buffer, path: string, durable: boolean): number {
+  const fd = openSync(path, 'wx', 0o644);
+  try {
+    writeAll(fd, data);
+    if (durable) fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  return data.length;
+}
+
+function writeAll(fd: number, data: Buffer): number {
+  let done = 0;
+  while (done < data.length) done += writeSync(fd, data, done, data.length - done);
+  return data.length;
+}
+
+/** Prefix of every temporary file traceless writes; a later run removes stale ones it finds. */
+export const temporaryPrefix = '.traceless-';
+
+/** A temporary path in the destination's folder (so the final rename never crosses devices). */
+export function temporaryPathFor(destination: string): string {
+  return join(dirname(destination), `${temporaryPrefix}${process.pid}-${randomBytes(4).toString('hex')}-${basename(destination)}.tmp`);
+}
+
+export function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // already gone
+  }
+}
+
+export function moveIntoPlace(temporary: string, destination: string): void {
+  renameSync(temporary, destination);
+}

@@ -1,0 +1,20 @@
+/**
+ * Documented maximums. Anything past these is refused with LIMIT_EXCEEDED rather than walked,
+ * so a crafted file cannot make traceless loop or allocate without bound.
+ */
+export const limits = {
+  /** Segments (JPEG markers), chunks (PNG/RIFF) or blocks (GIF) walked in one file. */
+  maxSegmentCount: 100_000,
+  /** Entries in one TIFF/EXIF IFD. */
+  maxIfdEntryCount: 4_096,
+  /** IFDs followed in one TIFF structure (IFD chains, SubIFDs, Exif/GPS/Interop). */
+  maxIfdCount: 512,
+  /** Boxes walked in one ISOBMFF file. */
+  maxBoxCount: 1_000_000,
+  /** Nesting depth of ISOBMFF boxes. */
+  maxBoxDepth: 32,
+  /** A metadata payload we decode in memory (EXIF, XMP, IPTC, a moov box). */
+  maxMetadataBytes: 256 * 1024 * 1024,
+  /** Files up to this size are read whole into memory; larger ones are read in windows. */
+  maxInMemoryFileBytes: 64 * 1024 * 1024,
+} as const;

@@ -1,0 +1,55 @@
+/**
+ * Verification: re-inspect an output and check that nothing that must be gone remains. Two
+ * independent checks: no finding other than what is kept on purpose, and a second clean of the
+ * output would remove nothing (which is also what makes cleaning idempotent).
+ */
+import { asTracelessError } from './errors.js';
+import type { FormatHandler, PlanOptions } from './formats/types.js';
+import { handlerFor, inspectSource } from './inspect.js';
+import { sourceFor, type ByteSource, type Input } from './io/source.js';
+import type { CleanMode, Finding, VerifyResult } from './types.js';
+
+/** Findings that must not remain after a clean in this mode. */
+export function forbiddenFindings(findings: readonly Finding[], mode: CleanMode): Finding[] {
+  return findings.filter((finding) => (mode === 'location' ? finding.category === 'location' : !finding.retained));
+}
+
+export function verifySource(source: ByteSource, options: PlanOptions, expected?: FormatHandler): VerifyResult {
+  const handler = handlerFor(source);
+  const result: VerifyResult = { ok: false, remaining: [], removableBlocks: [], problems: [] };
+  if (!handler) {
+    result.problems.push('the output is not a recognised format');
+    return result;
+  }
+  if (expected && handler.id !== expected.id) result.problems.push(`the output reads as ${handler.name}, not ${expected.name}`);
+  if (!handler.plan) {
+    result.problems.push(`${handler.name} files cannot be verified by traceless`);
+    return result;
+  }
+  try {
+    const inspection = inspectSource(source, handler);
+    result.remaining = forbiddenFindings(inspection.findings, options.mode);
+    if (inspection.unreadable.length > 0) result.problems.push(`parts could not be read: ${inspection.unreadable.join('; ')}`);
+    const again = handler.plan(source, options);
+    result.removableBlocks = again.removed.map((removal) => removal.where);
+  } catch (error) {
+    result.problems.push(`the output cannot be read back: ${asTracelessError(error).message}`);
+  }
+  for (const finding of result.remaining) result.problems.push(`still present: ${finding.label} (${finding.where})`);
+  for (const where of result.removableBlocks) result.problems.push(`still present: metadata block ${where}`);
+  result.ok = result.problems.length === 0;
+  return result;
+}
+
+/**
+ * Checks that a file carries nothing that `clean` would remove (in `mode`).
+ * @example const { ok, problems } = await verify('photo.clean.jpg');
+ */
+export async function verify(input: Input, options: { only?: CleanMode; keepOrientation?: boolean; keepDates?: boolean } = {}): Promise<VerifyResult> {
+  const source = sourceFor(input);
+  try {
+    return verifySource(source, { mode: options.only ?? 'all', keepOrientation: options.keepOrientation ?? true, keepDates: options.keepDates ?? false });
+  } finally {
+    source.close();
+  }
+}

@@ -238,3 +238,33 @@ function topLevelSpan(packet: string, property: XmpProperty): [number, number] {
   const close = packet.indexOf(closeTag, property.end);
   return close === -1 ? [property.start, property.end] : [open, close + closeTag.length];
 }
+
+/**
+ * Decodes an XMP packet's bytes: UTF-8 normally, but UTF-16/32 (either byte order) occur in the
+ * wild (XMP Part 1 §7.1 allows them), detected by BOM or by the zero bytes around `<`.
+ */
+export function xmpText(bytes: Buffer): string {
+  if (bytes.length >= 2) {
+    const [a, b] = [bytes[0]!, bytes[1]!];
+    if (bytes.length >= 4 && a === 0 && b === 0 && bytes[2] === 0) return utf32(bytes, false);
+    if (bytes.length >= 4 && b === 0 && bytes[2] === 0 && bytes[3] === 0) return utf32(bytes, true);
+    if ((a === 0xfe && b === 0xff) || (a === 0 && b !== 0)) return swapToLittleEndian(bytes).toString('utf16le').replace(/^\ufeff/, '');
+    if ((a === 0xff && b === 0xfe) || (a !== 0 && b === 0)) return bytes.toString('utf16le').replace(/^\ufeff/, '');
+  }
+  return bytes.toString('utf8');
+}
+
+function swapToLittleEndian(bytes: Buffer): Buffer {
+  const swapped = Buffer.from(bytes.subarray(0, bytes.length & ~1));
+  swapped.swap16();
+  return swapped;
+}
+
+function utf32(bytes: Buffer, littleEndian: boolean): string {
+  let text = '';
+  for (let offset = 0; offset + 4 <= bytes.length; offset += 4) {
+    const code = littleEndian ? bytes.readUInt32LE(offset) : bytes.readUInt32BE(offset);
+    text += safeCodePoint(code);
+  }
+  return text.replace(/^\ufeff/, '');
+}

@@ -1,7 +1,19 @@
+/**
+ * JPEG (and MPO, which is a JPEG with MPF images after EOI).
+ * References: ITU-T T.81 annex B; JFIF 1.02; CIPA DC-008 Exif 2.32 §4.5; CIPA DC-007 MPF;
+ * Adobe XMP Specification Part 3 §1.1.3. See markers.ts, segments.ts, inspect.ts, plan.ts.
+ */
 import type { FormatHandler } from '../types.js';
-import { emptyReport } from '../types.js';
+import { isJpeg } from './markers.js';
+import { inspectJpeg } from './inspect.js';
+import { planJpeg } from './plan.js';
+
 export const jpeg: FormatHandler = {
-  id: 'jpeg', name: 'JPEG', extensions: ['jpg', 'jpeg', 'jpe', 'jfif'], cleanable: false,
-  sniff: (head) => head.length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff,
-  inspect: () => emptyReport(),
+  id: 'jpeg',
+  name: 'JPEG',
+  extensions: ['jpg', 'jpeg', 'jpe', 'jfif', 'mpo'],
+  cleanable: true,
+  sniff: isJpeg,
+  inspect: (source) => inspectJpeg(source),
+  plan: planJpeg,
 };

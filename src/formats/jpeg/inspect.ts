@@ -1,0 +1,169 @@
+/**
+ * Lists the metadata of a JPEG: every APPn/COM segment, the EXIF, XMP, IPTC payloads decoded,
+ * thumbnails (with their own EXIF), and data after EOI (MPF images, motion-photo videos).
+ */
+import { asTracelessError } from '../../errors.js';
+import { BufferSource, type ByteSource } from '../../io/source.js';
+import { decodeExif, formatBytes } from '../../decode/exif.js';
+import { decodeIptc, readImageResources, resourceIds } from '../../decode/iptc.js';
+import { parseTiff } from '../../decode/tiff.js';
+import { decodeXmp, xmpText } from '../../decode/xmp.js';
+import type { Finding } from '../../types.js';
+import { emptyReport, mergeReport, type ContainerReport } from '../types.js';
+import { isJpeg, walkJpeg, type JpegLayout, type JpegSegment } from './markers.js';
+import { classifySegment, type SegmentClass } from './segments.js';
+
+export interface ClassifiedSegment extends JpegSegment {
+  info: SegmentClass;
+}
+
+export interface JpegAnalysis {
+  layout: JpegLayout;
+  segments: ClassifiedSegment[];
+}
+
+/** Nested JPEGs (thumbnails, MPF images) are followed this deep. */
+const maxNestingDepth = 3;
+/** Embedded JPEGs looked for in a trailer. */
+const maxTrailerImages = 16;
+
+export function analyseJpeg(source: ByteSource): JpegAnalysis {
+  const layout = walkJpeg(source);
+  const segments: ClassifiedSegment[] = [];
+  for (const part of layout.parts) {
+    if (part.type !== 'segment' || part.payloadLength === 0) {
+      if (part.type === 'segment') segments.push({ ...part, info: classifySegment(part, Buffer.alloc(0)) });
+      continue;
+    }
+    const head = source.read(part.payloadOffset, Math.min(40, part.payloadLength));
+    segments.push({ ...part, info: classifySegment(part, head) });
+  }
+  return { layout, segments };
+}
+
+export function payloadOf(source: ByteSource, segment: ClassifiedSegment): Buffer {
+  const skip = Math.min(segment.info.identifierLength, segment.payloadLength);
+  return source.read(segment.payloadOffset + skip, segment.payloadLength - skip);
+}
+
+export function inspectJpeg(source: ByteSource, prefix = '', depth = 0): ContainerReport {
+  const report = emptyReport();
+  const { layout, segments } = analyseJpeg(source);
+  const extendedXmp: Buffer[] = [];
+  const note = (finding: Omit<Finding, 'where'> & { where?: string }, where: string) => report.findings.push({ ...finding, where: finding.where ?? where });
+  for (const segment of segments) {
+    const { info } = segment;
+    if (info.kind === 'image') continue;
+    const where = prefix + info.where;
+    report.blocks.push({ where, kind: info.kind, offset: segment.offset, length: segment.length, note: info.identifier });
+    try {
+      switch (info.kind) {
+        case 'exif': {
+          const tiff = payloadOf(source, segment);
+          const decoded = decodeExif(parseTiff(tiff), { where });
+          mergeReport(report, decoded);
+          if (depth < maxNestingDepth) {
+            for (const thumbnail of decoded.thumbnails) {
+              const bytes = tiff.subarray(thumbnail.offset, thumbnail.offset + thumbnail.length);
+              if (isJpeg(bytes)) mergeNested(report, bytes, `${where}/${thumbnail.ifd}/thumbnail/`, depth);
+            }
+          }
+          break;
+        }
+        case 'xmp': {
+          const { findings, locations } = decodeXmp(xmpText(payloadOf(source, segment)), where);
+          report.findings.push(...findings);
+          report.locations.push(...locations);
+          break;
+        }
+        case 'xmp-extended':
+          // GUID (32) + full length (4) + chunk offset (4), then a slice of the packet.
+          extendedXmp.push(payloadOf(source, segment).subarray(40));
+          break;
+        case 'photoshop':
+          for (const resource of readImageResources(payloadOf(source, segment))) {
+            const data = payloadOf(source, segment).subarray(resource.dataOffset, resource.dataOffset + resource.dataLength);
+            if (resource.id === resourceIds.iptc) report.findings.push(...decodeIptc(data, `${where}/IPTC`));
+            if (resource.id === resourceIds.thumbnail || resource.id === resourceIds.thumbnailOld) {
+              note({ category: 'thumbnail', tag: 'PhotoshopThumbnail', label: 'Embedded thumbnail', value: data.length, text: `Photoshop preview of ${formatBytes(data.length)}` }, where);
+            }
+          }
+          break;
+        case 'comment': {
+          const text = source.read(segment.payloadOffset, segment.payloadLength).toString('utf8').replace(/\0+$/, '').trim();
+          if (text) note({ category: 'other', tag: 'Comment', label: 'Comment', value: text, text }, where);
+          break;
+        }
+        case 'icc':
+          note({ category: 'other', tag: 'ICC_Profile', label: 'Colour profile', value: segment.payloadLength, text: `ICC colour profile (${formatBytes(segment.payloadLength)}), kept: it changes how colours display`, retained: true }, where);
+          break;
+        case 'mpf':
+          note({ category: 'embedded', tag: 'MPF', label: 'Multi-picture index', value: segment.payloadLength, text: 'index of extra images stored after the main image' }, where);
+          break;
+        case 'flashpix':
+          note({ category: 'embedded', tag: 'FlashPix', label: 'FlashPix extension data', value: segment.payloadLength, text: formatBytes(segment.payloadLength) }, where);
+          break;
+        case 'thumbnail':
+          note({ category: 'thumbnail', tag: 'JFXXThumbnail', label: 'Embedded thumbnail', value: segment.payloadLength, text: `JFIF extension thumbnail of ${formatBytes(segment.payloadLength)}` }, where);
+          break;
+        case 'vendor':
+          note({ category: 'other', tag: 'VendorData', label: 'Vendor data', value: info.identifier, text: `${info.identifier || 'unnamed'} block of ${formatBytes(segment.payloadLength)}` }, where);
+          break;
+        default:
+          break;
+      }
+    } catch (error) {
+      report.unreadable.push(`${where}: ${asTracelessError(error).message}`);
+    }
+  }
+  if (extendedXmp.length > 0) {
+    const where = `${prefix}APP1/ExtendedXMP`;
+    try {
+      const { findings, locations } = decodeXmp(xmpText(Buffer.concat(extendedXmp)), where);
+      report.findings.push(...findings, { category: 'embedded', where, tag: 'ExtendedXMP', label: 'Extended XMP', value: extendedXmp.length, text: `${extendedXmp.length} chunk(s)` });
+      report.locations.push(...locations);
+    } catch (error) {
+      report.unreadable.push(`${where}: ${asTracelessError(error).message}`);
+    }
+  }
+  if (layout.trailer) inspectTrailer(source, layout.trailer, prefix, depth, report);
+  return report;
+}
+
+function mergeNested(report: ContainerReport, bytes: Buffer, prefix: string, depth: number): void {
+  try {
+    mergeReport(report, inspectJpeg(new BufferSource(bytes), prefix, depth + 1));
+  } catch (error) {
+    report.warnings.push({ code: 'JPEG_EMBEDDED_UNREADABLE', message: `${prefix}: embedded image cannot be read (${asTracelessError(error).message})`, severity: 'info' });
+  }
+}
+
+/** Describes what follows EOI, and decodes the metadata of JPEG images stored there. */
+function inspectTrailer(source: ByteSource, trailer: { offset: number; length: number }, prefix: string, depth: number, report: ContainerReport): void {
+  const where = `${prefix}trailer`;
+  report.blocks.push({ where, kind: 'trailer', offset: trailer.offset, length: trailer.length });
+  const readLength = Math.min(trailer.length, 64 * 1024 * 1024);
+  const bytes = source.read(trailer.offset, readLength);
+  const kinds: string[] = [];
+  if (bytes.indexOf('ftyp', 0, 'latin1') !== -1 && bytes.indexOf('ftyp', 0, 'latin1') < 64) kinds.push('a video (motion photo)');
+  else if (bytes.lastIndexOf('ftyp', undefined, 'latin1') !== -1) kinds.push('a video (motion photo)');
+  if (bytes.lastIndexOf('SEFT', undefined, 'latin1') !== -1 || bytes.lastIndexOf('SEFH', undefined, 'latin1') !== -1) kinds.push('Samsung trailer records');
+  let images = 0;
+  if (depth < maxNestingDepth) {
+    for (let index = bytes.indexOf(Buffer.from([0xff, 0xd8, 0xff])); index !== -1 && images < maxTrailerImages; index = bytes.indexOf(Buffer.from([0xff, 0xd8, 0xff]), index + 3)) {
+      images += 1;
+      const nested = emptyReport();
+      try {
+        const layout = walkJpeg(new BufferSource(bytes.subarray(index)));
+        mergeNested(nested, bytes.subarray(index, index + layout.endOfImage), `${where}/image${images}/`, depth);
+        index += layout.endOfImage - 3;
+      } catch {
+        // A JPEG signature inside a video or an unreadable image: reported as trailer data below.
+      }
+      mergeReport(report, nested);
+    }
+  }
+  if (images > 0) kinds.unshift(`${images} more image(s)`);
+  const text = `${formatBytes(trailer.length)} after the end of the image${kinds.length ? `: ${kinds.join(', ')}` : ''}`;
+  report.findings.push({ category: 'embedded', where, tag: 'Trailer', label: 'Data after the image', value: trailer.length, text });
+}

@@ -1,0 +1,130 @@
+/**
+ * JPEG marker walker. Reference: ITU-T T.81 (ISO/IEC 10918-1) annex B (marker segments and the
+ * interchange format); JFIF 1.02; Exif 2.32 section 4.5.4 (APP1 placement).
+ *
+ * Splits a JPEG into its marker segments, the entropy-coded data after each SOS, and whatever
+ * follows EOI. Every length is checked against the data; a file without SOI, with a segment that
+ * runs past the end, or without EOI is refused.
+ */
+import { TracelessError, checkCount } from '../../errors.js';
+import { limits } from '../../limits.js';
+import type { ByteSource } from '../../io/source.js';
+
+export const markers = {
+  SOI: 0xd8,
+  EOI: 0xd9,
+  SOS: 0xda,
+  COM: 0xfe,
+  APP0: 0xe0,
+  APP15: 0xef,
+  TEM: 0x01,
+} as const;
+
+export interface JpegSegment {
+  /** The marker code (the byte after 0xFF). */
+  marker: number;
+  /** Offset of the 0xFF that starts the marker. */
+  offset: number;
+  /** Bytes of the whole segment: marker, length field and payload. */
+  length: number;
+  /** Offset and length of the payload (after the 2-byte length field); 0 for markers without one. */
+  payloadOffset: number;
+  payloadLength: number;
+}
+
+export interface JpegEntropyData {
+  offset: number;
+  length: number;
+}
+
+export interface JpegLayout {
+  /** Segments and entropy-coded runs, in file order. */
+  parts: (({ type: 'segment' } & JpegSegment) | ({ type: 'entropy' } & JpegEntropyData))[];
+  /** Offset just after EOI. */
+  endOfImage: number;
+  /** Bytes after EOI (motion-photo videos, MPF images, vendor trailers). */
+  trailer: { offset: number; length: number } | null;
+}
+
+const isStandalone = (marker: number) => marker === markers.SOI || marker === markers.EOI || marker === markers.TEM || (marker >= 0xd0 && marker <= 0xd7);
+
+export function isJpeg(head: Buffer): boolean {
+  return head.length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff;
+}
+
+const scanChunkBytes = 1024 * 1024;
+
+/**
+ * Finds the next marker after entropy-coded data starting at `from`: the first 0xFF followed by
+ * a byte that is neither 0x00 (stuffing), 0xFF (fill) nor RST0–7. Returns its offset, or -1.
+ */
+function findMarkerAfterEntropy(source: ByteSource, from: number): number {
+  let chunkStart = from;
+  while (chunkStart < source.size) {
+    // Overlap chunks by one byte so that an 0xFF at a chunk's end sees its successor.
+    const length = Math.min(scanChunkBytes, source.size - chunkStart);
+    const chunk = source.read(chunkStart, length);
+    let index = chunk.indexOf(0xff);
+    while (index !== -1 && index + 1 < chunk.length) {
+      const next = chunk[index + 1]!;
+      if (next !== 0x00 && next !== 0xff && !(next >= 0xd0 && next <= 0xd7)) return chunkStart + index;
+      index = chunk.indexOf(0xff, index + 1);
+    }
+    if (chunkStart + length >= source.size) return -1;
+    chunkStart += length - 1;
+  }
+  return -1;
+}
+
+export function walkJpeg(source: ByteSource): JpegLayout {
+  const size = source.size;
+  if (size < 4 || !isJpeg(source.read(0, 3))) throw new TracelessError('MALFORMED', 'not a JPEG: the file does not start with an SOI marker');
+  const parts: JpegLayout['parts'] = [{ type: 'segment', marker: markers.SOI, offset: 0, length: 2, payloadOffset: 2, payloadLength: 0 }];
+  let offset = 2;
+  let count = 0;
+  while (true) {
+    checkCount(++count, limits.maxSegmentCount, 'JPEG segment count');
+    if (offset + 2 > size) throw new TracelessError('TRUNCATED', `the JPEG ends at byte ${size} without an EOI marker (the file is cut short)`);
+    const head = source.read(offset, 2);
+    if (head[0] !== 0xff) throw new TracelessError('MALFORMED', `expected a JPEG marker at byte ${offset}, found 0x${head[0]!.toString(16).padStart(2, '0')}`);
+    let marker = head[1]!;
+    let markerOffset = offset;
+    // Fill bytes: any number of 0xFF may precede a marker.
+    while (marker === 0xff) {
+      markerOffset += 1;
+      if (markerOffset + 2 > size) throw new TracelessError('TRUNCATED', 'the JPEG ends inside marker fill bytes');
+      marker = source.read(markerOffset + 1, 1)[0]!;
+    }
+    if (marker === 0x00) throw new TracelessError('MALFORMED', `invalid JPEG marker 0xFF00 at byte ${markerOffset}`);
+    if (marker === markers.EOI) {
+      parts.push({ type: 'segment', marker, offset: markerOffset, length: 2, payloadOffset: markerOffset + 2, payloadLength: 0 });
+      const endOfImage = markerOffset + 2;
+      return { parts, endOfImage, trailer: endOfImage < size ? { offset: endOfImage, length: size - endOfImage } : null };
+    }
+    if (marker === markers.SOI) throw new TracelessError('MALFORMED', `a second SOI marker at byte ${markerOffset} inside the image`);
+    if (isStandalone(marker)) {
+      parts.push({ type: 'segment', marker, offset: markerOffset, length: 2, payloadOffset: markerOffset + 2, payloadLength: 0 });
+      offset = markerOffset + 2;
+      continue;
+    }
+    if (markerOffset + 4 > size) throw new TracelessError('TRUNCATED', `the JPEG ends inside the header of marker 0xFF${hex(marker)} at byte ${markerOffset}`);
+    const declared = source.read(markerOffset + 2, 2).readUInt16BE(0);
+    if (declared < 2) throw new TracelessError('MALFORMED', `segment 0xFF${hex(marker)} at byte ${markerOffset} has an impossible length of ${declared}`);
+    const segmentEnd = markerOffset + 2 + declared;
+    if (segmentEnd > size) {
+      throw new TracelessError('TRUNCATED', `segment 0xFF${hex(marker)} at byte ${markerOffset} declares ${declared} bytes but the file ends after ${size - markerOffset - 2}`);
+    }
+    parts.push({ type: 'segment', marker, offset: markerOffset, length: segmentEnd - markerOffset, payloadOffset: markerOffset + 4, payloadLength: declared - 2 });
+    offset = segmentEnd;
+    if (marker === markers.SOS) {
+      const next = findMarkerAfterEntropy(source, offset);
+      if (next === -1) throw new TracelessError('TRUNCATED', 'the image data runs to the end of the file without an EOI marker (the file is cut short)');
+      if (next > offset) parts.push({ type: 'entropy', offset, length: next - offset });
+      offset = next;
+    }
+  }
+}
+
+export function hex(byte: number): string {
+  return byte.toString(16).toUpperCase().padStart(2, '0');
+}

@@ -1,0 +1,68 @@
+/** Plain-words report of one inspection, location first. */
+import { formatBytes, formatLocation } from '../decode/exif.js';
+import { categoryOrder, type Category, type CleanResult, type Finding, type Inspection } from '../types.js';
+import { sanitize } from './sanitize.js';
+
+const headings: Record<Category, string> = {
+  location: 'Location details',
+  device: 'Device',
+  time: 'Time',
+  owner: 'Owner',
+  thumbnail: 'Thumbnails',
+  embedded: 'Embedded data',
+  other: 'Other',
+};
+
+/** Categories a file reveals, ignoring what is kept on purpose. */
+export function revealedCategories(inspection: Inspection): Category[] {
+  const present = new Set(inspection.findings.filter((finding) => !finding.retained).map((finding) => finding.category));
+  return categoryOrder.filter((category) => present.has(category));
+}
+
+export function renderInspection(inspection: Inspection): string {
+  const lines: string[] = [];
+  const revealed = revealedCategories(inspection);
+  const summary = revealed.length ? `reveals ${revealed.join(', ')}` : inspection.format.id === 'unknown' ? 'not a recognised photo or video' : 'nothing revealing found';
+  lines.push(`${sanitize(inspection.file)} (${inspection.format.name}, ${formatBytes(inspection.size)}): ${summary}`);
+  const seenPlaces = new Set<string>();
+  for (const location of inspection.locations) {
+    const text = formatLocation(location);
+    const key = `${location.latitude.toFixed(5)},${location.longitude.toFixed(5)}`;
+    if (seenPlaces.has(key)) continue;
+    seenPlaces.add(key);
+    lines.push(`  Location: ${text} — ${sanitize(location.where)}`);
+  }
+  const groups = new Map<Category, Finding[]>();
+  for (const finding of inspection.findings) {
+    if (finding.retained) continue;
+    if (finding.tag === 'GPSPosition') continue; // printed above as a Location line
+    const list = groups.get(finding.category) ?? [];
+    list.push(finding);
+    groups.set(finding.category, list);
+  }
+  for (const category of categoryOrder) {
+    const findings = groups.get(category);
+    if (!findings?.length) continue;
+    lines.push(`  ${headings[category]}:`);
+    for (const finding of findings) lines.push(`    ${sanitize(finding.label)}: ${sanitize(finding.text, 200)} (${sanitize(finding.where)})`);
+  }
+  const retained = inspection.findings.filter((finding) => finding.retained);
+  if (retained.length) lines.push(`  Kept by clean on purpose: ${retained.map((finding) => `${sanitize(finding.label)} ${sanitize(finding.text, 80)}`).join('; ')}`);
+  for (const part of inspection.unreadable) lines.push(`  Could not read: ${sanitize(part)}`);
+  for (const warning of inspection.warnings.filter((item) => item.severity === 'warning')) lines.push(`  Warning: ${sanitize(warning.message)}`);
+  return lines.join('\n');
+}
+
+export function renderCleanResult(result: CleanResult): string {
+  const file = sanitize(result.file);
+  switch (result.status) {
+    case 'cleaned':
+      return `${file}: cleaned -> ${sanitize(result.output ?? '')} (removed ${result.removed.map((removal) => sanitize(removal.where)).join(', ')}${result.kept.length ? `; kept ${result.kept.map((item) => sanitize(item)).join(', ')}` : ''})`;
+    case 'already-clean':
+      return `${file}: already clean -> ${sanitize(result.output ?? '')}`;
+    case 'skipped':
+      return `${file}: skipped, ${sanitize(result.output ?? '')} already exists and verifies clean`;
+    default:
+      return `${file}: ${result.status}: ${sanitize(result.error?.message ?? 'unknown error')}`;
+  }
+}

@@ -6,7 +6,7 @@
 import { asTracelessError } from '../errors.js';
 import { inspectSync } from '../inspect.js';
 import { sanitize, sanitizeDeep } from '../report/sanitize.js';
-import type { Category } from '../types.js';
+import { categoryOrder, type Category } from '../types.js';
 import { exitCodes } from './exit-codes.js';
 import { expandInputs, type WalkOptions } from './inputs.js';
 import type { Output } from './output.js';
@@ -24,7 +24,8 @@ export function runCheck(paths: string[], options: CheckOptions, output: Output)
     try {
       const inspection = inspectSync(input.path);
       if (inspection.format.id === 'unknown') continue;
-      const found = [...new Set(inspection.findings.filter((finding) => !finding.retained && blockingCategories.has(finding.category)).map((finding) => finding.category))];
+      const present = new Set(inspection.findings.filter((finding) => !finding.retained && blockingCategories.has(finding.category)).map((finding) => finding.category));
+      const found = categoryOrder.filter((category) => present.has(category));
       if (found.length) leaks = true;
       if (options.json) output.out(JSON.stringify(sanitizeDeep({ file: input.path, format: inspection.format.id, leaks: found, ok: found.length === 0 })));
       else if (found.length) output.out(`${sanitize(input.path)}: carries ${found.join(' and ')} metadata (run: traceless scan "${sanitize(input.path)}")`);

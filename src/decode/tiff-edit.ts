@@ -146,12 +146,15 @@ export function isOrientationOnlyTiff(structure: TiffStructure): boolean {
   return ifd.offset === 8 && structure.data.length === used;
 }
 
-/** The valid orientation (1–8) recorded in IFD0, if any. */
+/**
+ * The orientation recorded in IFD0, if any. Out-of-range values (0 is common) are returned as
+ * they are: keeping them is harmless (readers treat them as upright) and keeps the file faithful.
+ */
 export function orientationOf(structure: TiffStructure): number | undefined {
   const entry = structure.ifds[0]?.entries.find((candidate) => candidate.tag === 0x0112);
   if (!entry || !entry.readable || entry.type !== 3) return undefined;
   const value = readUint(structure.data, entry.valueOffset, 2, structure.littleEndian);
-  return value >= 1 && value <= 8 ? value : undefined;
+  return value;
 }
 
 export { tiffTypeSizes };

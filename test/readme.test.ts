@@ -1,0 +1,30 @@
+/** The README's format table and commands stay in step with the code. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { formats } from '../src/index.js';
+
+const root = join(import.meta.dirname, '..');
+const readme = readFileSync(join(root, 'README.md'), 'utf8');
+
+describe('README', () => {
+  it('lists exactly the formats the code supports, with whether each can be cleaned', () => {
+    const table = readme.slice(readme.indexOf('<!-- formats:start -->'), readme.indexOf('<!-- formats:end -->'));
+    const rows = table
+      .split('\n')
+      .filter((line) => line.startsWith('| ') && !line.startsWith('| id ') && !line.startsWith('|---'))
+      .map((line) => line.split('|').slice(1, -1).map((cell) => cell.trim()));
+    expect(rows).toEqual(formats.map((format) => [format.id, format.name, format.cleanable ? 'yes' : 'no (scan only)']));
+  });
+
+  it('gives the test command that .ci/run runs', () => {
+    expect(readme).toContain('npm test');
+    expect(readFileSync(join(root, '.ci', 'run'), 'utf8')).toMatch(/^npm test$/m);
+  });
+
+  it('documents every command and clean option the CLI has', () => {
+    for (const word of ['traceless scan', 'traceless clean', 'traceless check', '--only location', '--in-place', '--drop-orientation', '--keep-dates', '--force', '--json', '--hidden', '--follow-symlinks']) {
+      expect(readme).toContain(word);
+    }
+  });
+});

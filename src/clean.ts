@@ -2,7 +2,7 @@
  * `clean`: plan a stripped copy, write it to a temporary file, verify the written bytes, and only
  * then move it into place. Any failure leaves no output behind.
  */
-import { existsSync, realpathSync, statSync } from 'node:fs';
+import { constants, copyFileSync, existsSync, linkSync, lstatSync, realpathSync, statSync, utimesSync } from 'node:fs';
 import { TracelessError, asTracelessError } from './errors.js';
 import type { CleanPlan, FormatHandler, PlanOptions } from './formats/types.js';
 import { formatInfo, handlerFor, unknownFormat } from './inspect.js';
@@ -84,12 +84,31 @@ export function cleanSync(input: Input, output: string | null, options: CleanOpt
     if (!options.inPlace && typeof input === 'string' && sameFile(input, destination)) {
       throw new TracelessError('USAGE', 'the output would overwrite the original; use --in-place to replace it');
     }
+    if (options.inPlace && typeof input === 'string' && lstatSync(input).isSymbolicLink()) {
+      throw new TracelessError('UNSUPPORTED_FORMAT', 'is a symbolic link: in-place mode never writes through links; clean its target instead');
+    }
     if (!options.inPlace && !options.force && existsSync(destination)) {
       return existingOutput(file, destination, format, planOptions);
     }
     const { handler, plan } = planClean(source, planOptions);
     const result = baseResult(file, format);
+    result.bytesRead = source.size;
     fillFromPlan(result, plan);
+    if (options.dryRun) {
+      // Render and verify in memory when small enough, so a dry run reports what a real run would.
+      if (planLength(plan.pieces) <= inMemoryOutputBytes) {
+        result.verification = verifySource(new BufferSource(renderPlan(plan, source), destination), planOptions, handler);
+        if (!result.verification.ok) throw verificationError(file, result.verification);
+      }
+      result.dryRun = true;
+      result.output = destination;
+      result.bytesWritten = 0;
+      return result;
+    }
+    if (options.inPlace && result.status === 'already-clean') {
+      result.output = destination; // nothing to remove: the original stays exactly as it is
+      return result;
+    }
     const temporary = temporaryPathFor(destination);
     try {
       const durable = options.inPlace === true;
@@ -108,6 +127,15 @@ export function cleanSync(input: Input, output: string | null, options: CleanOpt
           written.close();
         }
         if (!result.verification.ok) throw verificationError(file, result.verification);
+      }
+      if (options.keepMtime && typeof input === 'string') {
+        const times = statSync(input);
+        utimesSync(temporary, times.atime, times.mtime);
+      }
+      if (options.inPlace && options.backupSuffix) {
+        // A hard link keeps the original's bytes under the backup name at no cost; it fails
+        // (EEXIST) rather than overwrite an older backup.
+        keepBackup(destination, `${destination}${options.backupSuffix}`);
       }
       moveIntoPlace(temporary, destination);
     } catch (error) {
@@ -173,5 +201,15 @@ export function cleanBuffer(input: Buffer, options: CleanOptions = {}, name = '<
     return { result, data };
   } catch (error) {
     return { result: failedResult(name, error, format), data: null };
+  }
+}
+
+/** Keeps the original under `backup`: a hard link where the file system allows, else a copy. */
+function keepBackup(original: string, backup: string): void {
+  try {
+    linkSync(original, backup);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new TracelessError('OUTPUT_EXISTS', `the backup ${backup} already exists`);
+    copyFileSync(original, backup, constants.COPYFILE_EXCL);
   }
 }

@@ -98,6 +98,12 @@ export interface CleanOptions {
   inPlace?: boolean;
   /** Overwrite an existing output. */
   force?: boolean;
+  /** Give the output the input's modification time (people sort photos by it). */
+  keepMtime?: boolean;
+  /** With inPlace: keep the original beside the clean file, named original + this suffix. */
+  backupSuffix?: string;
+  /** Plan and verify in memory, report what would be removed and written, write nothing. */
+  dryRun?: boolean;
 }
 
 /** One thing the cleaner removed. */
@@ -131,4 +137,8 @@ export interface CleanResult {
   verification: VerifyResult | null;
   error: { code: string; message: string } | null;
   bytesWritten: number;
+  /** True when nothing was written because of `dryRun`. */
+  dryRun?: boolean;
+  /** Size of the input in bytes. */
+  bytesRead?: number;
 }

@@ -21,18 +21,24 @@ function buildProgram(output: Output, setCode: (code: number) => void): Command 
     .version(version)
     .exitOverride()
     .configureOutput({ writeOut: (text) => output.out(text.trimEnd()), writeErr: (text) => output.err(text.trimEnd()) });
+  const collect = (value: string, previous: string[] = []) => [...previous, value];
   const walking = (command: Command) =>
     command
+      .option('--exclude <glob>', 'skip files and folders matching this glob (repeatable)', collect)
       .option('--hidden', 'include hidden files and folders when walking folders')
       .option('--follow-symlinks', 'follow symbolic links when walking folders');
-  walking(
+  const batch = (command: Command) =>
+    command
+      .option('-j, --jobs <n>', 'files worked on in parallel (default: the number of cores)')
+      .option('-q, --quiet', 'no progress bar and no per-file lines for successes');
+  batch(walking(
     program
       .command('scan')
       .description('report what each file reveals: location first, then device, time, owner, thumbnails, embedded data')
       .argument('<paths...>', 'files or folders')
-      .option('--json', 'one JSON object per file per line'),
-  ).action((paths: string[], options) => setCode(runScan(paths, options, output)));
-  walking(
+      .option('--json', 'one JSON object per file per line, then a summary line for several files'),
+  )).action(async (paths: string[], options) => setCode(await runScan(paths, options, output)));
+  batch(walking(
     program
       .command('clean')
       .description('write stripped copies (beside the original as NAME.clean.EXT, or under -o DIR)')
@@ -42,9 +48,12 @@ function buildProgram(output: Output, setCode: (code: number) => void): Command 
       .addOption(new Option('--only <what>', 'remove only this kind of metadata').choices(['location']))
       .option('--drop-orientation', 'do not keep the orientation tag')
       .option('--keep-dates', 'keep creation and modification dates in video containers')
+      .option('--keep-mtime', "give each output the original's modification time")
+      .option('--backup <suffix>', 'with --in-place, keep each original beside it as NAME.EXT<suffix>')
+      .option('--dry-run', 'show what would be removed and written, write nothing')
       .option('--force', 'overwrite existing outputs')
-      .option('--json', 'one JSON object per file per line'),
-  ).action((paths: string[], options) => setCode(runClean(paths, options, output)));
+      .option('--json', 'one JSON object per file per line, then a summary line for several files'),
+  )).action(async (paths: string[], options) => setCode(await runClean(paths, options, output)));
   walking(
     program
       .command('check')

@@ -3,7 +3,7 @@
  * temporary file beside the destination first; the caller renames it into place only after the
  * written bytes verify clean, so an interrupted run never leaves a partial output under its name.
  */
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { CleanPlan, Piece } from '../formats/types.js';
@@ -94,4 +94,39 @@ export function removeQuietly(path: string): void {
 
 export function moveIntoPlace(temporary: string, destination: string): void {
   renameSync(temporary, destination);
+}
+
+const temporaryName = /^\.traceless-(\d+)-[0-9a-f]{8}-.*\.tmp$/;
+
+/**
+ * Removes temporary files left in `folder` by a traceless run that was killed (SIGKILL, power
+ * loss) before it could clean up: those whose process is no longer alive. Returns how many.
+ */
+export function removeStaleTemporaries(folder: string): number {
+  let removed = 0;
+  let names: string[];
+  try {
+    names = readdirSync(folder);
+  } catch {
+    return 0;
+  }
+  for (const name of names) {
+    const match = temporaryName.exec(name);
+    if (!match) continue;
+    const pid = Number(match[1]);
+    if (pid !== process.pid && isAlive(pid)) continue;
+    if (pid === process.pid) continue;
+    removeQuietly(join(folder, name));
+    removed += 1;
+  }
+  return removed;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -43,8 +43,11 @@ describe('traceless scan', () => {
   it('prints one JSON object per file per line with the findings', async () => {
     const run = await runCli('scan', '--json', photo, photo);
     expect(run.code).toBe(0);
-    expect(run.lines).toHaveLength(2);
+    // One line per file, then (for several files) one summary line.
+    expect(run.lines).toHaveLength(3);
     const report = JSON.parse(run.lines[0]!);
+    const { summary } = JSON.parse(run.lines[2]!);
+    expect(summary).toMatchObject({ files: 2, revealingLocation: 2, devices: [{ device: 'TestCam Inc. TestCam Pro 9', files: 2 }] });
     expect(report.format.id).toBe('jpeg');
     expect(report.locations[0].latitude).toBeCloseTo(37.774929, 5);
     expect(report.findings.find((finding: { tag: string }) => finding.tag === 'Make').category).toBe('device');

@@ -1,0 +1,65 @@
+/**
+ * Runs tasks on N worker threads (the library is synchronous, so threads give the parallelism).
+ * One shared queue: a worker busy with a large video never holds back the small photos, which
+ * the other workers keep taking. Results are reported as each task finishes; a worker that dies
+ * fails its task and is replaced.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { failedResult } from '../clean.js';
+import { TracelessError } from '../errors.js';
+import { runTask, type Task, type TaskResult } from './tasks.js';
+
+const workerScript = fileURLToPath(new URL('./worker.js', import.meta.url));
+
+/** Whether the compiled worker script is there (it is not when the sources run untranspiled in tests). */
+export function workersAvailable(): boolean {
+  return existsSync(workerScript);
+}
+
+function crashed(task: Task, error: unknown): TaskResult {
+  const problem = new TracelessError('IO_ERROR', `the worker stopped while handling this file (${(error as Error)?.message ?? error})`, { file: task.path });
+  if (task.kind === 'scan') return { kind: 'scan', id: task.id, inspection: null, error: { code: problem.code, message: problem.describe() } };
+  return { kind: 'clean', id: task.id, result: failedResult(task.path, problem) };
+}
+
+export async function runTasks(tasks: readonly Task[], jobs: number, onResult: (result: TaskResult) => void): Promise<void> {
+  if (jobs <= 1 || tasks.length <= 1 || !workersAvailable()) {
+    for (const task of tasks) {
+      onResult(runTask(task));
+      // Let the event loop breathe (progress redraws, signals) between files.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return;
+  }
+  const queue = [...tasks];
+  const slot = () =>
+    new Promise<void>((resolve) => {
+      let current: Task | undefined;
+      let worker = new Worker(workerScript);
+      const next = () => {
+        current = queue.shift();
+        if (!current) {
+          void worker.terminate().then(() => resolve());
+          return;
+        }
+        worker.postMessage(current);
+      };
+      const attach = () => {
+        worker.on('message', (result: TaskResult) => {
+          onResult(result);
+          next();
+        });
+        worker.on('error', (error) => {
+          if (current) onResult(crashed(current, error));
+          worker = new Worker(workerScript);
+          attach();
+          next();
+        });
+      };
+      attach();
+      next();
+    });
+  await Promise.all(Array.from({ length: Math.min(jobs, tasks.length) }, slot));
+}

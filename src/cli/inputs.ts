@@ -77,11 +77,20 @@ function expandGlob(pattern: string, options: WalkOptions, files: InputFile[], e
   for (const file of matched) files.push({ ...file, relative: basename(file.path), direct: true });
 }
 
-function walk(root: string, folder: string, options: WalkOptions, files: InputFile[], visited: Set<string>, excluded: (path: string) => boolean): void {
+/** `ancestors` holds the folders above this one: meeting one again through a link is a loop. */
+function walk(root: string, folder: string, options: WalkOptions, files: InputFile[], ancestors: Set<string>, excluded: (path: string) => boolean): void {
   const stat = statSync(folder);
   const key = `${stat.dev}:${stat.ino}`;
-  if (visited.has(key)) return; // a symlink loop
-  visited.add(key);
+  if (ancestors.has(key)) return; // a symlink loop
+  ancestors.add(key);
+  try {
+    walkEntries(root, folder, options, files, ancestors, excluded);
+  } finally {
+    ancestors.delete(key);
+  }
+}
+
+function walkEntries(root: string, folder: string, options: WalkOptions, files: InputFile[], ancestors: Set<string>, excluded: (path: string) => boolean): void {
   const entries = readdirSync(folder, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     if (!options.hidden && entry.name.startsWith('.')) continue;
@@ -100,7 +109,7 @@ function walk(root: string, folder: string, options: WalkOptions, files: InputFi
         continue; // dangling link
       }
     }
-    if (isDirectory) walk(root, path, options, files, visited, excluded);
+    if (isDirectory) walk(root, path, options, files, ancestors, excluded);
     else if (isFile) files.push({ path, relative: relativePath, direct: false, size: statSync(path).size });
   }
 }

@@ -17,7 +17,7 @@ export function isSubtitleSidecar(head: Buffer): boolean {
   return cueStart.test(head.toString('utf8'));
 }
 
-const newStyle = /\[latitude\s*:\s*(-?\d+(?:\.\d+)?)\]\s*\[lon(?:g)?titude\s*:\s*(-?\d+(?:\.\d+)?)\](?:\s*\[(?:rel_alt\s*:\s*-?[\d.]+\s*)?abs_alt\s*:\s*(-?[\d.]+)\])?/gi;
+const newStyle = /\[latitude\s*:\s*(-?\d+(?:\.\d+)?)\]\s*\[longt?itude\s*:\s*(-?\d+(?:\.\d+)?)\](?:\s*\[(?:rel_alt\s*:\s*-?[\d.]+\s*)?abs_alt\s*:\s*(-?[\d.]+)\])?/gi;
 const oldStyle = /GPS\s*\(\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*(?:,\s*(-?\d+(?:\.\d+)?))?\s*\)/gi;
 
 function fixes(text: string): GeoLocation[] {

@@ -1,0 +1,255 @@
+/**
+ * Sorts every PNG chunk into image data, rendering information to keep, or metadata, and decodes
+ * the metadata into findings. `inspect` and `plan` share this pass, so a report and a clean never
+ * disagree about what a chunk is.
+ * Reference: PNG Specification, Third Edition, sections 4.9 (chunk list), 11.3 (ancillary chunks);
+ * APNG (section 11.3.6 fcTL/fdAT/acTL); C2PA 2.1 section 12.3 (caBX).
+ */
+import { TracelessError } from '../../errors.js';
+import { decodeIptc, readImageResources, resourceIds } from '../../decode/iptc.js';
+import { genericFinding, iccFinding, reportExifPayload, reportXmpPacket } from '../../decode/payload-report.js';
+import { isLocationProperty } from '../../decode/xmp.js';
+import type { ByteSource } from '../../io/source.js';
+import { limits } from '../../limits.js';
+import type { BlockKind, Category, Finding } from '../../types.js';
+import { emptyReport, mergeReport, type ContainerReport } from '../types.js';
+import { readPngLayout, type PngChunk, type PngLayout } from './chunks.js';
+import { parseRawProfile, rawProfileName } from './raw-profile.js';
+import { parseTextChunk, type PngText } from './text.js';
+
+/** Critical chunks of the image itself. Any other critical chunk is refused. */
+const imageChunks = new Set(['IHDR', 'PLTE', 'IDAT', 'IEND']);
+/** Ancillary chunks that change how the image is drawn (colour, transparency, size, animation). */
+export const renderingChunks = new Set([
+  'tRNS', 'gAMA', 'cHRM', 'sRGB', 'iCCP', 'cICP', 'mDCV', 'cLLI', 'sBIT', 'bKGD', 'pHYs', 'hIST', 'sPLT', 'acTL', 'fcTL', 'fdAT',
+]);
+export const xmpKeyword = 'XML:com.adobe.xmp';
+
+/** The longest text value copied into a finding. */
+const maxFindingTextChars = 2000;
+
+export type ChunkRole = 'image' | 'render' | 'metadata';
+
+export interface AnalysedChunk {
+  chunk: PngChunk;
+  role: ChunkRole;
+  where: string;
+  kind: BlockKind;
+  note: string;
+  report: ContainerReport;
+  /** False when the payload could not be decoded (a location-only clean drops it). */
+  readable: boolean;
+  text?: PngText;
+  /** The eXIf payload. */
+  exif?: Buffer;
+  orientation?: number;
+  orientationOnly?: boolean;
+}
+
+export interface PngAnalysis {
+  layout: PngLayout;
+  chunks: AnalysedChunk[];
+  report: ContainerReport;
+}
+
+export function analysePng(source: ByteSource): PngAnalysis {
+  const layout = readPngLayout(source);
+  const report = emptyReport();
+  const chunks = layout.chunks.map((chunk) => analyseChunk(source, chunk));
+  for (const analysed of chunks) {
+    // Blocks are metadata and kept profiles, not the rendering chunks (gamma, looping, …).
+    if (analysed.role === 'metadata' || analysed.report.findings.length > 0) {
+      report.blocks.push({ where: analysed.where, kind: analysed.kind, offset: analysed.chunk.offset, length: analysed.chunk.totalLength, note: analysed.note });
+    }
+    if (!analysed.chunk.crcValid) {
+      report.warnings.push({ code: 'PNG_BAD_CRC', message: `${analysed.where}: chunk fails its CRC check (damaged)`, severity: 'warning' });
+    }
+    mergeReport(report, analysed.report);
+  }
+  if (layout.trailingBytes > 0) {
+    report.blocks.push({ where: 'after IEND', kind: 'trailer', offset: layout.endOffset, length: layout.trailingBytes, note: 'data after the end of the image' });
+    report.findings.push({ category: 'embedded', where: 'after IEND', tag: 'Trailer', label: 'Data after the end of the image', value: layout.trailingBytes, text: `${layout.trailingBytes} bytes` });
+  }
+  return { layout, chunks, report };
+}
+
+function analyseChunk(source: ByteSource, chunk: PngChunk): AnalysedChunk {
+  const base = { chunk, where: chunk.type, report: emptyReport(), readable: true };
+  if (imageChunks.has(chunk.type)) return { ...base, role: 'image', kind: 'other', note: '' };
+  if (chunk.critical) {
+    throw new TracelessError('UNSUPPORTED_FORMAT', `PNG uses critical chunk "${chunk.type}" that traceless does not know, so it cannot be cleaned safely`);
+  }
+  if (renderingChunks.has(chunk.type)) {
+    const analysed: AnalysedChunk = { ...base, role: 'render', kind: chunk.type === 'iCCP' ? 'icc' : 'other', note: renderNote(chunk.type) };
+    if (chunk.type === 'iCCP') {
+      const name = readData(source, chunk, 80).toString('latin1').split('\0')[0] ?? '';
+      analysed.report.findings.push(iccFinding('iCCP', chunk.dataLength, name));
+    }
+    return analysed;
+  }
+  if (chunk.dataLength > limits.maxMetadataBytes) {
+    const analysed: AnalysedChunk = { ...base, role: 'metadata', kind: 'other', note: `${chunk.type} chunk`, readable: false };
+    analysed.report.unreadable.push(`${chunk.type} at ${chunk.offset}: ${chunk.dataLength} bytes, too large to decode`);
+    analysed.report.findings.push(genericFinding(chunk.type, chunk.type, `${chunk.type} chunk (not decoded)`, chunk.dataLength));
+    return analysed;
+  }
+  const data = readData(source, chunk);
+  switch (chunk.type) {
+    case 'eXIf':
+      return analyseExif(base, data);
+    case 'tEXt':
+    case 'zTXt':
+    case 'iTXt':
+      return analyseText(base, chunk.type, data);
+    case 'tIME':
+      return analyseTime(base, data);
+    case 'dSIG':
+      return withFinding({ ...base, role: 'metadata', kind: 'other', note: 'digital signature' }, genericFinding('dSIG', 'dSIG', 'Digital signature', chunk.dataLength));
+    case 'caBX':
+      return withFinding(
+        { ...base, role: 'metadata', kind: 'c2pa', note: 'C2PA content credentials (JUMBF)' },
+        { category: 'owner', where: 'caBX', tag: 'C2PA', label: 'Content credentials (C2PA: who made or edited the image, with what)', value: chunk.dataLength, text: `${chunk.dataLength} bytes` },
+      );
+    default:
+      return withFinding({ ...base, role: 'metadata', kind: 'other', note: 'unknown ancillary chunk' }, genericFinding(chunk.type, chunk.type, `Unknown chunk "${chunk.type}"`, chunk.dataLength));
+  }
+}
+
+type Base = Pick<AnalysedChunk, 'chunk' | 'where' | 'report' | 'readable'>;
+
+function readData(source: ByteSource, chunk: PngChunk, maxBytes = chunk.dataLength): Buffer {
+  return source.read(chunk.dataOffset, Math.min(chunk.dataLength, maxBytes));
+}
+
+function withFinding(analysed: AnalysedChunk, finding: Finding): AnalysedChunk {
+  analysed.report.findings.push(finding);
+  return analysed;
+}
+
+function renderNote(type: string): string {
+  const notes: Record<string, string> = {
+    iCCP: 'ICC colour profile', sRGB: 'sRGB colour space', gAMA: 'gamma', cHRM: 'chromaticities', cICP: 'colour space (cICP)',
+    mDCV: 'mastering display colour volume', cLLI: 'content light level', tRNS: 'transparency', pHYs: 'pixel size',
+    acTL: 'animation control', fcTL: 'animation frame', fdAT: 'animation frame data',
+  };
+  return notes[type] ?? type;
+}
+
+function analyseExif(base: Base, data: Buffer): AnalysedChunk {
+  const decoded = reportExifPayload(data, 'eXIf');
+  const analysed: AnalysedChunk = { ...base, role: 'metadata', kind: 'exif', note: 'EXIF', report: decoded.report, readable: decoded.readable, exif: data };
+  if (decoded.orientation !== undefined) analysed.orientation = decoded.orientation;
+  analysed.orientationOnly = decoded.orientationOnly;
+  return analysed;
+}
+
+function analyseTime(base: Base, data: Buffer): AnalysedChunk {
+  const analysed: AnalysedChunk = { ...base, role: 'metadata', kind: 'timestamp', note: 'last modification time' };
+  if (data.length !== 7) {
+    analysed.readable = false;
+    analysed.report.findings.push(genericFinding('tIME', 'tIME', 'Modification time (malformed)', data.length));
+    return analysed;
+  }
+  const pad = (value: number) => String(value).padStart(2, '0');
+  const text = `${data.readUInt16BE(0)}-${pad(data[2]!)}-${pad(data[3]!)}T${pad(data[4]!)}:${pad(data[5]!)}:${pad(data[6]!)}Z`;
+  analysed.report.findings.push({ category: 'time', where: 'tIME', tag: 'ModifyDate', label: 'Modified', value: text, text });
+  return analysed;
+}
+
+function analyseText(base: Base, type: PngText['type'], data: Buffer): AnalysedChunk {
+  let text: PngText;
+  try {
+    text = parseTextChunk(type, data);
+  } catch (error) {
+    const message = error instanceof TracelessError ? error.message : String(error);
+    const analysed: AnalysedChunk = { ...base, role: 'metadata', kind: 'text', note: 'text (unreadable)', readable: false };
+    analysed.report.unreadable.push(`${type} at ${base.chunk.offset}: ${message}`);
+    analysed.report.findings.push(genericFinding(type, type, 'Text (unreadable)', data.length));
+    return analysed;
+  }
+  const where = `${type}/${text.keyword}`;
+  const analysed: AnalysedChunk = { ...base, where, role: 'metadata', kind: 'text', note: `text "${text.keyword}"`, text };
+  if (text.keyword === xmpKeyword) {
+    analysed.kind = 'xmp';
+    analysed.note = 'XMP';
+    analysed.report = reportXmpPacket(text.text, where, data.length);
+    return analysed;
+  }
+  const profile = rawProfileName(text.keyword);
+  if (profile !== undefined) return analyseRawProfile(analysed, text, profile);
+  analysed.report.findings.push(textFinding(where, text));
+  if (/^comment$/i.test(text.keyword)) analysed.kind = 'comment';
+  return analysed;
+}
+
+function analyseRawProfile(analysed: AnalysedChunk, text: PngText, profile: string): AnalysedChunk {
+  analysed.note = `${profile} profile as text`;
+  let data: Buffer;
+  try {
+    data = parseRawProfile(text.keyword, text.text).data;
+  } catch (error) {
+    analysed.readable = false;
+    analysed.report.unreadable.push(`${analysed.where}: ${(error as Error).message}`);
+    analysed.report.findings.push(genericFinding(analysed.where, text.keyword, `${profile} profile (unreadable)`, text.text.length));
+    return analysed;
+  }
+  const where = analysed.where;
+  try {
+    if (profile === 'exif' || profile === 'app1') {
+      analysed.kind = 'exif';
+      const decoded = reportExifPayload(data, where);
+      analysed.report = decoded.report;
+      analysed.readable = decoded.readable;
+    } else if (profile === 'xmp') {
+      analysed.kind = 'xmp';
+      analysed.report = reportXmpPacket(data.toString('utf8'), where, data.length);
+    } else if (profile === 'iptc' || profile === '8bim') {
+      analysed.kind = 'iptc';
+      analysed.report.findings.push(...decodeIptcOrIrb(data, where));
+      if (analysed.report.findings.length === 0) analysed.report.findings.push(genericFinding(where, text.keyword, 'IPTC record', data.length));
+    } else if (profile === 'icc' || profile === 'icm') {
+      analysed.kind = 'icc';
+      analysed.report.findings.push(genericFinding(where, text.keyword, 'Colour profile stored as text (not used for drawing)', data.length));
+    } else {
+      analysed.report.findings.push(genericFinding(where, text.keyword, `Raw "${profile}" profile`, data.length));
+    }
+  } catch (error) {
+    analysed.readable = false;
+    analysed.report.unreadable.push(`${where}: ${(error as Error).message}`);
+    analysed.report.findings.push(genericFinding(where, text.keyword, `${profile} profile (unreadable)`, data.length));
+  }
+  return analysed;
+}
+
+/** IPTC as ImageMagick stores it: either bare IIM datasets or Photoshop resource blocks. */
+function decodeIptcOrIrb(data: Buffer, where: string): Finding[] {
+  if (data.toString('latin1', 0, 4) !== '8BIM') return decodeIptc(data, where);
+  const findings: Finding[] = [];
+  for (const resource of readImageResources(data)) {
+    if (resource.id === resourceIds.iptc) findings.push(...decodeIptc(data.subarray(resource.dataOffset, resource.dataOffset + resource.dataLength), where));
+  }
+  return findings;
+}
+
+/** What a text keyword reveals; the PNG-defined keywords first (section 11.3.3.2), then common ones. */
+export function textCategory(keyword: string): Category {
+  if (isLocationProperty(keyword) || /GPS|Location|Latitude|Longitude|Coordinates|Place/i.test(keyword)) return 'location';
+  if (/^(Author|Artist|Copyright|Disclaimer|Owner|Creator|Photographer|Rights|Contact|E-?mail)/i.test(keyword)) return 'owner';
+  if (/time|date|^Created?$|Modified/i.test(keyword)) return 'time';
+  if (/^(Software|Source|Make|Model|Camera|Device|Host|Lens|Serial|Firmware|Producer|Generator)/i.test(keyword)) return 'device';
+  return 'other';
+}
+
+function textLabel(keyword: string): string {
+  if (/^(parameters|prompt|workflow|negative.?prompt|sd-metadata|invokeai.*|dream|Comfy.*)$/i.test(keyword)) return 'AI generation settings (prompt)';
+  const labels: Record<string, string> = {
+    Title: 'Title', Author: 'Author', Description: 'Description', Copyright: 'Copyright', 'Creation Time': 'Created',
+    Software: 'Software', Disclaimer: 'Disclaimer', Warning: 'Warning', Source: 'Device that made the image', Comment: 'Comment',
+  };
+  return labels[keyword] ?? `Text "${keyword}"`;
+}
+
+function textFinding(where: string, text: PngText): Finding {
+  const value = text.text.length > maxFindingTextChars ? `${text.text.slice(0, maxFindingTextChars)}…` : text.text;
+  return { category: textCategory(text.keyword), where, tag: text.keyword, label: textLabel(text.keyword), value, text: value };
+}

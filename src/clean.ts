@@ -7,12 +7,10 @@ import { TracelessError, asTracelessError } from './errors.js';
 import type { CleanPlan, FormatHandler, PlanOptions } from './formats/types.js';
 import { formatInfo, handlerFor, unknownFormat } from './inspect.js';
 import { BufferSource, sourceFor, type ByteSource, type Input } from './io/source.js';
-import { moveIntoPlace, planLength, removeQuietly, renderPlan, temporaryPathFor, writeBufferToFile, writePlanToFile } from './io/write.js';
+import { PlanSource } from './io/plan-source.js';
+import { moveIntoPlace, removeQuietly, renderPlan, temporaryPathFor, writePlanToFile } from './io/write.js';
 import type { CleanOptions, CleanResult, FormatInfo, VerifyResult } from './types.js';
 import { verifySource } from './verify.js';
-
-/** Outputs up to this size are rendered and verified in memory before being written. */
-const inMemoryOutputBytes = 64 * 1024 * 1024;
 
 export function planOptionsFrom(options: CleanOptions): PlanOptions {
   return { mode: options.only ?? 'all', keepOrientation: options.keepOrientation ?? true, keepDates: options.keepDates ?? false };
@@ -94,15 +92,13 @@ export function cleanSync(input: Input, output: string | null, options: CleanOpt
     const result = baseResult(file, format);
     result.bytesRead = source.size;
     fillFromPlan(result, plan);
+    // Verify the exact bytes the plan produces before a byte is written (read through the plan,
+    // without rendering it), then write them.
+    result.verification = verifySource(new PlanSource(plan.pieces, source, destination), planOptions, handler);
+    if (!result.verification.ok) throw verificationError(file, result.verification);
     if (options.dryRun) {
-      // Render and verify in memory when small enough, so a dry run reports what a real run would.
-      if (planLength(plan.pieces) <= inMemoryOutputBytes) {
-        result.verification = verifySource(new BufferSource(renderPlan(plan, source), destination), planOptions, handler);
-        if (!result.verification.ok) throw verificationError(file, result.verification);
-      }
       result.dryRun = true;
       result.output = destination;
-      result.bytesWritten = 0;
       return result;
     }
     if (options.inPlace && result.status === 'already-clean') {
@@ -111,23 +107,9 @@ export function cleanSync(input: Input, output: string | null, options: CleanOpt
     }
     const temporary = temporaryPathFor(destination);
     try {
-      const durable = options.inPlace === true;
-      if (planLength(plan.pieces) <= inMemoryOutputBytes) {
-        // Small outputs: verify the exact bytes, then write them.
-        const data = renderPlan(plan, source);
-        result.verification = verifySource(new BufferSource(data, destination), planOptions, handler);
-        if (!result.verification.ok) throw verificationError(file, result.verification);
-        result.bytesWritten = writeBufferToFile(data, temporary, durable);
-      } else {
-        result.bytesWritten = writePlanToFile(plan, source, temporary, durable);
-        const written = sourceFor(temporary);
-        try {
-          result.verification = verifySource(written, planOptions, handler);
-        } finally {
-          written.close();
-        }
-        if (!result.verification.ok) throw verificationError(file, result.verification);
-      }
+      result.bytesWritten = writePlanToFile(plan, source, temporary, options.inPlace === true);
+      const writtenSize = statSync(temporary).size;
+      if (writtenSize !== result.bytesWritten) throw new TracelessError('IO_ERROR', `the output was cut short while writing (${writtenSize} of ${result.bytesWritten} bytes)`);
       if (options.keepMtime && typeof input === 'string') {
         const times = statSync(input);
         utimesSync(temporary, times.atime, times.mtime);

@@ -3,7 +3,7 @@
  * temporary file beside the destination first; the caller renames it into place only after the
  * written bytes verify clean, so an interrupted run never leaves a partial output under its name.
  */
-import { closeSync, fsyncSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readdirSync, renameSync, unlinkSync, writeSync, writevSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { CleanPlan, Piece } from '../formats/types.js';
@@ -32,26 +32,53 @@ export function renderPlan(plan: CleanPlan, source: ByteSource): Buffer {
   return Buffer.concat(parts, planLength(plan.pieces));
 }
 
-/** Streams the plan into a new file at `path` (which must not exist), in bounded chunks. */
+/**
+ * Writes the plan into a new file at `path` (which must not exist). Pieces from an in-memory input
+ * go out with one gathered write and no copy; pieces from a windowed input are copied in bounded
+ * chunks, so memory stays flat whatever the size.
+ */
 export function writePlanToFile(plan: CleanPlan, source: ByteSource, path: string, durable: boolean): number {
   const fd = openSync(path, 'wx', 0o644);
   let written = 0;
   try {
-    const zeros = Buffer.alloc(Math.min(copyChunkBytes, Math.max(0, ...plan.pieces.map((piece) => (piece.kind === 'zeros' ? piece.length : 0)))));
+    const batch: Buffer[] = [];
+    let batchBytes = 0;
+    const flush = () => {
+      if (batch.length === 0) return;
+      let done = 0;
+      while (done < batchBytes) {
+        if (done === 0) done = writevSync(fd, batch);
+        else {
+          // A short gathered write: finish the rest with plain writes.
+          const rest = Buffer.concat(batch).subarray(done);
+          writeAll(fd, rest);
+          done = batchBytes;
+        }
+      }
+      written += batchBytes;
+      batch.length = 0;
+      batchBytes = 0;
+    };
+    const push = (data: Buffer) => {
+      batch.push(data);
+      batchBytes += data.length;
+      if (batch.length >= 512 || batchBytes >= copyChunkBytes) flush();
+    };
     for (const piece of plan.pieces) {
       if (piece.kind === 'bytes') {
-        written += writeAll(fd, piece.data);
+        push(piece.data);
       } else if (piece.kind === 'zeros') {
-        for (let done = 0; done < piece.length; done += zeros.length) {
-          written += writeAll(fd, zeros.subarray(0, Math.min(zeros.length, piece.length - done)));
-        }
+        for (let done = 0; done < piece.length; done += copyChunkBytes) push(Buffer.alloc(Math.min(copyChunkBytes, piece.length - done)));
+      } else if (source.wholeBuffer) {
+        push(source.wholeBuffer.subarray(piece.offset, piece.offset + piece.length));
       } else {
         for (let done = 0; done < piece.length; done += copyChunkBytes) {
-          const length = Math.min(copyChunkBytes, piece.length - done);
-          written += writeAll(fd, source.read(piece.offset + done, length));
+          flush(); // the windowed source may reuse its buffer on the next read
+          push(Buffer.from(source.read(piece.offset + done, Math.min(copyChunkBytes, piece.length - done))));
         }
       }
     }
+    flush();
     if (durable) fsyncSync(fd);
   } finally {
     closeSync(fd);

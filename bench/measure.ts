@@ -1,0 +1,58 @@
+/**
+ * Runs a command and measures its wall time and peak memory (VmHWM, polled from /proc while it
+ * runs — the high-water mark the kernel keeps for the process).
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+export interface Measurement {
+  seconds: number;
+  peakMegabytes: number | null;
+  code: number | null;
+  stderr: string;
+}
+
+function highWaterMark(pid: number): number | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const match = /VmHWM:\s+(\d+) kB/.exec(status);
+    return match ? Number(match[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+export function measure(command: string, args: string[], options: { cwd?: string; stdout?: 'ignore' | 'pipe' } = {}): Promise<Measurement> {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(command, args, { cwd: options.cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+    let peak: number | null = null;
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      if (stderr.length < 10_000) stderr += chunk.toString();
+    });
+    const poll = setInterval(() => {
+      const value = child.pid ? highWaterMark(child.pid) : null;
+      if (value !== null) peak = Math.max(peak ?? 0, value);
+    }, 5);
+    child.on('error', (error) => {
+      clearInterval(poll);
+      reject(error);
+    });
+    child.on('exit', (code) => {
+      clearInterval(poll);
+      resolve({ seconds: Number(process.hrtime.bigint() - started) / 1e9, peakMegabytes: peak, code, stderr });
+    });
+  });
+}
+
+/** The best (lowest) of `runs` timings: the least disturbed by the rest of the machine. */
+export async function best(runs: number, run: () => Promise<Measurement>, before?: () => void): Promise<Measurement> {
+  let bestRun: Measurement | undefined;
+  for (let index = 0; index < runs; index++) {
+    before?.();
+    const result = await run();
+    if (!bestRun || result.seconds < bestRun.seconds) bestRun = { ...result, peakMegabytes: Math.max(result.peakMegabytes ?? 0, bestRun?.peakMegabytes ?? 0) || null };
+  }
+  return bestRun!;
+}

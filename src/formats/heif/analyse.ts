@@ -1,0 +1,99 @@
+/**
+ * One pass over a HEIF/AVIF file that both `inspect` and `plan` start from: the top-level boxes,
+ * the meta model, every item with its role and byte ranges, every property with its role, and the
+ * image-sequence `moov`. Whatever cannot be explained is refused here, before anything is decided.
+ */
+import { TracelessError } from '../../errors.js';
+import type { ByteSource } from '../../io/source.js';
+import { printable, type Box } from '../isobmff/boxes.js';
+import { itemLabel, itemRole, placeItem, type ItemPlace, type ItemRole } from './items.js';
+import type { ItemInfo, ItemLocation } from './meta.js';
+import { readMoov, type MoovModel } from './moov.js';
+import { propertyRole, type PropertyRole } from './properties.js';
+import { isZeroFilled, metadataMetaChildren, paddingTypes, readHeifFile, structuralMetaChildren, type HeifFile } from './structure.js';
+
+export interface AnalysedItem {
+  id: number;
+  info: ItemInfo;
+  role: ItemRole;
+  location?: ItemLocation;
+  /** Undefined for items built from other items (construction method 2) or without a location. */
+  place?: ItemPlace;
+  /** Report path, e.g. `meta/Exif#3`. */
+  where: string;
+}
+
+export interface AnalysedProperty {
+  box: Box;
+  /** 1-based, as `ipma` counts. */
+  index: number;
+  role: PropertyRole;
+}
+
+export interface Analysis {
+  file: HeifFile;
+  items: AnalysedItem[];
+  /** Children of meta that are metadata boxes (dropped) or padding. */
+  metaExtras: { box: Box; role: 'metadata' | 'padding'; dirty: boolean }[];
+  /** Top-level padding boxes that hold something other than zeros. */
+  dirtyPadding: Set<Box>;
+  properties: AnalysedProperty[];
+  moov?: MoovModel;
+}
+
+export function itemWhere(info: ItemInfo, role: ItemRole): string {
+  const name = role === 'exif' ? 'Exif' : role === 'xmp' ? 'XMP' : role === 'image' ? printable(info.type) : role === 'uri' ? 'uri' : 'mime';
+  return `meta/${name}#${info.id}`;
+}
+
+export function analyse(source: ByteSource): Analysis {
+  const file = readHeifFile(source);
+  const analysis: Analysis = { file, items: [], metaExtras: [], dirtyPadding: new Set(), properties: [] };
+  for (const { box, role } of file.top) {
+    if (role === 'padding' && !isZeroFilled(source, box)) analysis.dirtyPadding.add(box);
+  }
+  const meta = file.meta;
+  if (meta) {
+    for (const child of meta.children) {
+      if (structuralMetaChildren.has(child.type)) continue;
+      if (paddingTypes.has(child.type)) analysis.metaExtras.push({ box: child, role: 'padding', dirty: !isZeroFilled(source, child) });
+      else if (child.type in metadataMetaChildren) analysis.metaExtras.push({ box: child, role: 'metadata', dirty: true });
+      else if (child.type === 'ipro' || child.type === 'sinf') throw new TracelessError('UNSUPPORTED_FORMAT', 'protected (encrypted) HEIF items are not supported');
+      else throw new TracelessError('UNSUPPORTED_FORMAT', `unknown box '${printable(child.type)}' inside meta: traceless cannot tell whether it holds metadata`);
+    }
+    const locations = new Map((meta.iloc?.items ?? []).map((location) => [location.id, location] as const));
+    for (const location of locations.values()) {
+      if (!meta.itemInfos.has(location.id)) {
+        throw new TracelessError('MALFORMED', `meta/iloc locates item ${location.id}, which meta/iinf does not describe`);
+      }
+    }
+    for (const info of meta.itemInfos.values()) {
+      const role = itemRole(info);
+      if (!role) {
+        throw new TracelessError('UNSUPPORTED_FORMAT', `${itemLabel(info)} is of a type traceless does not know: it may hold metadata`);
+      }
+      const item: AnalysedItem = { id: info.id, info, role, where: itemWhere(info, role) };
+      const location = locations.get(info.id);
+      if (location) {
+        item.location = location;
+        const place = placeItem(meta, location, source, true);
+        if (place) item.place = place;
+      }
+      analysis.items.push(item);
+    }
+    if (meta.primaryItemId !== undefined) {
+      const primary = analysis.items.find((item) => item.id === meta.primaryItemId);
+      if (!primary) throw new TracelessError('MALFORMED', `meta/pitm names item ${meta.primaryItemId}, which meta/iinf does not describe`);
+      if (primary.role !== 'image') throw new TracelessError('MALFORMED', `the primary item ${primary.id} is not an image`);
+    }
+    meta.iprp?.properties.forEach((box, index) => {
+      const role = propertyRole(box);
+      if (!role) {
+        throw new TracelessError('UNSUPPORTED_FORMAT', `unknown item property '${printable(box.type)}' in meta/iprp/ipco: traceless cannot tell whether it holds metadata`);
+      }
+      analysis.properties.push({ box, index: index + 1, role });
+    });
+  }
+  if (file.moov) analysis.moov = readMoov(source, file.moov, file.budget);
+  return analysis;
+}

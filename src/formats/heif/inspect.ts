@@ -1,0 +1,185 @@
+/**
+ * What a HEIF/AVIF file reveals: the Exif item (with GPS, device, times and Apple's MakerNote
+ * identifiers), XMP items, other metadata items, descriptive item properties, vendor boxes, an
+ * embedded motion-photo video, and for image sequences the movie's user data and times.
+ * References: ISO/IEC 23008-12:2022 annex A.2 (Exif item: a 4-byte offset to the TIFF header,
+ * then the Exif data), annex A.3 (XMP item: MIME type application/rdf+xml).
+ */
+import { inflateSync } from 'node:zlib';
+import { decodeExif } from '../../decode/exif.js';
+import { findEntry, findIfd, isTiffHeader, parseTiff, readBytes } from '../../decode/tiff.js';
+import { decodeXmp } from '../../decode/xmp.js';
+import { limits } from '../../limits.js';
+import type { ByteSource } from '../../io/source.js';
+import type { BlockKind, Finding } from '../../types.js';
+import { emptyReport, mergeReport, type ContainerReport } from '../types.js';
+import { payloadSize, payloadStart, type Box } from '../isobmff/boxes.js';
+import { analyse, type AnalysedItem, type Analysis } from './analyse.js';
+import { decodeAppleMakerNote } from './apple.js';
+import { readItem } from './items.js';
+import { describeProperty } from './properties.js';
+import { boxWhere, describeMetadataBox, metadataMetaChildren, metadataTopBoxes, xmpUuid } from './structure.js';
+
+export function inspectHeif(source: ByteSource): ContainerReport {
+  return reportFor(source, analyse(source));
+}
+
+export function reportFor(source: ByteSource, analysis: Analysis): ContainerReport {
+  const report = emptyReport();
+  for (const item of analysis.items) {
+    if (item.role !== 'image') describeItem(source, item, report);
+  }
+  const thumbnails = analysis.file.meta?.iref?.references.filter((reference) => reference.type === 'thmb') ?? [];
+  if (thumbnails.length > 0) {
+    report.findings.push({
+      category: 'thumbnail', where: 'meta/iref/thmb', tag: 'ThumbnailItem', label: 'Thumbnail image',
+      value: thumbnails.length, text: `${thumbnails.length} smaller copy(ies) of the picture, stored as image items`, retained: true,
+    });
+  }
+  const propertyFindings: Finding[] = [];
+  for (const property of analysis.properties) describeProperty(source, property.box, propertyFindings, report.blocks);
+  // Each image has its own colr/irot properties; one line per distinct value is enough.
+  const seen = new Set<string>();
+  for (const finding of propertyFindings) {
+    const key = `${finding.tag}\0${finding.text}`;
+    if (finding.retained && seen.has(key)) continue;
+    seen.add(key);
+    report.findings.push(finding);
+  }
+  for (const { box, role } of analysis.file.top) {
+    if (role === 'metadata') describeDroppedBox(source, box, '', metadataTopBoxes, report);
+    if (role === 'padding' && analysis.dirtyPadding.has(box)) describeLeftovers(box, '', report);
+  }
+  for (const extra of analysis.metaExtras) {
+    if (extra.role === 'metadata') describeDroppedBox(source, extra.box, 'meta', metadataMetaChildren, report);
+    else if (extra.dirty) describeLeftovers(extra.box, 'meta', report);
+  }
+  if (analysis.moov) {
+    report.findings.push(...analysis.moov.findings);
+    report.blocks.push(...analysis.moov.blocks);
+    report.locations.push(...analysis.moov.locations);
+  }
+  return report;
+}
+
+function describeLeftovers(box: Box, parent: string, report: ContainerReport): void {
+  const where = boxWhere(box, parent);
+  report.blocks.push({ where, kind: 'other', offset: box.offset, length: box.size, note: 'unused space holding old bytes' });
+  report.findings.push({ category: 'other', where, tag: box.type, label: 'Unused space holding old bytes', value: payloadSize(box), text: `${payloadSize(box)} bytes that are not all zero (leftovers of an earlier edit)` });
+}
+
+function describeDroppedBox(
+  source: ByteSource,
+  box: Box,
+  parent: string,
+  table: Parameters<typeof describeMetadataBox>[1],
+  report: ContainerReport,
+): void {
+  const where = boxWhere(box, parent);
+  const { kind, label } = describeMetadataBox(box, table);
+  report.blocks.push({ where, kind, offset: box.offset, length: box.size, note: label });
+  const isXmp = (box.type === 'uuid' && box.uuid === xmpUuid) || box.type === 'xml ';
+  if (isXmp && payloadSize(box) <= limits.maxMetadataBytes) {
+    const decoded = decodeXmp(source.read(payloadStart(box), payloadSize(box)).toString('utf8'), where);
+    report.findings.push(...decoded.findings);
+    report.locations.push(...decoded.locations);
+  }
+  const category: Finding['category'] = box.type === 'mpvd' ? 'embedded' : 'other';
+  report.findings.push({ category, where, tag: box.type, label: label[0]!.toUpperCase() + label.slice(1), value: box.size, text: `${box.size} bytes` });
+}
+
+function itemBlock(item: AnalysedItem, kind: BlockKind, report: ContainerReport, note: string): void {
+  const ranges = item.place?.ranges ?? [];
+  const length = ranges.reduce((sum, range) => sum + range.length, 0);
+  report.blocks.push({ where: item.where, kind, offset: ranges[0]?.offset ?? 0, length, note: item.place?.inIdat ? `${note} (in idat)` : note });
+}
+
+function describeItem(source: ByteSource, item: AnalysedItem, report: ContainerReport): void {
+  if (!item.place && item.location) {
+    report.unreadable.push(`${item.where}: built from other items (iloc construction method 2), not decoded`);
+  }
+  switch (item.role) {
+    case 'exif':
+      itemBlock(item, 'exif', report, `Exif item ${item.id}`);
+      if (item.place) decodeExifItem(readItem(source, item.place), item.where, report);
+      return;
+    case 'xmp': {
+      itemBlock(item, 'xmp', report, `XMP item ${item.id}`);
+      if (!item.place) return;
+      const packet = xmpText(readItem(source, item.place), item.info.contentEncoding);
+      if (packet === undefined) {
+        report.unreadable.push(`${item.where}: XMP with content encoding '${item.info.contentEncoding}' could not be decoded`);
+        report.findings.push({ category: 'other', where: item.where, tag: 'XMP', label: 'XMP packet', value: item.info.contentEncoding ?? '', text: 'compressed XMP packet' });
+        return;
+      }
+      const decoded = decodeXmp(packet, item.where);
+      report.findings.push(...decoded.findings);
+      report.locations.push(...decoded.locations);
+      if (decoded.findings.length === 0) {
+        report.findings.push({ category: 'other', where: item.where, tag: 'XMP', label: 'XMP packet', value: packet.length, text: `XMP packet of ${packet.length} characters` });
+      }
+      return;
+    }
+    case 'mime': {
+      const contentType = item.info.contentType ?? '';
+      const c2pa = /c2pa/i.test(contentType);
+      itemBlock(item, c2pa ? 'c2pa' : 'other', report, `metadata item ${item.id} (${contentType})`);
+      report.findings.push({ category: 'other', where: item.where, tag: 'MIMEItem', label: c2pa ? 'Content credentials (C2PA)' : 'Metadata item', value: contentType, text: `${contentType} item` });
+      return;
+    }
+    case 'uri': {
+      itemBlock(item, 'other', report, `URI item ${item.id}`);
+      const uri = item.info.uriType ?? '';
+      report.findings.push({ category: 'other', where: item.where, tag: 'URIItem', label: 'Metadata item', value: uri, text: `item of URI type ${uri}` });
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+/** The XMP text of an item, inflating it when the item says it is deflate-compressed. */
+export function xmpText(payload: Buffer, encoding: string | undefined): string | undefined {
+  const name = (encoding ?? '').trim().toLowerCase();
+  if (name === '') return payload.toString('utf8');
+  if (name !== 'deflate') return undefined;
+  try {
+    return inflateSync(payload, { maxOutputLength: limits.maxMetadataBytes }).toString('utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The TIFF bytes of an Exif item payload: after the 4-byte offset field and the bytes it skips
+ * (often `Exif\0\0`). Some writers put a wrong offset there: the header is then looked for in the
+ * first bytes, as ExifTool and libheif do.
+ */
+export function exifTiffStart(payload: Buffer): number | undefined {
+  if (payload.length < 4 + 8) return undefined;
+  const declared = 4 + payload.readUInt32BE(0);
+  if (declared < payload.length && isTiffHeader(payload.subarray(declared))) return declared;
+  for (let at = 4; at + 8 <= Math.min(payload.length, 4 + 64); at++) {
+    if (isTiffHeader(payload.subarray(at))) return at;
+  }
+  return undefined;
+}
+
+function decodeExifItem(payload: Buffer, where: string, report: ContainerReport): void {
+  const start = exifTiffStart(payload);
+  if (start === undefined) {
+    report.unreadable.push(`${where}: no TIFF header in the Exif item`);
+    return;
+  }
+  try {
+    const structure = parseTiff(payload.subarray(start));
+    const decoded = decodeExif(structure, { where });
+    // HEIF readers take orientation from irot/imir, never from Exif, and the Exif item goes with a clean.
+    for (const finding of decoded.findings) if (finding.tag === 'Orientation') delete finding.retained;
+    mergeReport(report, decoded);
+    const makerNote = findEntry(findIfd(structure, 'ExifIFD'), 0x927c);
+    if (makerNote?.readable) report.findings.push(...decodeAppleMakerNote(readBytes(structure, makerNote), `${where}/ExifIFD/MakerNote`));
+  } catch (error) {
+    report.unreadable.push(`${where}: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,238 @@
+/**
+ * The `moov` box of HEIF/AVIF image sequences (`msf1`, `hevc`, `avis`): the sample tables are kept
+ * (chunk offsets are moved when bytes before them move), user data and meta boxes are dropped, and
+ * the creation/modification times of the movie, tracks and media are zeroed unless kept on request.
+ * Only picture, video, auxiliary-video and sound tracks are accepted: a timed-metadata track could
+ * hold a GPS log and is refused.
+ *
+ * References: ISO/IEC 23008-12:2022 section 7 (image sequences); ISO/IEC 14496-12:2022 sections
+ * 8.2.2 (mvhd), 8.3.2 (tkhd), 8.4.2 (mdhd), 8.4.3 (hdlr), 8.7.5 (stco/co64), 8.7.9 (saio), 8.10.1 (udta).
+ */
+import { TracelessError } from '../../errors.js';
+import { limits } from '../../limits.js';
+import type { ByteSource } from '../../io/source.js';
+import type { Finding, GeoLocation, MetadataBlock } from '../../types.js';
+import { payloadSize, payloadStart, printable, readChildren, type Box, type BoxBudget } from '../isobmff/boxes.js';
+import { Cursor, makeBox } from './cursor.js';
+import { readHandler, readPayload } from './meta.js';
+import { isoEpochOffsetSeconds } from './properties.js';
+import { isZeroFilled } from './structure.js';
+
+type NodeKind = 'container' | 'copy' | 'dates' | 'chunkOffsets' | 'drop' | 'padding';
+
+export interface MoovNode {
+  box: Box;
+  path: string;
+  kind: NodeKind;
+  children?: MoovNode[];
+  /** For `dates`: the two times as read (seconds since 1904). */
+  times?: { creation: number; modification: number; version: number };
+  /** For `padding`: whether the payload holds anything but zeros. */
+  dirty?: boolean;
+}
+
+export interface MoovModel {
+  root: MoovNode;
+  findings: Finding[];
+  blocks: MetadataBlock[];
+  locations: GeoLocation[];
+}
+
+const containers = new Set(['moov', 'trak', 'mdia', 'minf', 'stbl']);
+const copied = new Set([
+  'iods', 'tref', 'edts', 'dinf', 'stsd', 'stts', 'ctts', 'cslg', 'stsc', 'stsz', 'stz2', 'stss', 'stsh', 'sdtp',
+  'sbgp', 'sgpd', 'subs', 'padb', 'stdp', 'vmhd', 'nmhd', 'smhd', 'hmhd', 'sthd', 'elng', 'hdlr',
+]);
+const acceptedHandlers = new Set(['pict', 'vide', 'auxv', 'soun']);
+
+export function readMoov(source: ByteSource, box: Box, budget: BoxBudget): MoovModel {
+  if (box.size > limits.maxMetadataBytes) {
+    throw new TracelessError('LIMIT_EXCEEDED', `moov box of ${box.size} bytes is more than the ${limits.maxMetadataBytes}-byte metadata limit`);
+  }
+  const model: MoovModel = { root: { box, path: 'moov', kind: 'container' }, findings: [], blocks: [], locations: [] };
+  model.root.children = readLevel(source, model, box, 'moov', budget, 1);
+  return model;
+}
+
+function readLevel(source: ByteSource, model: MoovModel, parent: Box, path: string, budget: BoxBudget, depth: number): MoovNode[] {
+  const nodes: MoovNode[] = [];
+  let trackIndex = 0;
+  for (const box of readChildren(source, parent, budget, depth)) {
+    const name = box.type === 'trak' ? `trak[${++trackIndex}]` : printable(box.type);
+    const childPath = `${path}/${name}`;
+    const node: MoovNode = { box, path: childPath, kind: 'copy' };
+    if (containers.has(box.type) && box.type !== 'moov') {
+      node.kind = 'container';
+      node.children = readLevel(source, model, box, childPath, budget, depth + 1);
+    } else if (box.type === 'mvhd' || box.type === 'tkhd' || box.type === 'mdhd') {
+      node.kind = 'dates';
+      node.times = readTimes(readPayload(source, box, childPath), childPath);
+      for (const [tag, label, seconds] of [['CreationTime', 'Created', node.times.creation], ['ModificationTime', 'Modified', node.times.modification]] as const) {
+        if (seconds === 0) continue;
+        const text = new Date((seconds - isoEpochOffsetSeconds) * 1000).toISOString();
+        model.findings.push({ category: 'time', where: childPath, tag, label, value: text, text });
+      }
+    } else if (box.type === 'stco' || box.type === 'co64') {
+      node.kind = 'chunkOffsets';
+    } else if (box.type === 'udta' || box.type === 'meta' || box.type === 'uuid') {
+      node.kind = 'drop';
+      describeDropped(source, model, box, childPath, budget, depth);
+    } else if (box.type === 'free' || box.type === 'skip') {
+      node.kind = 'padding';
+      node.dirty = !isZeroFilled(source, box);
+      if (node.dirty) model.blocks.push({ where: childPath, kind: 'other', offset: box.offset, length: box.size, note: 'unused space holding old bytes' });
+    } else if (box.type === 'hdlr' && path.endsWith('/mdia')) {
+      const handler = readHandler(readPayload(source, box, childPath), childPath);
+      if (!acceptedHandlers.has(handler)) {
+        throw new TracelessError('UNSUPPORTED_FORMAT', `${childPath}: a '${printable(handler)}' track may hold timed metadata such as a GPS log; traceless does not clean such sequences`);
+      }
+    } else if (!copied.has(box.type)) {
+      throw new TracelessError('UNSUPPORTED_FORMAT', `${childPath}: unknown box '${printable(box.type)}' in the image sequence; traceless cannot tell whether it holds metadata`);
+    }
+    nodes.push(node);
+  }
+  return nodes;
+}
+
+function readTimes(payload: Buffer, path: string): { creation: number; modification: number; version: number } {
+  const cursor = new Cursor(payload, path);
+  const version = cursor.u8('version');
+  cursor.bytes(3, 'flags');
+  if (version === 1) return { creation: cursor.u64('creation_time'), modification: cursor.u64('modification_time'), version };
+  return { creation: cursor.u32('creation_time'), modification: cursor.u32('modification_time'), version };
+}
+
+function describeDropped(source: ByteSource, model: MoovModel, box: Box, path: string, budget: BoxBudget, depth: number): void {
+  model.blocks.push({ where: path, kind: 'quicktime', offset: box.offset, length: box.size, note: `${printable(box.type)} box` });
+  let children: Box[] = [];
+  try {
+    children = box.type === 'udta' ? readChildren(source, box, budget, depth + 1) : [];
+  } catch {
+    // Its bytes go either way; an unreadable udta is reported as a whole below.
+  }
+  const xyz = children.find((child) => child.type === '\u00a9xyz');
+  if (xyz) {
+    const text = source.read(payloadStart(xyz), Math.min(payloadSize(xyz), 256)).subarray(4).toString('utf8').replace(/\0+$/, '');
+    const location = iso6709(text, `${path}/\u00a9xyz`);
+    if (location) {
+      model.locations.push(location);
+      model.findings.push({ category: 'location', where: location.where, tag: 'GPSCoordinates', label: 'GPS position', value: location, text });
+    }
+  }
+  if (box.type === 'meta') describeKeys(source, model, box, path, budget, depth);
+  const names = children.map((child) => printable(child.type)).join(', ');
+  model.findings.push({ category: 'other', where: path, tag: box.type, label: box.type === 'udta' ? 'User data' : 'Metadata box', value: box.size, text: names ? `${box.size} bytes holding ${names}` : `${box.size} bytes` });
+}
+
+/** Parses an ISO 6709 string such as `+37.7749-122.4194+012.000/` into a location. */
+function iso6709(text: string, where: string): GeoLocation | undefined {
+  const match = /^([+-]\d+(?:\.\d+)?)([+-]\d+(?:\.\d+)?)([+-]\d+(?:\.\d+)?)?/.exec(text.trim());
+  if (!match) return undefined;
+  const location: GeoLocation = { latitude: Number(match[1]), longitude: Number(match[2]), where };
+  if (match[3] !== undefined) location.altitude = Number(match[3]);
+  return Math.abs(location.latitude) <= 90 && Math.abs(location.longitude) <= 180 ? location : undefined;
+}
+
+/**
+ * QuickTime `mdta` metadata (`keys` + `ilst`) in a dropped meta box: only the location key is
+ * decoded, so that a scan can say where a sequence was made (the whole box goes either way).
+ * Reference: Apple QuickTime File Format, "Metadata" (keys atom, item list atom, data atom).
+ */
+function describeKeys(source: ByteSource, model: MoovModel, meta: Box, path: string, budget: BoxBudget, depth: number): void {
+  try {
+    // QuickTime writes meta without the version/flags of an ISO full box: its first child follows at once.
+    const quickTimeStyle = payloadSize(meta) >= 8 && source.read(payloadStart(meta) + 4, 4).toString('latin1') === 'hdlr';
+    const children = readChildren(source, meta, budget, depth + 1, quickTimeStyle ? 0 : 4);
+    const keysBox = children.find((child) => child.type === 'keys');
+    const ilst = children.find((child) => child.type === 'ilst');
+    if (!keysBox || !ilst) return;
+    const keys = new Cursor(readPayload(source, keysBox, `${path}/keys`), `${path}/keys`);
+    keys.u32('version/flags');
+    const count = keys.u32('entry_count');
+    const names: string[] = [];
+    for (let index = 0; index < count && keys.remaining >= 8; index++) {
+      const size = keys.u32('key_size');
+      keys.fourcc('key_namespace');
+      names.push(keys.bytes(Math.max(0, size - 8), 'key_value').toString('utf8'));
+    }
+    for (const entry of readChildren(source, ilst, budget, depth + 2)) {
+      const key = names[source.read(entry.offset + 4, 4).readUInt32BE(0) - 1];
+      if (!key?.endsWith('location.ISO6709')) continue;
+      const data = readChildren(source, entry, budget, depth + 3).find((child) => child.type === 'data');
+      if (!data || payloadSize(data) < 8) continue;
+      const text = source.read(payloadStart(data) + 8, Math.min(payloadSize(data) - 8, 256)).toString('utf8');
+      const location = iso6709(text, `${path}/keys/${key}`);
+      if (!location) continue;
+      model.locations.push(location);
+      model.findings.push({ category: 'location', where: location.where, tag: 'GPSCoordinates', label: 'GPS position', value: location, text });
+    }
+  } catch {
+    // The box is dropped whole; a part we cannot read only means a less detailed scan.
+  }
+}
+
+export interface MoovWriteOptions {
+  zeroDates: boolean;
+  /** New file offset of an old one (throws when the offset does not survive). */
+  mapOffset: (offset: number) => number;
+}
+
+/** The rebuilt moov box. Its size never depends on the mapped offsets. */
+export function writeMoov(source: ByteSource, model: MoovModel, options: MoovWriteOptions): Buffer {
+  return writeNode(source, model.root, options) ?? Buffer.alloc(0);
+}
+
+function writeNode(source: ByteSource, node: MoovNode, options: MoovWriteOptions): Buffer | undefined {
+  const { box } = node;
+  switch (node.kind) {
+    case 'drop':
+      return undefined;
+    case 'container': {
+      const parts = (node.children ?? []).map((child) => writeNode(source, child, options)).filter((part): part is Buffer => part !== undefined);
+      return makeBox(box.type, Buffer.concat(parts));
+    }
+    case 'padding':
+      return makeBox(box.type, Buffer.alloc(payloadSize(box)));
+    case 'dates': {
+      const payload = Buffer.from(readPayload(source, box, node.path));
+      if (options.zeroDates) payload.fill(0, 4, node.times!.version === 1 ? 20 : 12);
+      return makeBox(box.type, payload);
+    }
+    case 'chunkOffsets':
+      return makeBox(box.type, rewriteChunkOffsets(readPayload(source, box, node.path), box.type === 'co64', node.path, options.mapOffset));
+    case 'copy':
+      return makeBox(box.type, readPayload(source, box, node.path));
+  }
+}
+
+function rewriteChunkOffsets(payload: Buffer, wide: boolean, path: string, mapOffset: (offset: number) => number): Buffer {
+  const cursor = new Cursor(payload, path);
+  cursor.u32('version/flags');
+  const count = cursor.u32('entry_count');
+  const entryBytes = wide ? 8 : 4;
+  if (count * entryBytes > cursor.remaining) throw new TracelessError('TRUNCATED', `${path}: ${count} chunk offsets run past the box`);
+  const result = Buffer.from(payload);
+  for (let index = 0; index < count; index++) {
+    const at = 8 + index * entryBytes;
+    const old = wide ? cursor.u64('chunk_offset') : cursor.u32('chunk_offset');
+    const mapped = mapOffset(old);
+    if (wide) result.writeBigUInt64BE(BigInt(mapped), at);
+    else result.writeUInt32BE(mapped, at);
+  }
+  return result;
+}
+
+/** True when cleaning would change something in this moov (beyond moving chunk offsets). */
+export function moovRemovals(model: MoovModel, zeroDates: boolean): { where: string; bytes: number; kind: 'quicktime' | 'timestamp' | 'other'; note: string }[] {
+  const removals: { where: string; bytes: number; kind: 'quicktime' | 'timestamp' | 'other'; note: string }[] = [];
+  const visit = (node: MoovNode) => {
+    if (node.kind === 'drop') removals.push({ where: node.path, bytes: node.box.size, kind: 'quicktime', note: `${printable(node.box.type)} box dropped` });
+    if (node.kind === 'padding' && node.dirty) removals.push({ where: node.path, bytes: payloadSize(node.box), kind: 'other', note: 'old bytes in unused space zeroed' });
+    if (node.kind === 'dates' && zeroDates && (node.times!.creation !== 0 || node.times!.modification !== 0)) {
+      removals.push({ where: node.path, bytes: node.times!.version === 1 ? 16 : 8, kind: 'timestamp', note: 'creation and modification times zeroed' });
+    }
+    node.children?.forEach(visit);
+  };
+  visit(model.root);
+  return removals;
+}

@@ -9,9 +9,12 @@ import { handlerFor, inspectSource } from './inspect.js';
 import { sourceFor, type ByteSource, type Input } from './io/source.js';
 import type { CleanMode, Finding, VerifyResult } from './types.js';
 
-/** Findings that must not remain after a clean in this mode. */
-export function forbiddenFindings(findings: readonly Finding[], mode: CleanMode): Finding[] {
-  return findings.filter((finding) => (mode === 'location' ? finding.category === 'location' : !finding.retained));
+/**
+ * Findings that must not remain after a clean in this mode. With `keepDates`, times are kept on
+ * request (video container times); anything a clean would still remove is caught by the second check.
+ */
+export function forbiddenFindings(findings: readonly Finding[], mode: CleanMode, keepDates = false): Finding[] {
+  return findings.filter((finding) => (mode === 'location' ? finding.category === 'location' : !finding.retained && !(keepDates && finding.category === 'time')));
 }
 
 export function verifySource(source: ByteSource, options: PlanOptions, expected?: FormatHandler): VerifyResult {
@@ -28,7 +31,7 @@ export function verifySource(source: ByteSource, options: PlanOptions, expected?
   }
   try {
     const inspection = inspectSource(source, handler);
-    result.remaining = forbiddenFindings(inspection.findings, options.mode);
+    result.remaining = forbiddenFindings(inspection.findings, options.mode, options.keepDates);
     if (inspection.unreadable.length > 0) result.problems.push(`parts could not be read: ${inspection.unreadable.join('; ')}`);
     const again = handler.plan(source, options);
     result.removableBlocks = again.removed.map((removal) => removal.where);

@@ -3,9 +3,19 @@
  * specific sniffers come first. No format registers itself by being imported.
  */
 import type { FormatHandler } from './types.js';
+import { xmpSidecar } from './sidecar/xmp.js';
+import { subtitleSidecar } from './sidecar/srt.js';
+import { applePlist } from './sidecar/aae.js';
 import { jpeg } from './jpeg/index.js';
+import { png } from './png/index.js';
+import { webp } from './webp/index.js';
+import { gif } from './gif/index.js';
+import { heif } from './heif/index.js';
+import { rawTiff, tiff } from './tiff/index.js';
+import { mpegTs, scanOnlyFormats } from './other/index.js';
+import { mp4 } from './mp4/index.js';
 
-export const formats: readonly FormatHandler[] = [jpeg];
+export const formats: readonly FormatHandler[] = [jpeg, png, webp, gif, heif, mp4, rawTiff, tiff, ...scanOnlyFormats, xmpSidecar, subtitleSidecar, applePlist, mpegTs];
 
 /** Bytes read from the start of a file for sniffing. */
 export const sniffLength = 64;

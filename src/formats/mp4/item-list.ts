@@ -1,0 +1,150 @@
+/**
+ * `meta` boxes of movies: `hdlr` `mdta` with `keys` + `ilst` (QuickTime File Format, "Metadata":
+ * item boxes are named by the 1-based key index) and `hdlr` `mdir` (iTunes-style `ilst`, items
+ * named by their tag such as `©too`). Each item holds `data` atoms: type indicator (1 = UTF-8,
+ * 2 = UTF-16, 13/14/27 = JPEG/PNG/BMP image, 21/22 = signed/unsigned big-endian integer,
+ * 23/24 = float32/float64), locale, value.
+ */
+import type { Category } from '../../types.js';
+import { TracelessError } from '../../errors.js';
+import type { ByteSource } from '../../io/source.js';
+import { BoxBudget, payloadSize, payloadStart, readBoxes, readChildren, type Box } from '../isobmff/boxes.js';
+import { decodeText, shorten } from './bytes.js';
+import { userDataAtoms } from './user-data.js';
+
+export interface DataValue {
+  type: number;
+  text: string;
+  isImage: boolean;
+}
+
+/** Decodes a whole `data` atom (header included). */
+export function decodeDataAtom(atom: Buffer): DataValue | undefined {
+  if (atom.length < 16 || atom.toString('latin1', 4, 8) !== 'data') return undefined;
+  const type = atom.readUInt32BE(8) & 0x00ffffff;
+  const value = atom.subarray(16);
+  switch (type) {
+    case 1:
+      return { type, text: shorten(value.toString('utf8').replace(/\0+$/, '')), isImage: false };
+    case 2: {
+      const swapped = Buffer.from(value.subarray(0, value.length & ~1));
+      swapped.swap16();
+      return { type, text: shorten(swapped.toString('utf16le').replace(/\0+$/, '')), isImage: false };
+    }
+    case 13:
+    case 14:
+    case 27:
+      return { type, text: `${['JPEG', 'PNG', 'BMP'][[13, 14, 27].indexOf(type)]} image of ${value.length} bytes`, isImage: true };
+    case 21:
+    case 22: {
+      if (value.length === 0 || value.length > 8) break;
+      let number = 0n;
+      for (const byte of value) number = (number << 8n) | BigInt(byte);
+      if (type === 21 && value[0]! & 0x80) number -= 1n << BigInt(value.length * 8);
+      return { type, text: number.toString(), isImage: false };
+    }
+    case 23:
+      if (value.length === 4) return { type, text: String(value.readFloatBE(0)), isImage: false };
+      break;
+    case 24:
+      if (value.length === 8) return { type, text: String(value.readDoubleBE(0)), isImage: false };
+      break;
+  }
+  return { type, text: `${value.length} bytes`, isImage: false };
+}
+
+/** Key names of a `keys` box, in order (index 0 is key 1). */
+export function readKeys(source: ByteSource, keys: Box): string[] {
+  const data = source.read(payloadStart(keys), payloadSize(keys));
+  if (data.length < 8) throw new TracelessError('MALFORMED', `'keys' box is too small`);
+  const count = data.readUInt32BE(4);
+  const names: string[] = [];
+  let offset = 8;
+  for (let index = 0; index < count; index++) {
+    if (offset + 8 > data.length) throw new TracelessError('MALFORMED', `'keys' box lists ${count} keys but holds ${index}`);
+    const size = data.readUInt32BE(offset);
+    if (size < 8 || offset + size > data.length) throw new TracelessError('MALFORMED', `'keys' entry ${index + 1} has an impossible size ${size}`);
+    names.push(data.toString('utf8', offset + 8, offset + size));
+    offset += size;
+  }
+  return names;
+}
+
+export interface IlstItem {
+  box: Box;
+  /** The key name (mdta) or item tag (mdir, e.g. `©too`, or `mean:name` for `----`). */
+  name: string;
+  value?: DataValue;
+}
+
+/** The items of an `ilst`, with their names resolved through `keys` when the handler is `mdta`. */
+export function readIlstItems(source: ByteSource, ilst: Box, keys: string[] | undefined, budget: BoxBudget, depth: number): IlstItem[] {
+  const items: IlstItem[] = [];
+  for (const box of readChildren(source, ilst, budget, depth)) {
+    let name = box.type;
+    if (keys) {
+      const index = source.read(box.offset + 4, 4).readUInt32BE(0);
+      name = keys[index - 1] ?? `key ${index}`;
+    }
+    const children = readBoxes(source, payloadStart(box), box.offset + box.size, budget, `'ilst' item`);
+    const data = children.find((child) => child.type === 'data');
+    const item: IlstItem = { box, name };
+    if (data) {
+      const value = decodeDataAtom(source.read(data.offset, data.size));
+      if (value) item.value = value;
+    }
+    if (box.type === '----') {
+      const part = (type: string) => {
+        const child = children.find((candidate) => candidate.type === type);
+        return child && payloadSize(child) > 4 ? decodeText(source.read(payloadStart(child) + 4, payloadSize(child) - 4)) : '';
+      };
+      name = `${part('mean')}:${part('name')}`;
+      item.name = name;
+    }
+    items.push(item);
+  }
+  return items;
+}
+
+const applePrefix = /^com\.apple\.quicktime\./;
+
+/** Whether an item's key or tag reveals a place. */
+export function isLocationItem(name: string): boolean {
+  return name === '©xyz' || /location|iso6709|gps|coordinates|latitude|longitude/i.test(name);
+}
+
+/** Category and label of an item, by key name (mdta) or tag (mdir). */
+export function classifyItem(name: string, value?: DataValue): { category: Category; label: string } {
+  if (value?.isImage) return { category: 'thumbnail', label: 'Embedded image (cover art)' };
+  const known = userDataAtoms.get(name);
+  if (known) return known;
+  const short = name.replace(applePrefix, '');
+  if (isLocationItem(name)) return { category: 'location', label: /ISO6709/i.test(name) ? 'GPS coordinates' : `Location (${short})` };
+  if (/content\.identifier/i.test(short)) return { category: 'other', label: 'Live Photo pairing identifier' };
+  if (/^make$|manufacturer/i.test(short)) return { category: 'device', label: 'Camera make' };
+  if (/^model$/i.test(short)) return { category: 'device', label: 'Camera model' };
+  if (/software|encoder|firmware|version/i.test(short)) return { category: 'device', label: 'Software' };
+  if (/lens|camera|serial|device|capture/i.test(short)) return { category: 'device', label: `Camera (${short})` };
+  if (/date|time|year/i.test(short)) return { category: 'time', label: 'Creation date' };
+  if (/author|artist|copyright|owner|publisher|creator|displayname|apID|ownr/i.test(short) || ['aART', 'cprt', 'apID', 'ownr'].includes(name)) return { category: 'owner', label: `Owner (${short})` };
+  if (name === 'covr') return { category: 'thumbnail', label: 'Embedded image (cover art)' };
+  return { category: 'other', label: `Metadata item '${short}'` };
+}
+
+/**
+ * An `ilst` without some items, the same size as before: the kept items, then a `free` box of
+ * zeros where the removed ones were (the caller checks that at least 8 bytes are removed).
+ */
+export function rebuildIlst(source: ByteSource, ilst: Box, kept: readonly IlstItem[]): Buffer {
+  const parts = kept.map((item) => source.read(item.box.offset, item.box.size));
+  const keptBytes = parts.reduce((sum, part) => sum + part.length, 0);
+  const header = Buffer.alloc(8);
+  header.writeUInt32BE(8 + keptBytes, 0);
+  header.write('ilst', 4, 'latin1');
+  const freeBytes = ilst.size - 8 - keptBytes;
+  if (freeBytes < 8) throw new TracelessError('MALFORMED', `'ilst' at ${ilst.offset} cannot be rewritten in place`);
+  const free = Buffer.alloc(freeBytes);
+  free.writeUInt32BE(freeBytes, 0);
+  free.write('free', 4, 'latin1');
+  return Buffer.concat([header, ...parts, free]);
+}

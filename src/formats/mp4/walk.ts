@@ -1,0 +1,802 @@
+/**
+ * Walks an MP4/MOV/3GP file once and says, for one clean mode, what it reveals and which bytes
+ * to change. Inspection and planning share this walk, so every finding has a matching edit in
+ * `all` mode and a cleaned file re-inspects clean.
+ *
+ * References: ISO/IEC 14496-12:2022 (§8.2 movie/track/media headers, §8.4.3 hdlr, §8.7 sample
+ * tables, §8.8 movie fragments, §8.10–8.11 udta/meta); Apple QuickTime File Format (user data,
+ * metadata keys, `©xyz`, sample descriptions); 3GPP TS 26.244 §8 (`loci` and other asset boxes).
+ *
+ * Only box headers and the `moov` box are read (plus a few samples of metadata tracks); `mdat`
+ * is never read whole.
+ */
+import { TracelessError, asTracelessError } from '../../errors.js';
+import { limits } from '../../limits.js';
+import type { ByteSource } from '../../io/source.js';
+import { formatBytes, formatLocation } from '../../decode/exif.js';
+import { isLocationProperty, removeXmpProperties, xmpText } from '../../decode/xmp.js';
+import { reportXmpPacket } from '../../decode/payload-report.js';
+import type { BlockKind, Category, Finding, FindingValue, GeoLocation } from '../../types.js';
+import { emptyReport, mergeReport, type ContainerReport, type PlanOptions, type PlanRemoval } from '../types.js';
+import { BoxBudget, payloadSize, payloadStart, printable, readBoxes, readChildren, type Box } from '../isobmff/boxes.js';
+import { isAllZero, macTimeToIso, shorten } from './bytes.js';
+import { EditList } from './edits.js';
+import { decodeGpmfGps } from './gpmf.js';
+import { classifyItem, isLocationItem, readIlstItems, readKeys, rebuildIlst, type IlstItem } from './item-list.js';
+import { chunkRanges, forEachSample, readSampleTable, type ByteRange, type SampleTable, type SampleTableBoxes } from './sample-table.js';
+import { parseIso6709 } from './iso6709.js';
+import { loadSlice } from './slice-source.js';
+import { decodeCamm, decodeMebxLocation, decodeTimecode, findTextCoordinates, readMebxKeys, subtitleText } from './telemetry.js';
+import { decodeUserDataAtom } from './user-data.js';
+
+const xmpUuid = 'be7acfcb97a942e89c71999491e3afac';
+const paddingTypes = new Set(['free', 'skip', 'wide']);
+/** Top-level boxes copied as they are. */
+const keptTopLevel = new Set(['ftyp', 'mdat', 'pdin']);
+/** Boxes of fragmented files (ISO/IEC 14496-12 §8.8, §8.16). */
+const fragmentTopLevel = new Set(['moof', 'mfra', 'sidx', 'ssix', 'styp']);
+/** `moov` children that carry structure, not metadata. */
+const keptMovieChildren = new Set(['mvhd', 'trak', 'iods', 'mvex', 'pssh', 'ipmc', 'clip', 'ctab']);
+/** `trak` children that carry structure, not metadata. */
+const keptTrackChildren = new Set(['tkhd', 'mdia', 'tref', 'edts', 'tapt', 'load', 'imap', 'matt', 'kmat', 'clip', 'txas', 'trgr']);
+/** Sample entry formats of timed metadata (telemetry) tracks. */
+const telemetryFormats = new Set(['gpmd', 'camm', 'mebx', 'djmd', 'dbgi', 'rtmd', 'fdsc', 'metx', 'mett', 'urim']);
+const textHandlers = new Set(['text', 'sbtl', 'subt']);
+/**
+ * User-data atoms known to hold no place, kept in location mode: QuickTime © text atoms other than
+ * `©xyz` are added by prefix; 3GPP assets; GoPro's firmware, lens, serial, settings and IDs.
+ */
+const locationFreeAtoms = new Set(['titl', 'dscp', 'cprt', 'perf', 'auth', 'gnre', 'albm', 'yrrc', 'kywd', 'rtng', 'clsf', 'name', 'hnti', 'hinf', 'chpl', 'tsel', 'kind', 'ludt', 'FIRM', 'LENS', 'CAME', 'SETT', 'MUID', 'HMMT', 'BCID', 'GUMI', 'GPMF', 'manu', 'modl']);
+/** Compressor names FFmpeg uses to choose a decoder (libavformat/mov.c): these are kept. */
+const decodingCompressorNames = /^(Planar Y'CbCr|Sorenson H263)/;
+/** Handler names that say nothing about the maker (ffmpeg and most muxers write these). */
+const genericHandlerName = /^(|(video|sound|audio|data|text|subtitle|hint|meta(data)?|time ?code|chapter|closed ?caption|url|alias)\s*(media\s*)?handler?s?)$/i;
+
+const telemetryLabels: Record<string, string> = {
+  gpmd: 'GoPro telemetry track (GPMF: GPS, motion sensors)',
+  camm: 'Camera motion metadata track (camm)',
+  mebx: 'Apple timed metadata track (mebx)',
+  djmd: 'DJI telemetry track (djmd)',
+  dbgi: 'DJI debug data track (dbgi)',
+  rtmd: 'Sony real-time metadata track (rtmd)',
+  fdsc: 'GoPro file recovery track (fdsc)',
+};
+
+/** Most samples read from one metadata track while looking for a GPS fix or coordinates. */
+const maxSamplesRead = 256;
+const maxSampleBytesRead = 4 * 1024 * 1024;
+
+/** Edits and removals of one part of the file (a track's are dropped when the whole track goes). */
+class Scope {
+  readonly edits = new EditList();
+  readonly removed: PlanRemoval[] = [];
+  /** Regions zeroed that no kept sample may lie in. */
+  readonly guarded: ByteRange[] = [];
+
+  merge(other: Scope): void {
+    this.edits.edits.push(...other.edits.edits);
+    this.removed.push(...other.removed);
+    this.guarded.push(...other.guarded);
+  }
+}
+
+interface SampleEntry {
+  type: string;
+  box: Box;
+}
+
+interface Track {
+  index: number;
+  where: string;
+  box: Box;
+  scope: Scope;
+  handler: string;
+  entries: SampleEntry[];
+  tables: SampleTableBoxes;
+  externalReferences: string[];
+}
+
+export interface Mp4Analysis {
+  report: ContainerReport;
+  edits: EditList;
+  removed: PlanRemoval[];
+  kept: string[];
+  /** Why this file cannot be cleaned (empty when it can). */
+  refusals: string[];
+}
+
+export function analyseMp4(source: ByteSource, options: PlanOptions): Mp4Analysis {
+  const walker = new Walker(source, options);
+  walker.run();
+  return {
+    report: walker.report,
+    edits: walker.top.edits,
+    removed: walker.top.removed,
+    kept: [...walker.kept],
+    refusals: walker.refusals,
+  };
+}
+
+class Walker {
+  readonly report = emptyReport();
+  readonly top = new Scope();
+  readonly kept = new Set<string>();
+  readonly refusals: string[] = [];
+  private readonly budget = new BoxBudget();
+  private fragmented = false;
+  private readonly tracks: Track[] = [];
+  private readonly keptTables: { track: Track; table: SampleTable }[] = [];
+  private movie: ByteSource | undefined;
+
+  constructor(
+    private readonly source: ByteSource,
+    private readonly options: PlanOptions,
+  ) {}
+
+  private get removeAll(): boolean {
+    return this.options.mode === 'all';
+  }
+
+  private get zeroDates(): boolean {
+    return this.options.mode === 'all' && !this.options.keepDates;
+  }
+
+  run(): void {
+    const boxes = readBoxes(this.source, 0, this.source.size, this.budget, 'file');
+    const movies = boxes.filter((box) => box.type === 'moov');
+    if (movies.length === 0) throw new TracelessError('MALFORMED', `no 'moov' box: the movie index is missing (an unfinished recording?)`);
+    if (movies.length > 1) throw new TracelessError('MALFORMED', `${movies.length} 'moov' boxes: a movie has exactly one`);
+    // Known before the tracks are judged: fragments hold samples that sample tables do not list.
+    this.fragmented = boxes.some((box) => box.type === 'moof' || box.type === 'mfra');
+    for (const box of boxes) this.topLevel(box);
+    this.checkKeptSamples();
+    if (this.removeAll) this.kept.add('video and audio samples, copied byte for byte');
+    else this.kept.add('everything that does not reveal a place');
+    if (this.options.keepDates && this.options.mode === 'all') this.kept.add('creation and modification times');
+  }
+
+  // ---- findings -------------------------------------------------------------------------------
+
+  private find(category: Category, where: string, tag: string, label: string, value: FindingValue, text: string, retained = false): void {
+    const finding: Finding = { category, where, tag, label, value, text };
+    if (retained) finding.retained = true;
+    this.report.findings.push(finding);
+  }
+
+  private locate(location: GeoLocation, tag: string, label: string, detail?: string): void {
+    this.report.locations.push(location);
+    this.find('location', location.where, tag, label, location, detail ? `${formatLocation(location)}; ${detail}` : formatLocation(location));
+  }
+
+  private block(where: string, kind: BlockKind, box: Box, note?: string): void {
+    const block = { where, kind, offset: box.offset, length: box.size };
+    this.report.blocks.push(note === undefined ? block : { ...block, note });
+  }
+
+  private drop(source: ByteSource, box: Box, where: string, kind: BlockKind, note: string, scope: Scope): void {
+    scope.edits.freeBox(source, box);
+    scope.removed.push({ where, kind, bytes: box.size, note });
+    scope.guarded.push({ offset: box.offset, length: box.size });
+  }
+
+  // ---- top level ------------------------------------------------------------------------------
+
+  private topLevel(box: Box): void {
+    const where = printable(box.type);
+    if (box.type === 'moov') return this.movieBox(box);
+    if (keptTopLevel.has(box.type)) return;
+    if (paddingTypes.has(box.type)) {
+      this.padding(this.source, box, where, this.top);
+      return;
+    }
+    if (box.type === 'uuid') return this.uuid(this.source, box, where, this.top, true);
+    if (box.type === 'meta') return this.meta(this.source, box, where, this.top, 1, true);
+    if (box.type === 'udta') return this.userData(this.source, box, where, this.top, 1, true);
+    if (fragmentTopLevel.has(box.type)) {
+      this.fragmented = true;
+      if (box.type === 'moof') this.fragment(box);
+      return;
+    }
+    if (box.type === 'prft') {
+      // Producer reference time: the wall-clock time a fragment was made.
+      this.find('time', where, 'ProducerReferenceTime', 'Wall-clock time of recording', box.size, 'NTP timestamp');
+      this.block(where, 'timestamp', box);
+      if (this.zeroDates) this.drop(this.source, box, where, 'timestamp', 'producer reference time', this.top);
+      return;
+    }
+    if (box.type === 'PICT' || box.type === 'pnot') {
+      this.find(box.type === 'PICT' ? 'thumbnail' : 'other', where, box.type, box.type === 'PICT' ? 'Preview picture' : 'Preview reference', box.size, formatBytes(box.size));
+      this.block(where, 'thumbnail', box);
+      if (this.removeAll) this.drop(this.source, box, where, 'thumbnail', 'QuickTime preview', this.top);
+      return;
+    }
+    this.find('other', where, box.type, `Unknown box '${printable(box.type)}'`, box.size, formatBytes(box.size));
+    this.block(where, 'other', box, 'unknown box');
+    this.drop(this.source, box, where, 'other', 'unknown box (its content cannot be checked)', this.top);
+  }
+
+  /** Movie fragments are copied; metadata inside them is not supported. */
+  private fragment(moof: Box): void {
+    for (const child of readChildren(this.source, moof, this.budget, 1)) {
+      if (child.type === 'meta' || child.type === 'udta' || child.type === 'uuid') {
+        this.find('other', `moof/${printable(child.type)}`, child.type, 'Metadata inside a movie fragment', child.size, formatBytes(child.size));
+        this.refuse(`metadata inside a movie fragment (moof at ${moof.offset}) is not supported`);
+      }
+    }
+  }
+
+  private refuse(reason: string): void {
+    if (!this.refusals.includes(reason)) this.refusals.push(reason);
+  }
+
+  // ---- moov -----------------------------------------------------------------------------------
+
+  private movieBox(moov: Box): void {
+    const movie = loadSlice(this.source, moov.offset, moov.size, limits.maxMetadataBytes, `'moov' box`);
+    this.movie = movie;
+    let trackIndex = 0;
+    for (const child of readChildren(movie, moov, this.budget, 1)) {
+      const where = `moov/${printable(child.type)}`;
+      switch (child.type) {
+        case 'mvhd':
+          this.dates(movie, child, where, ['CreateDate', 'ModifyDate'], ['Created', 'Modified'], this.top);
+          break;
+        case 'trak':
+          trackIndex += 1;
+          this.tracks.push(this.track(movie, child, trackIndex));
+          break;
+        case 'udta':
+          this.userData(movie, child, where, this.top, 2, true);
+          break;
+        case 'meta':
+          this.meta(movie, child, where, this.top, 2, true);
+          break;
+        case 'uuid':
+          this.uuid(movie, child, where, this.top, true);
+          break;
+        case 'mvex':
+          this.fragmented = true;
+          break;
+        case 'cmov':
+        case 'rmra':
+          this.report.unreadable.push(`${where}: ${child.type === 'cmov' ? 'compressed movie header' : 'reference movie'} cannot be read`);
+          this.refuse(child.type === 'cmov' ? 'the movie header is compressed (cmov)' : 'this is a reference movie (rmra) that points to other files');
+          break;
+        default:
+          if (paddingTypes.has(child.type)) this.padding(movie, child, where, this.top);
+          else if (!keptMovieChildren.has(child.type)) this.unknownBox(movie, child, where, this.top);
+      }
+    }
+    for (const track of this.tracks) this.decideTrack(movie, track);
+  }
+
+  private unknownBox(source: ByteSource, box: Box, where: string, scope: Scope): void {
+    const label = box.type === 'Xtra' ? 'Microsoft Xtra tags' : `Unknown box '${printable(box.type)}'`;
+    this.find('other', where, box.type, label, box.size, formatBytes(box.size));
+    this.block(where, 'other', box, 'unknown box');
+    this.drop(source, box, where, 'other', 'unknown box (its content cannot be checked)', scope);
+  }
+
+  /** Creation and modification times of mvhd/tkhd/mdhd (32-bit in version 0, 64-bit in version 1). */
+  private dates(source: ByteSource, box: Box, where: string, tags: [string, string], labels: [string, string], scope: Scope): void {
+    const start = payloadStart(box);
+    const head = source.read(start, Math.min(payloadSize(box), 20));
+    const version = head[0];
+    const width = version === 1 ? 8 : 4;
+    if (head.length < 4 + 2 * width) throw new TracelessError('MALFORMED', `${where}: box is too small for its times`);
+    let changed = false;
+    for (let index = 0; index < 2; index++) {
+      const offset = 4 + index * width;
+      const seconds = width === 8 ? Number(head.readBigUInt64BE(offset)) : head.readUInt32BE(offset);
+      if (seconds === 0) continue;
+      const iso = macTimeToIso(seconds);
+      if (iso) this.find('time', where, tags[index]!, labels[index]!, iso, iso);
+      if (this.zeroDates) {
+        scope.edits.zero(start + offset, width);
+        changed = true;
+      }
+    }
+    if (changed) scope.removed.push({ where, kind: 'timestamp', bytes: 2 * width, note: 'creation and modification times set to zero' });
+  }
+
+  // ---- tracks ---------------------------------------------------------------------------------
+
+  private track(movie: ByteSource, trak: Box, index: number): Track {
+    const where = `moov/trak[${index}]`;
+    const track: Track = { index, where, box: trak, scope: new Scope(), handler: '', entries: [], tables: {}, externalReferences: [] };
+    for (const child of readChildren(movie, trak, this.budget, 2)) {
+      const childWhere = `${where}/${printable(child.type)}`;
+      if (child.type === 'tkhd') this.dates(movie, child, childWhere, ['TrackCreateDate', 'TrackModifyDate'], ['Track created', 'Track modified'], track.scope);
+      else if (child.type === 'mdia') this.media(movie, child, track, childWhere);
+      else if (child.type === 'udta') this.userData(movie, child, childWhere, track.scope, 3, true);
+      else if (child.type === 'meta') this.meta(movie, child, childWhere, track.scope, 3, true);
+      else if (child.type === 'uuid') this.uuid(movie, child, childWhere, track.scope, true);
+      else if (paddingTypes.has(child.type)) this.padding(movie, child, childWhere, track.scope);
+      else if (!keptTrackChildren.has(child.type)) this.unknownBox(movie, child, childWhere, track.scope);
+    }
+    return track;
+  }
+
+  private media(movie: ByteSource, mdia: Box, track: Track, where: string): void {
+    for (const child of readChildren(movie, mdia, this.budget, 3)) {
+      const childWhere = `${where}/${printable(child.type)}`;
+      switch (child.type) {
+        case 'mdhd':
+          this.dates(movie, child, childWhere, ['MediaCreateDate', 'MediaModifyDate'], ['Media created', 'Media modified'], track.scope);
+          break;
+        case 'hdlr':
+          track.handler = this.handler(movie, child, childWhere, track.scope);
+          break;
+        case 'minf':
+          this.mediaInformation(movie, child, track, childWhere);
+          break;
+        case 'udta':
+          this.userData(movie, child, childWhere, track.scope, 4, true);
+          break;
+        case 'meta':
+          this.meta(movie, child, childWhere, track.scope, 4, true);
+          break;
+        case 'uuid':
+          this.uuid(movie, child, childWhere, track.scope, true);
+          break;
+        default:
+          if (paddingTypes.has(child.type)) this.padding(movie, child, childWhere, track.scope);
+      }
+    }
+  }
+
+  private mediaInformation(movie: ByteSource, minf: Box, track: Track, where: string): void {
+    for (const child of readChildren(movie, minf, this.budget, 4)) {
+      const childWhere = `${where}/${printable(child.type)}`;
+      if (child.type === 'hdlr') this.handler(movie, child, childWhere, track.scope);
+      else if (child.type === 'dinf') this.dataReferences(movie, child, track, childWhere);
+      else if (paddingTypes.has(child.type)) this.padding(movie, child, childWhere, track.scope);
+      else if (child.type === 'stbl') {
+        for (const table of readChildren(movie, child, this.budget, 5)) {
+          switch (table.type) {
+            case 'stsd':
+              if (payloadSize(table) < 8) throw new TracelessError('MALFORMED', `${childWhere}/stsd is too small`);
+              track.entries = readBoxes(movie, payloadStart(table) + 8, table.offset + table.size, this.budget, `'stsd'`).map((box) => ({ type: box.type, box }));
+              break;
+            case 'stsz':
+            case 'stz2':
+            case 'stsc':
+            case 'stco':
+            case 'co64':
+              track.tables[table.type] = table;
+              break;
+          }
+        }
+      }
+    }
+  }
+
+  /** `hdlr`: returns the handler type; reports (and in `all` mode zeroes) the vendor and a maker's handler name. */
+  private handler(source: ByteSource, hdlr: Box, where: string, scope: Scope): string {
+    const data = source.read(payloadStart(hdlr), payloadSize(hdlr));
+    if (data.length < 12) throw new TracelessError('MALFORMED', `${where}: box is too small`);
+    const handlerType = data.toString('latin1', 8, 12);
+    if (data.length < 24) return handlerType;
+    const vendor = data.subarray(12, 16);
+    if (!isAllZero(vendor)) {
+      this.find('device', where, 'HandlerVendorID', 'Handler vendor', vendor.toString('latin1'), printable(vendor.toString('latin1')));
+      if (this.removeAll) {
+        scope.edits.zero(payloadStart(hdlr) + 12, 4);
+        scope.removed.push({ where, kind: 'vendor', bytes: 4, note: 'vendor code' });
+      }
+    }
+    const nameBytes = data.subarray(24);
+    if (nameBytes.length > 0 && !isAllZero(nameBytes)) {
+      const pascal = nameBytes[0]! > 0 && nameBytes[0] === nameBytes.length - 1;
+      const raw = pascal ? nameBytes.subarray(1) : nameBytes.subarray(0, nameBytes.indexOf(0) === -1 ? nameBytes.length : nameBytes.indexOf(0));
+      const name = raw.toString('utf8').trim();
+      const trailing = pascal ? Buffer.alloc(0) : nameBytes.subarray(raw.length);
+      const onlyGeneric = genericHandlerName.test(name) && isAllZero(trailing);
+      if (!onlyGeneric) {
+        if (!genericHandlerName.test(name)) this.find('device', where, 'HandlerName', 'Handler name', shorten(name), shorten(name));
+        else this.find('other', where, 'HandlerName', 'Bytes after the handler name', trailing.length, formatBytes(trailing.length));
+        if (this.removeAll) {
+          scope.edits.zero(payloadStart(hdlr) + 24, nameBytes.length);
+          scope.removed.push({ where, kind: 'vendor', bytes: nameBytes.length, note: 'handler name' });
+        }
+      }
+    }
+    return handlerType;
+  }
+
+  /** Data references: media kept in other files makes this a reference movie, which is refused. */
+  private dataReferences(source: ByteSource, dinf: Box, track: Track, where: string): void {
+    for (const dref of readChildren(source, dinf, this.budget, 5)) {
+      if (dref.type !== 'dref' || payloadSize(dref) < 8) continue;
+      for (const entry of readBoxes(source, payloadStart(dref) + 8, dref.offset + dref.size, this.budget, `'dref'`)) {
+        if (payloadSize(entry) < 4) continue;
+        const flags = source.read(payloadStart(entry), 4).readUInt32BE(0) & 0xffffff;
+        if (flags & 1) continue; // media in this file
+        const body = source.read(payloadStart(entry) + 4, payloadSize(entry) - 4);
+        const text = entry.type === 'url ' || entry.type === 'urn ' ? shorten(body.toString('utf8').replace(/\0+$/, '')) : `${printable(entry.type)} record of ${formatBytes(body.length)}`;
+        track.externalReferences.push(text);
+        this.find('owner', `${where}/dref/${printable(entry.type)}`, 'DataReference', 'External media reference (may name a path)', text, text);
+      }
+    }
+  }
+
+  /** Decides what happens to a track once all its boxes are known. */
+  private decideTrack(movie: ByteSource, track: Track): void {
+    const formats = track.entries.map((entry) => entry.type);
+    const isTelemetry = track.handler === 'meta' || track.handler === 'camm' || formats.some((format) => telemetryFormats.has(format));
+    const table = readSampleTable(movie, track.tables, track.where);
+    let drop = false;
+    let note = '';
+    if (isTelemetry) {
+      const carriesLocation = this.telemetry(track, table, formats);
+      const format = formats[0] ?? track.handler;
+      note = telemetryLabels[format] ?? `timed metadata track '${printable(format)}'`;
+      // Location mode keeps only Apple timed metadata whose keys name no place; anything else may carry GPS.
+      drop = this.removeAll || carriesLocation || !formats.every((entryFormat) => entryFormat === 'mebx');
+    } else if (textHandlers.has(track.handler)) {
+      drop = this.subtitles(track, table, formats);
+      note = 'subtitle track that spells out coordinates';
+    } else if (track.handler === 'tmcd') {
+      this.timecode(track, table);
+    } else if (track.handler === 'vide' || track.handler === 'soun') {
+      this.sampleEntryVendor(movie, track);
+    }
+    if (track.externalReferences.length > 0) this.refuse(`${track.where} keeps its media in other files (a reference movie)`);
+    if (!drop) {
+      this.top.merge(track.scope);
+      this.keptTables.push({ track, table });
+      return;
+    }
+    if (this.fragmented) this.refuse(`${track.where} is a ${note} in a fragmented file, whose samples traceless cannot locate yet`);
+    this.block(track.where, 'telemetry', track.box, note);
+    this.top.edits.freeBox(movie, track.box);
+    let sampleBytes = 0;
+    forEachSample(table, this.source.size, track.where, (range) => {
+      this.top.edits.zero(range.offset, range.length);
+      this.top.guarded.push(range);
+      sampleBytes += range.length;
+    });
+    this.top.removed.push({ where: track.where, kind: 'telemetry', bytes: track.box.size + sampleBytes, note: `${note}: track removed and its ${formatBytes(sampleBytes)} of samples zeroed` });
+  }
+
+  /**
+   * Visits the first samples of a metadata track, one at a time, until `visit` returns true
+   * (found what it looks for) or the count or byte budget runs out. Nothing is read in fragmented
+   * files, whose samples sit in movie fragments.
+   */
+  private scanSamples(table: SampleTable, where: string, visit: (sample: Buffer) => boolean): void {
+    if (this.fragmented) return;
+    let count = 0;
+    let bytes = 0;
+    forEachSample(table, this.source.size, where, (range) => {
+      if (range.length === 0 || range.length > maxSampleBytesRead) return true;
+      count += 1;
+      bytes += range.length;
+      if (visit(this.source.read(range.offset, range.length))) return false;
+      return count < maxSamplesRead && bytes < maxSampleBytesRead;
+    });
+  }
+
+  /** Reports a timed metadata track; returns whether it carries (or may carry) a place. */
+  private telemetry(track: Track, table: SampleTable, formats: string[]): boolean {
+    const format = formats[0] ?? track.handler;
+    const label = telemetryLabels[format] ?? `Timed metadata track '${printable(format)}'`;
+    const summary = `${table.sampleCount} samples`;
+    if (format === 'gpmd') {
+      this.scanSamples(table, track.where, (sample) => {
+        const fix = decodeGpmfGps(sample, track.where).fix;
+        if (fix) this.locate(fix, 'GPS5', 'GPS track (GoPro telemetry)');
+        return fix !== undefined;
+      });
+      this.find('location', track.where, 'gpmd', label, summary, `${summary}: GPS, accelerometer, gyroscope`);
+      return true;
+    }
+    if (format === 'camm') {
+      const types = new Set<number>();
+      this.scanSamples(table, track.where, (sample) => {
+        const decoded = decodeCamm([sample], track.where);
+        for (const type of decoded.types) types.add(type);
+        if (decoded.fix) this.locate(decoded.fix, 'camm', 'GPS track (camera motion metadata)');
+        return decoded.fix !== undefined;
+      });
+      const hasGps = types.has(5) || types.has(6);
+      this.find(hasGps ? 'location' : 'other', track.where, 'camm', label, summary, `${summary}; packet types ${[...types].sort().join(', ') || 'none read'}`);
+      return hasGps;
+    }
+    if (format === 'mebx') {
+      const entry = track.entries.find((candidate) => candidate.type === 'mebx')!;
+      const keys = readMebxKeys(this.movie!, entry.box, this.budget);
+      const locationIds = new Set(keys.filter((key) => isLocationItem(key.name)).map((key) => key.localId));
+      if (locationIds.size > 0) {
+        this.scanSamples(table, track.where, (sample) => {
+          const location = decodeMebxLocation([sample], locationIds, track.where);
+          if (location) this.locate(location, 'mebx', 'GPS track (timed metadata)');
+          return location !== undefined;
+        });
+      }
+      const names = keys.map((key) => key.name.replace(/^com\.apple\.quicktime\./, '')).join(', ');
+      this.find(locationIds.size > 0 ? 'location' : 'other', track.where, 'mebx', label, names, `${summary}; keys: ${shorten(names || 'none')}`);
+      return locationIds.size > 0;
+    }
+    const category: Category = format === 'djmd' ? 'location' : format === 'dbgi' ? 'device' : 'other';
+    this.find(category, track.where, format, label, summary, summary);
+    return format === 'djmd';
+  }
+
+  /** Subtitle tracks stay unless their text spells out coordinates. */
+  private subtitles(track: Track, table: SampleTable, formats: string[]): boolean {
+    let found = false;
+    this.scanSamples(table, track.where, (sample) => {
+      const coordinates = findTextCoordinates(subtitleText(sample, formats[0] ?? ''), track.where);
+      if (!coordinates) return false;
+      if (coordinates.location) this.locate(coordinates.location, 'SubtitleCoordinates', 'Coordinates in subtitle text');
+      else this.find('location', track.where, 'SubtitleCoordinates', 'Coordinates in subtitle text', coordinates.match, coordinates.match);
+      found = true;
+      return true;
+    });
+    return found;
+  }
+
+  /** The start timecode (often the time of day the recording began). */
+  private timecode(track: Track, table: SampleTable): void {
+    const entry = track.entries.find((candidate) => candidate.type === 'tmcd');
+    if (!entry || this.fragmented) return;
+    let first: ByteRange | undefined;
+    try {
+      forEachSample(table, this.source.size, track.where, (range) => {
+        first = range;
+        return false;
+      });
+    } catch {
+      return; // a timecode we cannot find is not decoded (and its track is copied as it is)
+    }
+    if (!first || first.length < 4) return;
+    const sample = this.source.read(first.offset, 4);
+    const timecode = decodeTimecode(this.movie!.read(entry.box.offset, Math.min(entry.box.size, 64)), sample);
+    if (isAllZero(sample)) return;
+    if (timecode) this.find('time', track.where, 'TimeCode', 'Start timecode (time of day)', timecode.text, timecode.text);
+    else this.find('time', track.where, 'TimeCode', 'Start timecode', sample.readUInt32BE(0), String(sample.readUInt32BE(0)));
+    if (this.zeroDates) {
+      track.scope.edits.zero(first.offset, 4);
+      track.scope.removed.push({ where: track.where, kind: 'timestamp', bytes: 4, note: 'start timecode set to zero' });
+    } else {
+      this.kept.add('timecode');
+    }
+  }
+
+  /**
+   * QuickTime sample descriptions name the encoder's vendor (`appl`, `FFMP`) and the compressor
+   * (`GoPro AVC encoder`); both are zeroed in `all` mode, except the few compressor names that
+   * decoders act on.
+   */
+  private sampleEntryVendor(movie: ByteSource, track: Track): void {
+    for (const entry of track.entries) {
+      if (entry.box.headerSize !== 8 || entry.box.size < 8 + 16) continue;
+      const where = `${track.where}/stsd/${printable(entry.type)}`;
+      const vendor = movie.read(entry.box.offset + 8 + 12, 4);
+      if (!isAllZero(vendor)) {
+        this.find('device', where, 'VendorID', 'Encoder vendor', vendor.toString('latin1'), printable(vendor.toString('latin1')));
+        if (this.removeAll) {
+          track.scope.edits.zero(entry.box.offset + 8 + 12, 4);
+          track.scope.removed.push({ where, kind: 'vendor', bytes: 4, note: 'vendor code' });
+        }
+      }
+      if (track.handler === 'vide' && entry.box.size >= 8 + 42 + 32) {
+        const field = movie.read(entry.box.offset + 8 + 42, 32);
+        if (isAllZero(field)) continue;
+        const length = Math.min(field[0]!, 31);
+        const name = field.toString('latin1', 1, 1 + length).replace(/\0+$/, '').trim();
+        if (decodingCompressorNames.test(name)) {
+          this.find('other', where, 'CompressorName', 'Compressor name (kept: decoders read it)', name, name, true);
+          continue;
+        }
+        this.find('device', where, 'CompressorName', 'Compressor name', name, name || formatBytes(32));
+        if (this.removeAll) {
+          track.scope.edits.zero(entry.box.offset + 8 + 42, 32);
+          track.scope.removed.push({ where, kind: 'vendor', bytes: 32, note: 'compressor name' });
+        }
+      }
+    }
+  }
+
+  /** No sample of a kept track may lie inside a region that is zeroed. */
+  private checkKeptSamples(): void {
+    const guarded = [...this.top.guarded].sort((a, b) => a.offset - b.offset);
+    if (guarded.length === 0) return;
+    const overlaps = (range: ByteRange) => {
+      let low = 0;
+      let high = guarded.length - 1;
+      while (low <= high) {
+        const middle = (low + high) >> 1;
+        const region = guarded[middle]!;
+        if (region.offset + region.length <= range.offset) low = middle + 1;
+        else if (region.offset >= range.offset + Math.max(range.length, 1)) high = middle - 1;
+        else return true;
+      }
+      return false;
+    };
+    for (const { track, table } of this.keptTables) {
+      for (const range of chunkRanges(table, this.source.size, track.where, false)) {
+        if (overlaps(range)) {
+          this.refuse(`samples of ${track.where} lie inside metadata that must be removed`);
+          break;
+        }
+      }
+    }
+  }
+
+  // ---- metadata boxes -------------------------------------------------------------------------
+
+  /** Zeroes the content of free/skip/wide boxes that still hold bytes (leftovers of earlier edits). */
+  private padding(source: ByteSource, box: Box, where: string, scope: Scope, edit = true): boolean {
+    const start = payloadStart(box);
+    const length = payloadSize(box);
+    const chunkBytes = 4 * 1024 * 1024;
+    let clean = true;
+    for (let done = 0; done < length && clean; done += chunkBytes) {
+      clean = isAllZero(source.read(start + done, Math.min(chunkBytes, length - done)));
+    }
+    if (clean) return false;
+    this.find('other', where, box.type, 'Leftover bytes in padding', length, formatBytes(length));
+    this.block(where, 'other', box, 'padding with leftover bytes');
+    if (edit) {
+      scope.edits.zero(start, length);
+      scope.removed.push({ where, kind: 'other', bytes: length, note: 'leftover bytes in free space zeroed' });
+      scope.guarded.push({ offset: start, length });
+    }
+    return true;
+  }
+
+  /** A part that cannot be parsed is reported and removed whole (it cannot be checked). */
+  private unreadableBox(source: ByteSource, box: Box, where: string, error: unknown, scope: Scope, edit: boolean): void {
+    const problem = asTracelessError(error);
+    if (problem.code === 'LIMIT_EXCEEDED') throw problem;
+    this.report.unreadable.push(`${where}: ${problem.message}`);
+    this.find('other', where, box.type, 'Unreadable metadata', box.size, formatBytes(box.size));
+    if (edit) this.drop(source, box, where, 'quicktime', 'unreadable metadata', scope);
+  }
+
+  private userData(source: ByteSource, udta: Box, where: string, scope: Scope, depth: number, edit: boolean): void {
+    let children: Box[];
+    try {
+      children = readChildren(source, udta, this.budget, depth);
+    } catch (error) {
+      return this.unreadableBox(source, udta, where, error, scope, edit);
+    }
+    this.block(where, 'quicktime', udta);
+    let hasContent = false;
+    const locationMode = edit && !this.removeAll;
+    for (const child of children) {
+      const childWhere = `${where}/${printable(child.type)}`;
+      if (paddingTypes.has(child.type)) {
+        hasContent = this.padding(source, child, childWhere, scope, locationMode) || hasContent;
+        continue;
+      }
+      hasContent = true;
+      if (child.type === 'meta') {
+        this.meta(source, child, childWhere, scope, depth + 1, locationMode);
+        continue;
+      }
+      const payload = source.read(payloadStart(child), payloadSize(child));
+      if (child.type === 'XMP_') {
+        this.report.blocks.push({ where: childWhere, kind: 'xmp', offset: child.offset, length: child.size });
+        mergeReport(this.report, reportXmpPacket(xmpText(payload), childWhere, payload.length));
+        if (locationMode) this.xmpWithoutLocation(source, child, payloadStart(child), childWhere, scope);
+        continue;
+      }
+      const decoded = decodeUserDataAtom(child.type, payload, childWhere);
+      const isLocation = decoded.category === 'location' || /gps|xyz|loc[ai]/i.test(child.type);
+      // Location mode keeps only atoms known to hold no place; vendor blobs and pictures cannot be checked.
+      const uncheckable = !isLocation && !locationFreeAtoms.has(child.type) && !(child.type.startsWith('©') && decoded.category !== 'thumbnail');
+      if (decoded.location) this.locate(decoded.location, child.type, decoded.label, child.type === 'loci' ? decoded.text : undefined);
+      else this.find(isLocation ? 'location' : decoded.category, childWhere, child.type, decoded.label, decoded.text, decoded.text);
+      for (const extra of decoded.extra) this.find(extra.category, childWhere, extra.tag, extra.label, extra.text, extra.text);
+      if (locationMode && (isLocation || uncheckable)) this.drop(source, child, childWhere, 'quicktime', isLocation ? decoded.label : `${decoded.label} (cannot be checked for location)`, scope);
+    }
+    if (edit && this.removeAll && hasContent) this.drop(source, udta, where, 'quicktime', 'user data (device, dates, names, location)', scope);
+  }
+
+  private meta(source: ByteSource, meta: Box, where: string, scope: Scope, depth: number, edit: boolean): void {
+    let children: Box[];
+    try {
+      children = readChildren(source, meta, this.budget, depth, metaHeaderBytes(source, meta));
+    } catch (error) {
+      return this.unreadableBox(source, meta, where, error, scope, edit);
+    }
+    this.block(where, 'quicktime', meta);
+    const locationMode = edit && !this.removeAll;
+    const hdlr = children.find((child) => child.type === 'hdlr');
+    const handler = hdlr && payloadSize(hdlr) >= 12 ? source.read(payloadStart(hdlr) + 8, 4).toString('latin1') : '';
+    const keysBox = children.find((child) => child.type === 'keys');
+    let hasContent = false;
+    let keys: string[] | undefined;
+    try {
+      keys = keysBox ? readKeys(source, keysBox) : undefined;
+      if (keys && keys.length > 0) hasContent = true;
+      for (const ilst of children.filter((child) => child.type === 'ilst')) {
+        const items = readIlstItems(source, ilst, handler === 'mdta' ? keys ?? [] : undefined, this.budget, depth + 1);
+        if (items.length > 0) hasContent = true;
+        const locationItems: IlstItem[] = [];
+        for (const item of items) {
+          const { category, label } = classifyItem(item.name, item.value);
+          const itemWhere = `${where}/ilst`;
+          const text = item.value?.text ?? formatBytes(item.box.size);
+          const location = isLocationItem(item.name) && item.value ? parseIso6709(item.value.text, itemWhere) : undefined;
+          if (location) this.locate(location, item.name, 'GPS coordinates');
+          else this.find(category, itemWhere, item.name, label, text, text);
+          // Location mode also drops embedded pictures: their own metadata cannot be checked here.
+          if (category === 'location' || item.value?.isImage) locationItems.push(item);
+        }
+        if (locationMode && locationItems.length > 0) {
+          const rebuilt = rebuildIlst(source, ilst, items.filter((item) => !locationItems.includes(item)));
+          scope.edits.write(ilst.offset, rebuilt);
+          scope.removed.push({ where: `${where}/ilst`, kind: 'quicktime', bytes: locationItems.reduce((sum, item) => sum + item.box.size, 0), note: `location items and pictures: ${locationItems.map((item) => item.name).join(', ')}` });
+        }
+      }
+    } catch (error) {
+      return this.unreadableBox(source, meta, where, error, scope, edit);
+    }
+    for (const child of children) {
+      if (['hdlr', 'keys', 'ilst'].includes(child.type)) continue;
+      const childWhere = `${where}/${printable(child.type)}`;
+      if (paddingTypes.has(child.type)) {
+        hasContent = this.padding(source, child, childWhere, scope, locationMode) || hasContent;
+        continue;
+      }
+      hasContent = true;
+      if (child.type === 'uuid') {
+        this.uuid(source, child, childWhere, scope, locationMode);
+        continue;
+      }
+      this.find('other', childWhere, child.type, `Metadata box '${printable(child.type)}'`, child.size, formatBytes(child.size));
+      if (locationMode) this.drop(source, child, childWhere, 'quicktime', 'metadata that cannot be checked for location', scope);
+    }
+    if (edit && this.removeAll && hasContent) this.drop(source, meta, where, 'quicktime', 'metadata items (device, dates, location, identifiers)', scope);
+  }
+
+  private uuid(source: ByteSource, box: Box, where: string, scope: Scope, edit: boolean): void {
+    if (box.uuid === xmpUuid) {
+      const xmpWhere = `${where}/XMP`;
+      const payload = source.read(payloadStart(box), payloadSize(box));
+      this.report.blocks.push({ where: xmpWhere, kind: 'xmp', offset: box.offset, length: box.size });
+      mergeReport(this.report, reportXmpPacket(xmpText(payload), xmpWhere, payload.length));
+      if (!edit) return;
+      if (this.removeAll) this.drop(source, box, xmpWhere, 'xmp', 'XMP packet', scope);
+      else this.xmpWithoutLocation(source, box, payloadStart(box), xmpWhere, scope);
+      return;
+    }
+    this.find('other', where, `uuid ${box.uuid}`, 'Vendor box (uuid)', box.size, `${box.uuid}, ${formatBytes(box.size)}`);
+    this.block(where, 'vendor', box, box.uuid);
+    if (edit) this.drop(source, box, where, 'vendor', `vendor box ${box.uuid} (its content cannot be checked)`, scope);
+  }
+
+  /** Location mode: the packet without location properties, padded with spaces to the same size. */
+  private xmpWithoutLocation(source: ByteSource, box: Box, start: number, where: string, scope: Scope): void {
+    const bytes = source.read(start, box.offset + box.size - start);
+    const packet = xmpText(bytes);
+    const edited = removeXmpProperties(packet, isLocationProperty);
+    if (edited === packet) return;
+    if (!Buffer.from(packet, 'utf8').equals(bytes)) {
+      this.drop(source, box, where, 'xmp', 'XMP packet in an encoding that cannot be edited in place', scope);
+      return;
+    }
+    const shorter = Buffer.from(edited, 'utf8');
+    const padding = ' '.repeat(bytes.length - shorter.length);
+    const trailer = edited.lastIndexOf('<?xpacket end');
+    const padded = trailer === -1 ? edited + padding : edited.slice(0, trailer) + padding + edited.slice(trailer);
+    scope.edits.write(start, Buffer.from(padded, 'utf8'));
+    scope.removed.push({ where, kind: 'xmp', bytes: bytes.length - shorter.length, note: 'location properties removed from XMP' });
+  }
+}
+
+/**
+ * Bytes before the first child of a `meta` box: ISO's `meta` is a full box (4 bytes of version and
+ * flags), QuickTime's is a plain box. Decided by where the `hdlr` child sits.
+ */
+function metaHeaderBytes(source: ByteSource, meta: Box): number {
+  if (payloadSize(meta) < 12) return 0;
+  const head = source.read(payloadStart(meta), 12);
+  if (head.toString('latin1', 4, 8) === 'hdlr') return 0;
+  if (head.toString('latin1', 8, 12) === 'hdlr') return 4;
+  return head.readUInt32BE(0) === 0 ? 4 : 0;
+}

@@ -142,11 +142,21 @@ describe.skipIf(!built)('the built CLI', () => {
         writeFileSync(path, data);
       }
       const out = join(root, 'OUT');
-      const args = mode === 'output' ? [bin, 'clean', photos, '-o', out, '--quiet'] : [bin, 'clean', photos, '--in-place', '--quiet'];
-      const child = spawn(process.execPath, args, { stdio: 'ignore' });
-      await new Promise((resolve) => setTimeout(resolve, 700));
+      const args = mode === 'output' ? [bin, 'clean', photos, '-o', out, '--jobs', '2'] : [bin, 'clean', photos, '--in-place', '--jobs', '2'];
+      const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+      const exited = new Promise((resolve) => child.on('exit', resolve));
+      // Kill it in the middle: once 40 files are reported done, well before all 300.
+      let done = 0;
+      await new Promise<void>((resolve) => {
+        child.stdout!.on('data', (chunk: Buffer) => {
+          done += chunk.toString().split('\n').filter((line) => line.includes('cleaned')).length;
+          if (done >= 40) resolve();
+        });
+        void exited.then(() => resolve());
+      });
       child.kill('SIGKILL');
-      await new Promise((resolve) => child.on('exit', resolve));
+      await exited;
+      expect(done).toBeLessThan(300);
       const target = mode === 'output' ? out : photos;
       const afterKill = existsSync(target) ? listFiles(target) : [];
       // Never a partial file under a real name: every file there is an untouched original or a verified clean copy.
@@ -156,7 +166,7 @@ describe.skipIf(!built)('the built CLI', () => {
         const bytes = readFileSync(path);
         if (!bytes.equals(original)) expect(leaks(path), file).toEqual([]);
       }
-      const rerun = spawnSync(process.execPath, args, { encoding: 'utf8' });
+      const rerun = spawnSync(process.execPath, [...args, '--quiet'], { encoding: 'utf8' });
       expect(rerun.status, rerun.stderr).toBe(0);
       const afterRerun = listFiles(target);
       expect(afterRerun.filter((name) => name.includes('.traceless-'))).toEqual([]);

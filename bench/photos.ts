@@ -20,7 +20,7 @@ export async function phonePhotoFolder(folder: string, count = 200): Promise<str
   for (let index = 0; index < noise.length; index++) {
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;
     // Smooth gradient plus noise: compresses to about 3.5 MB at quality 90, like a phone photo.
-    noise[index] = ((index % (width * 3)) / 16 + (seed >> 24)) & 0xff;
+    noise[index] = ((index % (width * 3)) / 16 + (seed >> 26)) & 0xff;
   }
   const pixels = await sharp(noise, { raw: { width, height, channels: 3 } }).withIccProfile('p3').jpeg({ quality: 88 }).toBuffer();
   const thumbnail = await basePixelsJpeg(160, 120);

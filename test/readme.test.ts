@@ -28,3 +28,13 @@ describe('README', () => {
     }
   });
 });
+
+describe('pre-commit hook definition', () => {
+  it('runs traceless check and is documented in the README', () => {
+    const hooks = readFileSync(join(root, '.pre-commit-hooks.yaml'), 'utf8');
+    expect(hooks).toMatch(/- id: traceless-check[\s\S]*entry: traceless check/);
+    expect(readme).toContain('id: traceless-check');
+    expect(readme).toContain('xargs -0 -r traceless check');
+    for (const word of ['--exclude', '--keep-mtime', '--backup', '--dry-run', '--jobs', '--quiet']) expect(readme).toContain(word);
+  });
+});

@@ -9,7 +9,8 @@
 import { appendFileSync, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
-import { best, measure, type Measurement } from './measure.js';
+import { best, measure } from './measure.js';
+import type { VideoRow } from './video.js';
 import { phonePhotoFolder } from './photos.js';
 
 const argv = process.argv.slice(2);
@@ -24,15 +25,8 @@ const runs = Number(option('--runs', '3'));
 const traceless = [join(root, 'bin', 'traceless.js')];
 const exiftool = existsSync('/usr/bin/exiftool') ? '/usr/bin/exiftool' : 'exiftool';
 
-interface Row {
-  case: string;
-  tool: string;
-  result: Measurement;
-  files: number;
-  bytes: number;
-  copy?: Measurement;
-  exiftool?: Measurement;
-}
+/** One table row (the video benchmark returns the same shape). */
+type Row = VideoRow;
 
 const rows: Row[] = [];
 const fmt = (value: number, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : '–');

@@ -136,7 +136,8 @@ describe('JPEG clean --only location', () => {
     expect(kept).toEqual(expect.arrayContaining(['Make=TestCam Inc.', 'BodySerialNumber=SN-CAMERA-0042-XYZ', 'Artist=Jane Q. Photographer', `dc:creator=${secrets.creator}`, 'By-line=IPTC Byline Person', `Comment=${secrets.comment}`]));
     expect(report.findings.some((finding) => finding.category === 'thumbnail')).toBe(true);
     expect(report.findings.some((finding) => finding.tag === 'Trailer')).toBe(false);
-    for (const secret of [secrets.city, secrets.country, 'Secret-State', '48,51.5022N', secrets.trailerSerial, 'Extended-Secret-City']) {
+    expect(report.findings.some((finding) => finding.tag === 'MakerNote')).toBe(false);
+    for (const secret of [secrets.city, secrets.country, 'Secret-State', '48,51.5022N', secrets.trailerSerial, 'Extended-Secret-City', secrets.makerNote]) {
       expect(data!.includes(Buffer.from(secret)), secret).toBe(false);
     }
     const again = cleanBuffer(data!, { only: 'location' });
@@ -179,10 +180,12 @@ describe('JPEG refusals', () => {
     });
   }
 
-  it('refuses location mode when the EXIF block cannot be read', async () => {
-    const broken = insertSegments(await basePixelsJpeg(), [segment(0xe1, Buffer.from('Exif\0\0XX-not-tiff', 'latin1'))]);
-    expect(cleanBuffer(broken, { only: 'location' }).result.error?.code).toBe('MALFORMED');
-    // A full clean drops the unreadable block whole, which is safe.
+  it('drops an unreadable EXIF block whole in location mode (its location cannot be checked)', async () => {
+    const broken = insertSegments(await basePixelsJpeg(), [segment(0xe1, Buffer.from('Exif\0\0XX-not-tiff', 'latin1')), commentSegment('kept comment')]);
+    const { result, data } = cleanBuffer(broken, { only: 'location' });
+    expect(result.status).toBe('cleaned');
+    expect(result.removed.find((removal) => removal.where === 'APP1/Exif')?.note).toContain('EXIF removed whole');
+    expect(inspectSync(data!).blocks.map((block) => block.kind)).toEqual(['comment']);
     expect(cleanBuffer(broken).result.status).toBe('cleaned');
   });
 });

@@ -7,8 +7,9 @@ import { BufferSource, type ByteSource } from '../../io/source.js';
 import { decodeExif } from '../../decode/exif.js';
 import { encodeImageResource, isLocationDataset, readImageResources, readIptc, resourceIds } from '../../decode/iptc.js';
 import { parseTiff, readUint, type TiffStructure } from '../../decode/tiff.js';
-import { buildOrientationTiff, isOrientationOnlyTiff, orientationOf, removeTiffEntries, writeUint } from '../../decode/tiff-edit.js';
+import { buildOrientationTiff, isOrientationOnlyTiff, orientationOf, writeUint } from '../../decode/tiff-edit.js';
 import { isLocationProperty, removeXmpProperties, xmpText } from '../../decode/xmp.js';
+import { removeExifLocation } from '../../decode/location-edit.js';
 import type { CleanPlan, PlanOptions, Piece, PlanRemoval } from '../types.js';
 import { markers, walkJpeg } from './markers.js';
 import { analyseJpeg, payloadOf, type ClassifiedSegment } from './inspect.js';
@@ -125,25 +126,30 @@ function planLocationSegment(
   switch (kind) {
     case 'exif': {
       const tiff = Buffer.from(payloadOf(source, segment));
-      let structure: TiffStructure;
-      try {
-        structure = parseTiff(tiff);
-      } catch (error) {
-        throw new TracelessError('MALFORMED', `${where} cannot be read, so its location cannot be removed safely (${asTracelessError(error).message})`);
-      }
       const changes: string[] = [];
-      const hasGps = structure.ifds.some((ifd) => ifd.name === 'GPS') || structure.ifds.some((ifd) => ifd.entries.some((entry) => entry.tag === 0x8825));
-      if (hasGps) {
-        removeTiffEntries(structure, () => false, new Set(['GPS']));
-        changes.push('GPS');
+      const structure = tryParseTiff(tiff);
+      if (structure) {
+        for (const thumbnail of decodeExif(structure, { where }).thumbnails) {
+          if (stripThumbnailInPlace(structure, thumbnail.ifd, thumbnail.offset, thumbnail.length)) changes.push(`${thumbnail.ifd} thumbnail's own metadata`);
+        }
       }
-      for (const thumbnail of decodeExif(structure, { where }).thumbnails) {
-        if (stripThumbnailInPlace(structure, thumbnail.ifd, thumbnail.offset, thumbnail.length)) changes.push(`${thumbnail.ifd} thumbnail's own metadata`);
+      // GPS IFD, and records that may hold a place but cannot be edited (maker notes, embedded
+      // XMP/IPTC); the edit is re-decoded and declared unsafe if any location is still readable.
+      const edit = removeExifLocation(tiff);
+      if (!edit.safe) {
+        drop(segment, `EXIF removed whole: ${edit.note}`);
+        const orientation = structure ? orientationOf(structure) : undefined;
+        if (orientation !== undefined && orientation !== 1) {
+          pieces.bytes(orientationSegment(orientation));
+          kept.add(`orientation ${orientation}`);
+        }
+        return;
       }
+      if (edit.changed) changes.push(edit.note);
       if (changes.length === 0) return keep('EXIF without location');
       const identifier = source.read(segment.payloadOffset, 6);
-      pieces.bytes(buildSegment(segment.marker, identifier, tiff));
-      removed.push({ where: `${where}/GPS`, kind: 'exif', bytes: segment.length - tiff.length, note: `removed ${changes.join(', ')}; the rest of EXIF kept` });
+      pieces.bytes(buildSegment(segment.marker, identifier, edit.data));
+      removed.push({ where: `${where}/GPS`, kind: 'exif', bytes: segment.length - edit.data.length, note: `removed ${changes.join(', ')}; the rest of EXIF kept` });
       kept.add('EXIF without location');
       return;
     }

@@ -14,3 +14,7 @@ export { TracelessError, isTracelessError, type ErrorCode } from './errors.js';
 export { limits } from './limits.js';
 export type * from './types.js';
 export { categoryOrder } from './types.js';
+export { describePlace, type PlaceName, type PlaceKind } from './report/places.js';
+export { assessRisk, riskLevels, type RiskAssessment, type RiskLevel, type RiskReason, type RiskCode } from './report/risk.js';
+export { annotateInspection, type ReportedInspection, type NamedLocation } from './report/annotate.js';
+export { buildHtmlReport, renderHtmlReport, type HtmlSource, type HtmlEntry, type BuildHtmlOptions, type HtmlReportOptions } from './report/html/index.js';

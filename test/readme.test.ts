@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formats } from '../src/index.js';
+import { runCli } from './helpers/cli.js';
 
 const root = join(import.meta.dirname, '..');
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
@@ -23,7 +24,7 @@ describe('README', () => {
   });
 
   it('documents every command and clean option the CLI has', () => {
-    for (const word of ['traceless scan', 'traceless clean', 'traceless check', '--only location', '--in-place', '--drop-orientation', '--keep-dates', '--force', '--json', '--hidden', '--follow-symlinks']) {
+    for (const word of ['traceless scan', 'traceless clean', 'traceless check', '--only location', '--in-place', '--drop-orientation', '--keep-dates', '--force', '--json', '--hidden', '--follow-symlinks', '--html', 'docs/inspection.schema.json', 'docs/html-report.png']) {
       expect(readme).toContain(word);
     }
   });
@@ -36,5 +37,20 @@ describe('pre-commit hook definition', () => {
     expect(readme).toContain('id: traceless-check');
     expect(readme).toContain('xargs -0 -r traceless check');
     for (const word of ['--exclude', '--keep-mtime', '--backup', '--dry-run', '--jobs', '--quiet']) expect(readme).toContain(word);
+  });
+
+  it('shows real output of the text report', async () => {
+    const block = readme.slice(readme.indexOf('<!-- text-report:start -->'), readme.indexOf('<!-- text-report:end -->'));
+    const shown = block.split('\n').filter((line) => line.startsWith('HIGH RISK') || line.startsWith('  '));
+    const cut = shown.findIndex((line) => line.trim() === '…');
+    expect(cut).toBeGreaterThan(10);
+    const cwd = process.cwd();
+    process.chdir(root);
+    try {
+      const run = await runCli('scan', 'examples/IMG_0001.jpg');
+      expect(run.stdout.split('\n').slice(0, cut)).toEqual(shown.slice(0, cut));
+    } finally {
+      process.chdir(cwd);
+    }
   });
 });

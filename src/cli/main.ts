@@ -36,7 +36,8 @@ function buildProgram(output: Output, setCode: (code: number) => void): Command 
       .command('scan')
       .description('report what each file reveals: location first, then device, time, owner, thumbnails, embedded data')
       .argument('<paths...>', 'files or folders')
-      .option('--json', 'one JSON object per file per line, then a summary line for several files'),
+      .option('--json', 'one JSON object per file per line, then a summary line for several files')
+      .option('--html <file>', 'also write a self-contained HTML report: world map of the places found, risk per file, findings'),
   )).action(async (paths: string[], options) => setCode(await runScan(paths, options, output)));
   batch(walking(
     program

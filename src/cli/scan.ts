@@ -1,8 +1,12 @@
-/** `traceless scan PATH...`: what each file reveals, in plain words or JSON lines, with a folder summary. */
+/** `traceless scan PATH...`: what each file reveals, in plain words or JSON lines, with a folder summary and an optional HTML report. */
 import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
 import { runTasks } from '../batch/pool.js';
 import type { Task } from '../batch/tasks.js';
+import { TracelessError } from '../errors.js';
 import { inspectSync } from '../inspect.js';
+import { annotateInspection } from '../report/annotate.js';
+import { buildHtmlReport, writeFileAtomic, type HtmlSource } from '../report/html/index.js';
 import { renderInspection } from '../report/text.js';
 import { sanitize, sanitizeDeep } from '../report/sanitize.js';
 import type { Inspection } from '../types.js';
@@ -17,6 +21,8 @@ export interface ScanOptions extends WalkOptions {
   json?: boolean;
   jobs?: string | number;
   quiet?: boolean;
+  /** Also write a self-contained HTML report (map, risk, table of files) to this path. */
+  html?: string;
 }
 
 export function jobsFrom(value: string | number | undefined): number {
@@ -25,13 +31,32 @@ export function jobsFrom(value: string | number | undefined): number {
   return Number.isInteger(jobs) && jobs > 0 ? jobs : availableParallelism();
 }
 
+/** One inspection as a JSON line: place names and risk added, every string sanitised. */
+export function inspectionJson(inspection: Inspection): string {
+  return JSON.stringify(sanitizeDeep(annotateInspection(inspection)));
+}
+
+async function writeHtml(path: string, sources: readonly HtmlSource[], options: ScanOptions, output: Output): Promise<number> {
+  try {
+    const html = await buildHtmlReport(sources, { generatedAt: new Date() });
+    await writeFileAtomic(resolve(path), html);
+  } catch (error) {
+    const problem = error instanceof TracelessError ? error : new TracelessError('IO_ERROR', `cannot write the HTML report: ${(error as Error).message}`, { file: path });
+    output.err(`traceless: ${sanitize(problem.describe())}`);
+    return exitCodes.usage;
+  }
+  if (!options.quiet) output.err(`HTML report written to ${sanitize(path)} (${sources.length} file(s))`);
+  return exitCodes.ok;
+}
+
 export async function runScan(paths: string[], options: ScanOptions, output: Output): Promise<number> {
   const started = Date.now();
   if (paths.length === 1 && paths[0] === '-') {
     const content = await readStdin();
     try {
       const inspection = content.kind === 'buffer' ? inspectSync(content.data, '<stdin>') : { ...inspectSync(content.path), file: '<stdin>' };
-      output.out(options.json ? JSON.stringify(sanitizeDeep(inspection)) : renderInspection(inspection));
+      output.out(options.json ? inspectionJson(inspection) : renderInspection(inspection));
+      if (options.html) return await writeHtml(options.html, [{ inspection, input: content.kind === 'buffer' ? content.data : content.path }], options, output);
       return exitCodes.ok;
     } finally {
       if (content.kind === 'file') content.cleanup();
@@ -41,6 +66,8 @@ export async function runScan(paths: string[], options: ScanOptions, output: Out
   const tasks: Task[] = inputs.map((input, id) => ({ kind: 'scan', id, path: input.path }));
   const progress = new Progress({ enabled: Progress.shouldShow(options.quiet), totalFiles: inputs.length, totalBytes: inputs.reduce((total, input) => total + input.size, 0) });
   const inspections: Inspection[] = [];
+  /** Input order, so the HTML report does not depend on which worker finished first. */
+  const inputOrder = new Map<Inspection, number>();
   let unreadable = 0;
   let code: number = exitCodes.ok;
   await runTasks(tasks, jobsFrom(options.jobs), (result) => {
@@ -52,7 +79,8 @@ export async function runScan(paths: string[], options: ScanOptions, output: Out
       // Files found by walking a folder that are not media at all are skipped silently.
       if (!input.direct && result.inspection.format.id === 'unknown' && !looksLikeMedia(input.path)) return progress.redraw();
       inspections.push(result.inspection);
-      output.out(options.json ? JSON.stringify(sanitizeDeep(result.inspection)) : `${renderInspection(result.inspection)}\n`);
+      inputOrder.set(result.inspection, result.id);
+      output.out(options.json ? inspectionJson(result.inspection) : `${renderInspection(result.inspection)}\n`);
     } else if (result.error) {
       unreadable += 1;
       code = exitCodes.usage;
@@ -65,6 +93,11 @@ export async function runScan(paths: string[], options: ScanOptions, output: Out
   if (inputs.length > 1 || inputs.some((input) => !input.direct)) {
     const summary = summariseScans(inspections, unreadable, (Date.now() - started) / 1000);
     output.out(options.json ? JSON.stringify(sanitizeDeep({ summary })) : renderScanSummary(summary, colours(colourEnabled())));
+  }
+  if (options.html) {
+    const ordered = [...inspections].sort((a, b) => inputOrder.get(a)! - inputOrder.get(b)!);
+    const written = await writeHtml(options.html, ordered.map((inspection) => ({ inspection })), options, output);
+    if (written !== exitCodes.ok) code = written;
   }
   return code;
 }

@@ -2,6 +2,9 @@
 import { basename, dirname, extname, join } from 'node:path';
 import { formatBytes } from '../decode/exif.js';
 import type { CleanResult, CleanStatus, Inspection } from '../types.js';
+import { deviceOf } from '../report/device.js';
+import { describePlace, roundPlace } from '../report/places.js';
+import { assessRisk, riskLevels, type RiskLevel } from '../report/risk.js';
 import { sanitize } from '../report/sanitize.js';
 import { formatDuration } from './progress.js';
 
@@ -65,43 +68,54 @@ export function renderCleanSummary(summary: CleanSummary, colour: Colours): stri
   return `${summary.dryRun ? 'Dry run (nothing written): ' : ''}${parts.join(', ')}; ${tail}`;
 }
 
+/** A distinct place of a scan, rounded to two decimals of a degree (about 1 km). */
+export interface SummaryPlace {
+  latitude: number;
+  longitude: number;
+  /** Named from the first exact position seen there. */
+  placeName: string;
+  countryCode?: string;
+  files: number;
+}
+
 export interface ScanSummary {
   files: number;
   revealingLocation: number;
-  /** Distinct places, rounded to two decimals of a degree (about 1 km). */
-  places: { latitude: number; longitude: number; files: number }[];
+  /** How many files are at each risk level. */
+  risk: Record<RiskLevel, number>;
+  /** The files at each risk level, in the order they were scanned. */
+  filesByRisk: Record<RiskLevel, string[]>;
+  /** Distinct places, rounded to two decimals of a degree (about 1 km), most files first. */
+  places: SummaryPlace[];
   devices: { device: string; files: number }[];
   unreadable: number;
   livePhotoPairs: [string, string][];
   seconds: number;
 }
 
-
-/** `Apple iPhone 12`-style device name from a file's findings. */
-export function deviceOf(inspection: Inspection): string | undefined {
-  const make = inspection.findings.find((finding) => finding.category === 'device' && /(^|[:.])make$/i.test(finding.tag))?.text.trim();
-  const model = inspection.findings.find((finding) => finding.category === 'device' && /(^|[:.])model$/i.test(finding.tag))?.text.trim();
-  if (!make && !model) return undefined;
-  if (make && model) return model.toLowerCase().startsWith(make.toLowerCase()) ? model : `${make} ${model}`;
-  return make ?? model;
-}
+export { deviceOf };
 
 export function summariseScans(inspections: readonly Inspection[], unreadable: number, seconds: number): ScanSummary {
-  const places = new Map<string, { latitude: number; longitude: number; files: number }>();
+  const places = new Map<string, SummaryPlace>();
   const devices = new Map<string, number>();
+  const filesByRisk: Record<RiskLevel, string[]> = { high: [], medium: [], low: [], none: [] };
   let revealingLocation = 0;
   for (const inspection of inspections) {
     if (inspection.locations.length || inspection.findings.some((finding) => finding.category === 'location')) revealingLocation += 1;
+    filesByRisk[assessRisk(inspection).level].push(inspection.file);
     const seen = new Set<string>();
     for (const location of inspection.locations) {
-      const latitude = Math.round(location.latitude * 100) / 100;
-      const longitude = Math.round(location.longitude * 100) / 100;
-      const key = `${latitude},${longitude}`;
+      const { latitude, longitude, key } = roundPlace(location.latitude, location.longitude);
       if (seen.has(key)) continue;
       seen.add(key);
-      const place = places.get(key) ?? { latitude, longitude, files: 0 };
+      let place = places.get(key);
+      if (!place) {
+        const name = describePlace(location.latitude, location.longitude);
+        place = { latitude, longitude, placeName: name.text, files: 0 };
+        if (name.countryCode) place.countryCode = name.countryCode;
+        places.set(key, place);
+      }
       place.files += 1;
-      places.set(key, place);
     }
     const device = deviceOf(inspection);
     if (device) devices.set(device, (devices.get(device) ?? 0) + 1);
@@ -109,6 +123,8 @@ export function summariseScans(inspections: readonly Inspection[], unreadable: n
   return {
     files: inspections.length,
     revealingLocation,
+    risk: { high: filesByRisk.high.length, medium: filesByRisk.medium.length, low: filesByRisk.low.length, none: filesByRisk.none.length },
+    filesByRisk,
     places: [...places.values()].sort((a, b) => b.files - a.files),
     devices: [...devices.entries()].map(([device, files]) => ({ device, files })).sort((a, b) => b.files - a.files),
     unreadable,
@@ -154,15 +170,30 @@ export function livePhotoPairs(inspections: readonly Inspection[]): [string, str
   return pairs;
 }
 
+/** How many names of each risk level, and how many places, the text summary lists before "and N more". */
+const filesListedPerLevel = 5;
+const placesListed = 10;
+
 export function renderScanSummary(summary: ScanSummary, colour: Colours): string {
   const lines = [
     colour.bold(`${summary.files} file(s) scanned in ${formatDuration(summary.seconds)}: ${summary.revealingLocation} reveal a location${summary.unreadable ? `, ${summary.unreadable} could not be read` : ''}`),
   ];
+  const paint: Record<RiskLevel, (text: string) => string> = { high: colour.red, medium: colour.yellow, low: (text) => text, none: colour.green };
+  lines.push(`  Risk: ${riskLevels.map((level) => paint[level](`${summary.risk[level]} ${level}`)).join(', ')}`);
+  for (const level of riskLevels) {
+    const files = summary.filesByRisk[level];
+    if (!files.length) continue;
+    const shown = files.slice(0, filesListedPerLevel).map((file) => sanitize(file, 120)).join(', ');
+    lines.push(`    ${paint[level](level)}: ${shown}${files.length > filesListedPerLevel ? ` and ${files.length - filesListedPerLevel} more` : ''}`);
+  }
   if (summary.places.length) {
-    lines.push(`  ${summary.places.length} distinct place(s) (rounded to ~1 km): ${summary.places.slice(0, 10).map((place) => `${place.latitude.toFixed(2)},${place.longitude.toFixed(2)} (${place.files})`).join('; ')}${summary.places.length > 10 ? '; …' : ''}`);
+    lines.push(`  ${summary.places.length} distinct place(s) (rounded to ~1 km):`);
+    for (const place of summary.places.slice(0, placesListed)) {
+      lines.push(`    ${place.latitude.toFixed(2)},${place.longitude.toFixed(2)} ${sanitize(place.placeName, 120)} (${place.files} file(s))`);
+    }
+    if (summary.places.length > placesListed) lines.push(`    … and ${summary.places.length - placesListed} more`);
   }
   if (summary.devices.length) lines.push(`  Devices: ${summary.devices.map((entry) => `${sanitize(entry.device, 80)} (${entry.files})`).join('; ')}`);
   for (const [still, video] of summary.livePhotoPairs) lines.push(`  Live Photo: ${sanitize(still)} + ${sanitize(video)} — clean both halves`);
   return lines.join('\n');
 }
-

@@ -1,7 +1,10 @@
 /** Plain-words report of one inspection, location first. */
-import { formatBytes, formatLocation } from '../decode/exif.js';
-import { categoryOrder, type Category, type CleanResult, type Finding, type Inspection } from '../types.js';
+import { formatBytes } from '../decode/exif.js';
+import { categoryOrder, type Category, type CleanResult, type Finding, type GeoLocation, type Inspection } from '../types.js';
+import { describeLocation, formatCoordinates, locationExtras } from './places.js';
+import { assessRisk, type RiskAssessment, type RiskLevel } from './risk.js';
 import { sanitize } from './sanitize.js';
+import { takenTimeFor } from './when.js';
 
 const headings: Record<Category, string> = {
   location: 'Location details',
@@ -19,18 +22,31 @@ export function revealedCategories(inspection: Inspection): Category[] {
   return categoryOrder.filter((category) => present.has(category));
 }
 
-export function renderInspection(inspection: Inspection): string {
+/** What each file's report starts with. */
+const levelHeadings: Record<RiskLevel, string> = { high: 'HIGH RISK', medium: 'MEDIUM RISK', low: 'LOW RISK', none: 'NO RISK FOUND' };
+
+/**
+ * `37.77493 N, 122.41942 W — United States of America (altitude 12 m), taken 2024-05-01 10:11 [APP1/Exif/GPS]`:
+ * coordinates, the place in words, extras, when the picture carrying it was taken, where it sits.
+ */
+export function renderLocation(inspection: Inspection, location: GeoLocation): string {
+  const extras = locationExtras(location);
+  const taken = takenTimeFor(inspection, location);
+  return `${formatCoordinates(location.latitude, location.longitude)} — ${describeLocation(location).text}${extras.length ? ` (${sanitize(extras.join(', '))})` : ''}${taken ? `, taken ${sanitize(taken)}` : ''} [${sanitize(location.where)}]`;
+}
+
+export function renderInspection(inspection: Inspection, risk: RiskAssessment = assessRisk(inspection)): string {
   const lines: string[] = [];
   const revealed = revealedCategories(inspection);
   const summary = revealed.length ? `reveals ${revealed.join(', ')}` : inspection.format.id === 'unknown' ? 'not a recognised photo or video' : 'nothing revealing found';
-  lines.push(`${sanitize(inspection.file)} (${inspection.format.name}, ${formatBytes(inspection.size)}): ${summary}`);
+  lines.push(`${levelHeadings[risk.level]} ${sanitize(inspection.file)} (${inspection.format.name}, ${formatBytes(inspection.size)}): ${summary}`);
+  for (const reason of risk.reasons) lines.push(`  - ${reason.level}: ${sanitize(reason.text, 300)}`);
   const seenPlaces = new Set<string>();
   for (const location of inspection.locations) {
-    const text = formatLocation(location);
     const key = `${location.latitude.toFixed(5)},${location.longitude.toFixed(5)}`;
     if (seenPlaces.has(key)) continue;
     seenPlaces.add(key);
-    lines.push(`  Location: ${text} — ${sanitize(location.where)}`);
+    lines.push(`  Location: ${renderLocation(inspection, location)}`);
   }
   const groups = new Map<Category, Finding[]>();
   for (const finding of inspection.findings) {

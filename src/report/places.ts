@@ -1,0 +1,97 @@
+/**
+ * Place names for coordinates, worked out offline: the country and, where the data has one, a
+ * region (England, Hawaii, Puerto Rico, Greenland, Tasmania, …).
+ *
+ * The borders come from @rapideditor/country-coder, which ships them inside the package (about
+ * 1:10M precision, territorial waters included): no network call is ever made. It has no US
+ * states or Canadian provinces, only the regions listed in its `territory`/`subterritory`
+ * levels, so a point in California is named "United States of America" and one in Honolulu
+ * "Hawaii, United States of America".
+ * Reference: https://github.com/rapideditor/country-coder (feature levels, ISO 3166-1 codes).
+ */
+import { featuresContaining } from '@rapideditor/country-coder';
+import type { GeoLocation } from '../types.js';
+
+/**
+ * `country`: inside a country's borders or territorial waters; `sea`: international waters;
+ * `antarctica`: land no country holds; `placeholder`: exactly 0,0, which devices write when they
+ * have no fix; `invalid`: not a position on Earth.
+ */
+export type PlaceKind = 'country' | 'sea' | 'antarctica' | 'placeholder' | 'invalid';
+
+export interface PlaceName {
+  /** For people: `England, United Kingdom`, `open sea — no country (international waters)`. */
+  text: string;
+  kind: PlaceKind;
+  country?: string;
+  /** ISO 3166-1 alpha-2 of the country (`FR`). */
+  countryCode?: string;
+  /** ISO 3166-1 numeric of the country (`250`): world-atlas names its shapes by it. */
+  countryNumeric?: string;
+  region?: string;
+}
+
+/** Within this many degrees of a pole (about 110 km) the pole itself is named. */
+const poleMarginDegrees = 1;
+/** 0,0 within a millionth of a degree (about 10 cm): nobody stands there by chance. */
+const nullIslandDegrees = 1e-6;
+
+/** country-coder's `territory` features that are the country's bulk, not a region worth naming. */
+const bulkRegion = /^(Contiguous|Mainland|Metropolitan|Peninsular) /;
+
+export function describePlace(latitude: number, longitude: number): PlaceName {
+  if (!Number.isFinite(latitude) || !Number.isFinite(longitude) || Math.abs(latitude) > 90 || Math.abs(longitude) > 180) {
+    return { text: 'not a valid position on Earth', kind: 'invalid' };
+  }
+  if (Math.abs(latitude) < nullIslandDegrees && Math.abs(longitude) < nullIslandDegrees) {
+    return { text: '0,0: likely a placeholder (no GPS fix), not a real place', kind: 'placeholder' };
+  }
+  const features = featuresContaining([longitude, latitude]);
+  const country = features.find((feature) => feature.properties.level === 'country');
+  if (country) {
+    const countryName = country.properties.nameEn;
+    // The most specific first: country-coder lists the smallest feature first.
+    const regionFeature = features.find((feature) => (feature.properties.level === 'subterritory' || feature.properties.level === 'territory') && !bulkRegion.test(feature.properties.nameEn));
+    const region = regionFeature?.properties.nameEn;
+    // "Denmark" inside "Kingdom of Denmark" says it all by itself.
+    const text = !region ? countryName : countryName.includes(region) ? region : `${region}, ${countryName}`;
+    return compact({ text, kind: 'country', country: countryName, countryCode: country.properties.iso1A2, countryNumeric: country.properties.iso1N3, region: region && region !== countryName ? region : undefined });
+  }
+  if (latitude <= -90 + poleMarginDegrees) return { text: 'South Pole, Antarctica (no country)', kind: 'antarctica' };
+  if (features.some((feature) => feature.properties.iso1A2 === 'AQ')) return { text: 'Antarctica (no country)', kind: 'antarctica' };
+  if (latitude >= 90 - poleMarginDegrees) return { text: 'North Pole — open sea, no country (international waters)', kind: 'sea' };
+  return { text: 'open sea — no country (international waters)', kind: 'sea' };
+}
+
+export function describeLocation(location: Pick<GeoLocation, 'latitude' | 'longitude'>): PlaceName {
+  return describePlace(location.latitude, location.longitude);
+}
+
+/** `48.85837 N, 2.29448 E`: five decimals (about 1 m), hemisphere letters instead of signs. */
+export function formatCoordinates(latitude: number, longitude: number): string {
+  return `${Math.abs(latitude).toFixed(5)} ${latitude < 0 ? 'S' : 'N'}, ${Math.abs(longitude).toFixed(5)} ${longitude < 0 ? 'W' : 'E'}`;
+}
+
+/** A location's extras for people: altitude, accuracy, the GPS clock. */
+export function locationExtras(location: GeoLocation): string[] {
+  const extras: string[] = [];
+  if (location.altitude !== undefined && Number.isFinite(location.altitude)) extras.push(`altitude ${Math.round(location.altitude)} m`);
+  if (location.accuracyMeters !== undefined && Number.isFinite(location.accuracyMeters)) extras.push(`accuracy ~${Math.round(location.accuracyMeters)} m`);
+  if (location.gpsTime) extras.push(`GPS time ${location.gpsTime}`);
+  return extras;
+}
+
+/**
+ * The ~1 km grid (two decimals of a degree) on which reports count distinct places: photos taken
+ * around one house fall in one place. -0 and 0 are the same place.
+ */
+export function roundPlace(latitude: number, longitude: number): { latitude: number; longitude: number; key: string } {
+  const roundedLatitude = Math.round(latitude * 100) / 100 + 0;
+  const roundedLongitude = Math.round(longitude * 100) / 100 + 0;
+  return { latitude: roundedLatitude, longitude: roundedLongitude, key: `${roundedLatitude},${roundedLongitude}` };
+}
+
+function compact(place: PlaceName): PlaceName {
+  for (const key of Object.keys(place) as (keyof PlaceName)[]) if (place[key] === undefined) delete place[key];
+  return place;
+}

@@ -10,7 +10,11 @@ const shared = {
   target: 'node20',
   logLevel: 'warning',
   // Native or browser-driving packages stay outside the bundle and load from node_modules on demand.
-  external: ['sharp', 'playwright-core'],
+  // Offline border data loads from node_modules on first use (see src/report/places.ts).
+  external: ['sharp', 'playwright-core', '@rapideditor/country-coder'],
+  // The HTML report (map data, thumbnails) is its own chunk, loaded only for --html.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   // CommonJS dependencies bundled into ESM need a require of their own.
   banner: { js: "import { createRequire as __tracelessRequire } from 'node:module'; const require = __tracelessRequire(import.meta.url);" },
 };

@@ -6,7 +6,7 @@ import type { Task } from '../batch/tasks.js';
 import { TracelessError } from '../errors.js';
 import { inspectSync } from '../inspect.js';
 import { annotateInspection } from '../report/annotate.js';
-import { buildHtmlReport, writeFileAtomic, type HtmlSource } from '../report/html/index.js';
+import type { HtmlSource } from '../report/html/index.js';
 import { renderInspection } from '../report/text.js';
 import { sanitize, sanitizeDeep } from '../report/sanitize.js';
 import type { Inspection } from '../types.js';
@@ -38,6 +38,8 @@ export function inspectionJson(inspection: Inspection): string {
 
 async function writeHtml(path: string, sources: readonly HtmlSource[], options: ScanOptions, output: Output): Promise<number> {
   try {
+    // Loaded only when a report is asked for: the map data and sharp are heavy to load.
+    const { buildHtmlReport, writeFileAtomic } = await import('../report/html/index.js');
     const html = await buildHtmlReport(sources, { generatedAt: new Date() });
     await writeFileAtomic(resolve(path), html);
   } catch (error) {

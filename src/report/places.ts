@@ -9,7 +9,7 @@
  * "Hawaii, United States of America".
  * Reference: https://github.com/rapideditor/country-coder (feature levels, ISO 3166-1 codes).
  */
-import { featuresContaining } from '@rapideditor/country-coder';
+import { createRequire } from 'node:module';
 import type { GeoLocation } from '../types.js';
 
 /**
@@ -31,6 +31,18 @@ export interface PlaceName {
   region?: string;
 }
 
+type CountryCoder = typeof import('@rapideditor/country-coder');
+let loadedCoder: CountryCoder | undefined;
+
+/**
+ * Loaded on first use: its borders take about 60 ms to load, which a scan of files without any
+ * location (and every clean) should not pay.
+ */
+function countryCoder(): CountryCoder {
+  loadedCoder ??= createRequire(import.meta.url)('@rapideditor/country-coder') as CountryCoder;
+  return loadedCoder;
+}
+
 /** Within this many degrees of a pole (about 110 km) the pole itself is named. */
 const poleMarginDegrees = 1;
 /** 0,0 within a millionth of a degree (about 10 cm): nobody stands there by chance. */
@@ -46,7 +58,7 @@ export function describePlace(latitude: number, longitude: number): PlaceName {
   if (Math.abs(latitude) < nullIslandDegrees && Math.abs(longitude) < nullIslandDegrees) {
     return { text: '0,0: likely a placeholder (no GPS fix), not a real place', kind: 'placeholder' };
   }
-  const features = featuresContaining([longitude, latitude]);
+  const features = countryCoder().featuresContaining([longitude, latitude]);
   const country = features.find((feature) => feature.properties.level === 'country');
   if (country) {
     const countryName = country.properties.nameEn;

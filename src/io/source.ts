@@ -16,6 +16,8 @@ export interface ByteSource {
   read(offset: number, length: number): Buffer;
   /** The whole content when it is already in memory (lets small-file fast paths skip copies). */
   readonly wholeBuffer?: Buffer;
+  /** Reads exactly `length` bytes into `target` (streaming copies reuse one buffer this way). */
+  readInto?(offset: number, length: number, target: Buffer): void;
   close(): void;
 }
 
@@ -88,6 +90,11 @@ export class FileSource implements ByteSource {
     this.window = this.readExact(offset, windowLength);
     this.windowStart = offset;
     return this.window.subarray(0, length);
+  }
+
+  readInto(offset: number, length: number, target: Buffer): void {
+    checkRange(offset, length, this.size, this.name);
+    this.readExact(offset, length, target.subarray(0, length));
   }
 
   /** The whole file in one exact read (for small files: one syscall, no window copy). */

@@ -64,18 +64,38 @@ export function writePlanToFile(plan: CleanPlan, source: ByteSource, path: strin
       batchBytes += data.length;
       if (batch.length >= 512 || batchBytes >= copyChunkBytes) flush();
     };
+    // Large copies and zero runs reuse one buffer each: a multi-gigabyte video is streamed
+    // through the same 4 MB, with no allocation per chunk.
+    let chunk: Buffer | undefined;
+    let zeros: Buffer | undefined;
     for (const piece of plan.pieces) {
       if (piece.kind === 'bytes') {
         push(piece.data);
       } else if (piece.kind === 'zeros') {
-        for (let done = 0; done < piece.length; done += copyChunkBytes) push(Buffer.alloc(Math.min(copyChunkBytes, piece.length - done)));
+        if (piece.length <= 64 * 1024) {
+          push(Buffer.alloc(piece.length));
+          continue;
+        }
+        zeros ??= Buffer.alloc(copyChunkBytes);
+        for (let done = 0; done < piece.length; done += copyChunkBytes) {
+          flush();
+          writeAll(fd, zeros.subarray(0, Math.min(copyChunkBytes, piece.length - done)));
+          written += Math.min(copyChunkBytes, piece.length - done);
+        }
       } else if (source.wholeBuffer) {
         push(source.wholeBuffer.subarray(piece.offset, piece.offset + piece.length));
-      } else {
+      } else if (source.readInto && piece.length > copyChunkBytes / 4) {
+        chunk ??= Buffer.allocUnsafeSlow(copyChunkBytes);
         for (let done = 0; done < piece.length; done += copyChunkBytes) {
-          flush(); // the windowed source may reuse its buffer on the next read
-          push(Buffer.from(source.read(piece.offset + done, Math.min(copyChunkBytes, piece.length - done))));
+          flush();
+          const length = Math.min(copyChunkBytes, piece.length - done);
+          source.readInto(piece.offset + done, length, chunk);
+          writeAll(fd, chunk.subarray(0, length));
+          written += length;
         }
+      } else {
+        flush(); // the windowed source may reuse its buffer on the next read
+        push(Buffer.from(source.read(piece.offset, piece.length)));
       }
     }
     flush();

@@ -13,6 +13,8 @@ export const limits = {
   maxBoxCount: 1_000_000,
   /** Nesting depth of ISOBMFF boxes. */
   maxBoxDepth: 32,
+  /** Nesting depth of XMP (RDF/XML) elements; real packets stay under 20. */
+  maxXmpDepth: 64,
   /** A metadata payload we decode in memory (EXIF, XMP, IPTC, a moov box). */
   maxMetadataBytes: 256 * 1024 * 1024,
   /** Files up to this size are read whole into memory; larger ones are read in windows. */

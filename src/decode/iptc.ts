@@ -71,7 +71,7 @@ export function readIptc(data: Buffer): IptcDataset[] {
     let headerLength = 5;
     if (length & 0x8000) {
       const lengthBytes = length & 0x7fff;
-      if (lengthBytes > 4 || offset + 5 + lengthBytes > data.length) throw new TracelessError('MALFORMED', 'IPTC extended length is invalid');
+      if (lengthBytes === 0 || lengthBytes > 4 || offset + 5 + lengthBytes > data.length) throw new TracelessError('MALFORMED', 'IPTC extended length is invalid');
       length = data.readUIntBE(offset + 5, lengthBytes);
       headerLength += lengthBytes;
     }

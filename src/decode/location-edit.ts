@@ -56,6 +56,10 @@ export function removeExifLocation(tiff: Buffer): LocationEdit<Buffer> {
 function checked(original: Buffer, data: Buffer, changed: boolean, note: string): LocationEdit<Buffer> {
   try {
     const again = parseTiff(data);
+    // The edit must read back whole, or a second clean would see something else (not idempotent).
+    if (again.warnings.some((warning) => warning.code === 'TIFF_IFD_UNREADABLE')) {
+      return { data: original, changed: false, safe: false, note: 'EXIF structure partly unreadable after editing' };
+    }
     const decoded = decodeExif(again, { where: 'EXIF' });
     const stillThere = decoded.findings.some((finding) => finding.category === 'location') || again.ifds.some((ifd) => ifd.name === 'GPS');
     if (stillThere) return { data: original, changed: false, safe: false, note: 'GPS could not be removed in place' };

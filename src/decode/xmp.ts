@@ -6,6 +6,8 @@
  * This is not a general XML parser: it tokenises tags, attributes and text, which is all the
  * serialisations written by cameras and editors use. Anything it cannot follow is reported.
  */
+import { TracelessError } from '../errors.js';
+import { limits } from '../limits.js';
 import type { Category, Finding, GeoLocation } from '../types.js';
 import { formatLocation } from './exif.js';
 
@@ -18,6 +20,8 @@ export interface XmpProperty {
   end: number;
   /** The top-level property this one sits under (itself when top-level). */
   topLevel: string;
+  /** Where the element of `topLevel` starts (for elements; attributes leave it out). */
+  topLevelStart?: number;
 }
 
 const tagPattern = /<(\/?)([A-Za-z_][\w.-]*:[\w.-]+|[A-Za-z_][\w.-]*)((?:\s+[^\s=>/]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|<\?[\s\S]*?\?>|<!--[\s\S]*?-->/g;
@@ -29,6 +33,7 @@ interface OpenElement {
   text: string;
   hasChildren: boolean;
   topLevel: string;
+  topLevelStart: number;
 }
 
 const containerNames = new Set(['x:xmpmeta', 'x:xapmeta', 'rdf:RDF', 'rdf:Description']);
@@ -55,16 +60,17 @@ export function readXmpProperties(packet: string): XmpProperty[] {
       const element = stack[index]!;
       stack.length = index;
       if (!element.hasChildren && !isStructural(element.name) && element.text.trim()) {
-        properties.push({ name: element.name, value: decodeEntities(element.text.trim()), start: element.start, end: lastIndex, topLevel: element.topLevel });
+        properties.push({ name: element.name, value: decodeEntities(element.text.trim()), start: element.start, end: lastIndex, topLevel: element.topLevel, topLevelStart: element.topLevelStart });
       } else if (isListItem(element.name) && element.text.trim()) {
         const owner = [...stack].reverse().find((open) => !isStructural(open.name));
-        if (owner) properties.push({ name: owner.name, value: decodeEntities(element.text.trim()), start: element.start, end: lastIndex, topLevel: owner.topLevel });
+        if (owner) properties.push({ name: owner.name, value: decodeEntities(element.text.trim()), start: element.start, end: lastIndex, topLevel: owner.topLevel, topLevelStart: owner.topLevelStart });
       }
       continue;
     }
     if (parent) parent.hasChildren = true;
     const isTopLevel = parent?.name === 'rdf:Description';
     const topLevel = isTopLevel || !parent ? name : parent.topLevel;
+    const topLevelStart = isTopLevel || !parent ? match.index : parent.topLevelStart;
     // Attributes are properties too (`exif:GPSLatitude="..."` on rdf:Description or a struct).
     attributePattern.lastIndex = 0;
     const attributesStart = match.index + 1 + name.length;
@@ -81,7 +87,12 @@ export function readXmpProperties(packet: string): XmpProperty[] {
         topLevel: name === 'rdf:Description' && !isStructuralOwner(stack) ? attributeName : owner,
       });
     }
-    if (!selfClosing) stack.push({ name, start: match.index, text: '', hasChildren: false, topLevel });
+    if (!selfClosing) {
+      // Every closing tag and list item looks back through the open elements: a cap on their
+      // depth keeps the walk linear in the packet's length (unclosed elements are hostile input).
+      if (stack.length >= limits.maxXmpDepth) throw new TracelessError('LIMIT_EXCEEDED', `XMP elements nested deeper than ${limits.maxXmpDepth} levels`);
+      stack.push({ name, start: match.index, text: '', hasChildren: false, topLevel, topLevelStart });
+    }
   }
   return properties;
 }
@@ -206,9 +217,10 @@ function parseRational(text: string | undefined): number | undefined {
  */
 export function removeXmpProperties(packet: string, shouldRemove: (name: string) => boolean): string {
   const spans: [number, number][] = [];
+  const closeSearches = new Map<string, { from: number; at: number }>();
   for (const property of readXmpProperties(packet)) {
     if (shouldRemove(property.topLevel) || shouldRemove(property.name)) {
-      spans.push(topLevelSpan(packet, property));
+      spans.push(topLevelSpan(packet, property, closeSearches));
     }
   }
   if (spans.length === 0) return packet;
@@ -224,19 +236,32 @@ export function removeXmpProperties(packet: string, shouldRemove: (name: string)
 }
 
 /** The span of the top-level element that holds `property` (or the attribute itself). */
-function topLevelSpan(packet: string, property: XmpProperty): [number, number] {
+function topLevelSpan(packet: string, property: XmpProperty, closeSearches: Map<string, { from: number; at: number }>): [number, number] {
   if (property.topLevel === property.name || packet[property.start] !== '<') {
     if (packet[property.start] !== '<') return [property.start - (packet[property.start - 1] === ' ' ? 1 : 0), property.end];
     return [property.start, property.end];
   }
   // Walk back to the opening tag of the top-level element, then forward to its close.
-  const open = packet.lastIndexOf(`<${property.topLevel}`, property.start);
+  const open = property.topLevelStart ?? packet.lastIndexOf(`<${property.topLevel}`, property.start);
   if (open === -1) return [property.start, property.end];
   const closeTag = `</${property.topLevel}>`;
   const selfClose = packet.indexOf('>', open);
   if (packet[selfClose - 1] === '/') return [open, selfClose + 1];
-  const close = packet.indexOf(closeTag, property.end);
+  const close = indexOfFrom(packet, closeTag, property.end, closeSearches);
   return close === -1 ? [property.start, property.end] : [open, close + closeTag.length];
+}
+
+/**
+ * `text.indexOf(needle, from)`, reusing the previous search for the same needle when it already
+ * answers this one: many properties under one unclosed top-level element would otherwise each scan
+ * to the end of the packet (quadratic time on hostile input).
+ */
+function indexOfFrom(text: string, needle: string, from: number, searches: Map<string, { from: number; at: number }>): number {
+  const previous = searches.get(needle);
+  if (previous && from >= previous.from && (previous.at === -1 || from <= previous.at)) return previous.at;
+  const at = text.indexOf(needle, from);
+  searches.set(needle, { from, at });
+  return at;
 }
 
 /**

@@ -2,7 +2,8 @@
  * Lists the metadata of a JPEG: every APPn/COM segment, the EXIF, XMP, IPTC payloads decoded,
  * thumbnails (with their own EXIF), and data after EOI (MPF images, motion-photo videos).
  */
-import { asTracelessError } from '../../errors.js';
+import { TracelessError, asTracelessError } from '../../errors.js';
+import { limits } from '../../limits.js';
 import { BufferSource, type ByteSource } from '../../io/source.js';
 import { decodeExif, formatBytes } from '../../decode/exif.js';
 import { decodeIptc, readImageResources, resourceIds } from '../../decode/iptc.js';
@@ -50,6 +51,9 @@ export function inspectJpeg(source: ByteSource, prefix = '', depth = 0): Contain
   const report = emptyReport();
   const { layout, segments } = analyseJpeg(source);
   const extendedXmp: Buffer[] = [];
+  // Extended XMP is reassembled in memory: its chunks together must fit the metadata limit.
+  const extendedXmpBytes = segments.reduce((sum, segment) => sum + (segment.info.kind === 'xmp-extended' ? segment.payloadLength : 0), 0);
+  let extendedXmpRefused = false;
   const note = (finding: Omit<Finding, 'where'> & { where?: string }, where: string) => report.findings.push({ ...finding, where: finding.where ?? where });
   for (const segment of segments) {
     const { info } = segment;
@@ -77,6 +81,11 @@ export function inspectJpeg(source: ByteSource, prefix = '', depth = 0): Contain
           break;
         }
         case 'xmp-extended':
+          if (extendedXmpBytes > limits.maxMetadataBytes) {
+            if (extendedXmpRefused) break;
+            extendedXmpRefused = true;
+            throw new TracelessError('LIMIT_EXCEEDED', `Extended XMP of ${extendedXmpBytes} bytes is more than the ${limits.maxMetadataBytes}-byte metadata limit; not decoded`);
+          }
           // GUID (32) + full length (4) + chunk offset (4), then a slice of the packet.
           extendedXmp.push(payloadOf(source, segment).subarray(40));
           break;

@@ -124,6 +124,8 @@ class Walker {
   readonly refusals: string[] = [];
   private readonly budget = new BoxBudget();
   private fragmented = false;
+  /** Top-level 'mdat' boxes: the only places where samples to be zeroed may lie. */
+  private mediaData: Box[] = [];
   private readonly tracks: Track[] = [];
   private readonly keptTables: { track: Track; table: SampleTable }[] = [];
   private movie: ByteSource | undefined;
@@ -143,6 +145,7 @@ class Walker {
 
   run(): void {
     const boxes = readBoxes(this.source, 0, this.source.size, this.budget, 'file');
+    this.mediaData = boxes.filter((box) => box.type === 'mdat');
     const movies = boxes.filter((box) => box.type === 'moov');
     if (movies.length === 0) throw new TracelessError('MALFORMED', `no 'moov' box: the movie index is missing (an unfinished recording?)`);
     if (movies.length > 1) throw new TracelessError('MALFORMED', `${movies.length} 'moov' boxes: a movie has exactly one`);
@@ -188,6 +191,10 @@ class Walker {
     if (paddingTypes.has(box.type)) {
       this.padding(this.source, box, where, this.top);
       return;
+    }
+    // Metadata boxes outside 'moov' are read whole from the file: the same cap as for 'moov'.
+    if ((box.type === 'uuid' || box.type === 'meta' || box.type === 'udta') && box.size > limits.maxMetadataBytes) {
+      throw new TracelessError('LIMIT_EXCEEDED', `top-level '${box.type}' box of ${box.size} bytes is more than the ${limits.maxMetadataBytes}-byte metadata limit`);
     }
     if (box.type === 'uuid') return this.uuid(this.source, box, where, this.top, true);
     if (box.type === 'meta') return this.meta(this.source, box, where, this.top, 1, true);
@@ -452,6 +459,11 @@ class Walker {
     this.top.edits.freeBox(movie, track.box);
     let sampleBytes = 0;
     forEachSample(table, this.source.size, track.where, (range) => {
+      // A sample table that points outside the media data would have us zero other boxes.
+      if (!this.mediaData.some((mdat) => range.offset >= payloadStart(mdat) && range.offset + range.length <= mdat.offset + mdat.size)) {
+        this.refuse(`samples of ${track.where} lie outside the media data ('mdat'), so they cannot be zeroed safely`);
+        return false;
+      }
       this.top.edits.zero(range.offset, range.length);
       this.top.guarded.push(range);
       sampleBytes += range.length;

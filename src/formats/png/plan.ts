@@ -26,7 +26,9 @@ export function planPng(source: ByteSource, options: PlanOptions): CleanPlan {
   const kept: string[] = [];
   const orientation = chunks.find((chunk) => chunk.chunk.type === 'eXIf' && chunk.orientation !== undefined)?.orientation;
   const wantOrientation = options.keepOrientation && orientation !== undefined && orientation >= 2 && orientation <= 8;
-  const decisions = chunks.map((chunk) => decide(chunk, options, chunks));
+  // Counted once for all chunks: per chunk, a file of many eXIf chunks would cost quadratic time.
+  const facts: ChunkFacts = { exifChunks: chunks.filter((chunk) => chunk.chunk.type === 'eXIf').length, firstImageOffset: chunks[firstImageIndex(chunks)]?.chunk.offset ?? Infinity };
+  const decisions = chunks.map((chunk) => decide(chunk, options, facts));
   const keptExif = chunks.some((chunk, index) => chunk.chunk.type === 'eXIf' && decisions[index]!.action !== 'drop');
   const firstIdat = firstImageIndex(chunks);
   chunks.forEach((analysed, index) => {
@@ -78,19 +80,24 @@ function pushCopy(pieces: Piece[], offset: number, length: number): void {
   else pieces.push({ kind: 'copy', offset, length });
 }
 
-function decide(analysed: AnalysedChunk, options: PlanOptions, all: AnalysedChunk[]): Decision {
+/** What decisions about one chunk need to know about the others. */
+interface ChunkFacts {
+  exifChunks: number;
+  firstImageOffset: number;
+}
+
+function decide(analysed: AnalysedChunk, options: PlanOptions, facts: ChunkFacts): Decision {
   if (analysed.role !== 'metadata') return { action: 'copy' };
   if (!analysed.chunk.crcValid) return { action: 'drop', note: `${analysed.note} (damaged: CRC mismatch)` };
-  return options.mode === 'location' ? decideLocation(analysed) : decideAll(analysed, options, all);
+  return options.mode === 'location' ? decideLocation(analysed) : decideAll(analysed, options, facts);
 }
 
 /** Everything goes, except a minimal orientation block that is already exactly what we would write. */
-function decideAll(analysed: AnalysedChunk, options: PlanOptions, all: AnalysedChunk[]): Decision {
+function decideAll(analysed: AnalysedChunk, options: PlanOptions, facts: ChunkFacts): Decision {
   if (analysed.chunk.type !== 'eXIf' || !analysed.orientationOnly || !options.keepOrientation) return { action: 'drop' };
   const orientation = analysed.orientation ?? 1;
-  const exifChunks = all.filter((chunk) => chunk.chunk.type === 'eXIf');
-  const beforeImage = analysed.chunk.offset < all[firstImageIndex(all)]!.chunk.offset;
-  if (orientation >= 2 && orientation <= 8 && exifChunks.length === 1 && beforeImage) return { action: 'copy' };
+  const beforeImage = analysed.chunk.offset < facts.firstImageOffset;
+  if (orientation >= 2 && orientation <= 8 && facts.exifChunks === 1 && beforeImage) return { action: 'copy' };
   return { action: 'drop' };
 }
 

@@ -61,6 +61,8 @@ export function planTiff(source: ByteSource, options: PlanOptions): CleanPlan {
   if (file.rawKind) {
     throw new TracelessError('UNSUPPORTED_FORMAT', `camera RAW files (${file.rawKind}) can be scanned but not cleaned: their readers need the maker notes a clean would remove; nothing was written`);
   }
+  // TIFF 6.0 requires IFD0; a header pointing nowhere (offset 0) leaves nothing to keep.
+  if (file.structure.ifds.length === 0) throw new TracelessError('MALFORMED', 'the TIFF header points to no IFD0, so the file holds no image; nothing was written');
   checkStructure(file, options);
   const context: Context = { file, images: keptImages(file, options), original, edited, options, removed: [], kept: new Set() };
   if (options.mode === 'all') cleanAll(context);
@@ -79,7 +81,8 @@ function checkStructure(file: TiffFile, options: PlanOptions): void {
   }
   const unreadable = unreadableKeptEntries(file);
   if (unreadable.length > 0) throw new TracelessError('MALFORMED', `unreadable image tags (${unreadable.slice(0, 3).join(', ')}); nothing was written`);
-  const thumbnails = new Set(file.thumbnailIfds);
+  // Thumbnails are removed in a full clean, but kept (and their bytes restored) in location mode.
+  const thumbnails = new Set(options.mode === 'all' ? file.thumbnailIfds : []);
   const pixels: ByteRange[] = [];
   for (const ifd of file.imageIfds) {
     if (thumbnails.has(ifd)) continue;

@@ -32,6 +32,9 @@ export function planWebp(source: ByteSource, options: PlanOptions): CleanPlan {
   };
   chunks.forEach(decideAll);
   const keeps = (fourCC: string) => chunks.some((analysed) => analysed.chunk.fourCC === fourCC && decisions.get(analysed)!.action !== 'drop');
+  // Once, not per VP8X chunk: a file repeating VP8X would otherwise cost quadratic time.
+  const keepsExif = keeps('EXIF');
+  const keepsXmp = keeps('XMP ');
   // Pass 1: the body pieces, whose total gives the RIFF size.
   const body: Piece[] = [];
   for (const analysed of chunks) {
@@ -44,7 +47,7 @@ export function planWebp(source: ByteSource, options: PlanOptions): CleanPlan {
       removed.push(decision.removed);
       kept.push(`${analysed.where} without location`);
     } else if (chunk.fourCC === 'VP8X') {
-      pushVp8x(source, body, analysed, keeps('EXIF'), keeps('XMP '));
+      pushVp8x(source, body, analysed, keepsExif, keepsXmp);
     } else if (analysed.frames && analysed.frames.some((frame) => decisions.get(frame)!.action !== 'copy')) {
       pushFrame(source, body, analysed, decisions, removed);
     } else {

@@ -1,0 +1,194 @@
+/**
+ * Seeds for the fuzz engine: for every format traceless knows, a few files built by code with the
+ * fixture builders (each full of the metadata that format can carry, so the mutants reach the
+ * decoders), plus — when the shared corpus is beside the project — its small real files.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { detectFormat, formats } from '../../src/index.js';
+import { buildExifTiff, defaultExif } from '../fixtures/exif.js';
+import { gifXmp, animatedGif, assembleGif, baseGif, commentExtension, dirtyGif, xmpExtension } from '../fixtures/gif.js';
+import { appleMakerNote, buildHeif, colrIcc, exifItemPayload, fakeImageData, hvcC, irot, ispe, pixi, box as heifBox, xmpPacket as heifXmp, type HeifFixture } from '../fixtures/heif.js';
+import { basePixelsJpeg, exifSegment, insertSegments, phoneJpeg } from '../fixtures/jpeg.js';
+import { actionCameraClip, addToMovie, appleKeysMeta, assetBox, box as mp4Box, cammGpsPacket, ffmpegClip, mebxKeys, mebxSample, removeScratch, textAtom, xmpPacket as mp4Xmp, xmpUuidBox } from '../fixtures/mp4.js';
+import { basePng, dirtyPng } from '../fixtures/png.js';
+import { scanOnlyBuilders, sidecarBuilders } from '../fixtures/scan-only.js';
+import { TiffWriter, buildDng, buildFullTiff, withExifApp1 } from '../fixtures/tiff.js';
+import { animatedWebp, baseWebp, dirtyWebp } from '../fixtures/webp.js';
+
+export interface Seed {
+  /** Where it came from: a builder name or a corpus path. */
+  name: string;
+  data: Buffer;
+}
+
+/** Format ids, in the order of the registry (src/formats/index.ts). */
+export const formatIds: readonly string[] = formats.map((format) => format.id);
+
+/** The project root (where package.json is), from the TypeScript source or the compiled copy in dist/. */
+export function projectRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let step = 0; step < 6; step++) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'traceless') return dir;
+    dir = dirname(dir);
+  }
+  throw new Error('cannot find the traceless project root');
+}
+
+export function corpusRoot(): string {
+  return resolve(process.env.TRACELESS_CORPUS ?? join(projectRoot(), '..', 'shared', 'corpus'));
+}
+
+const mb = 1024 * 1024;
+
+/** Builds the code seeds of the given formats (all when omitted), keyed by format id. */
+export async function codeSeeds(only?: readonly string[]): Promise<Map<string, Seed[]>> {
+  const wanted = (id: string) => !only || only.includes(id);
+  const seeds = new Map<string, Seed[]>();
+  const add = (id: string, name: string, data: Buffer) => {
+    const list = seeds.get(id) ?? [];
+    list.push({ name, data });
+    seeds.set(id, list);
+  };
+  const plainJpeg = await basePixelsJpeg(16, 12);
+  const exifJpeg = withExifApp1(plainJpeg, buildExifTiff());
+
+  if (wanted('jpeg')) {
+    add('jpeg', 'phone-jpeg', await phoneJpeg({ trailerImage: true }));
+    add('jpeg', 'phone-jpeg-extended-xmp-progressive', await phoneJpeg({ extendedXmp: true, progressive: true, icc: false, comment: false }));
+    add('jpeg', 'orientation-only', insertSegments(plainJpeg, [exifSegment({ orientation: 6, littleEndian: true })]));
+    add('jpeg', 'plain', plainJpeg);
+  }
+  if (wanted('png')) {
+    add('png', 'dirty-png', await dirtyPng());
+    add('png', 'dirty-png-exif-after-idat', await dirtyPng({ exifAfterImage: true, exif: { ...defaultExif, littleEndian: true } }));
+    add('png', 'plain-alpha', await basePng({ alpha: true, width: 8, height: 6 }));
+  }
+  if (wanted('webp')) {
+    add('webp', 'dirty-webp', await dirtyWebp({ unknown: true, trailing: Buffer.from('TRAILER', 'latin1') }));
+    add('webp', 'dirty-webp-lossless-exif-header', await dirtyWebp({ base: await baseWebp({ lossless: true, alpha: true }), exifHeader: true, icc: Buffer.from('fake icc profile bytes', 'latin1') }));
+    add('webp', 'animated-webp', await dirtyWebp({ base: await animatedWebp(), unknownInFrame: true }));
+    add('webp', 'plain', await baseWebp());
+  }
+  if (wanted('gif')) {
+    add('gif', 'dirty-gif', await dirtyGif());
+    add('gif', 'animated-dirty-gif', await dirtyGif({ base: await animatedGif() }));
+    add('gif', 'xmp-only', assembleGif(await baseGif(), { first: [xmpExtension(gifXmp), commentExtension('c')] }));
+  }
+  if (wanted('heif')) {
+    const exifTiff = buildExifTiff({ ...defaultExif, makerNote: appleMakerNote({ contentIdentifier: 'A1B2C3D4-E5F6', burstUuid: 'BURST-0001', runTimeSeconds: 93_784 }) });
+    const xmp = heifXmp({ latitude: '48,51.5022N', longitude: '2,17.6689E', city: 'Fixtureville', creator: 'Xmp Creator Person' });
+    const fixture = (overrides: Partial<HeifFixture> = {}): HeifFixture => ({
+      items: [
+        { id: 1, type: 'hvc1', data: fakeImageData(120, 1) },
+        { id: 2, type: 'hvc1', data: fakeImageData(40, 2) },
+        { id: 3, type: 'Exif', data: exifItemPayload(exifTiff) },
+        { id: 4, type: 'mime', contentType: 'application/rdf+xml', data: Buffer.from(xmp, 'utf8') },
+      ],
+      primary: 1,
+      references: [
+        { type: 'thmb', from: 2, to: [1] },
+        { type: 'cdsc', from: 3, to: [1] },
+        { type: 'cdsc', from: 4, to: [1] },
+      ],
+      properties: [hvcC(), ispe(64, 48), irot(1), colrIcc(Buffer.from('fake ICC profile bytes that must survive', 'latin1')), pixi(), ispe(16, 12)],
+      associations: [
+        { item: 1, properties: [0x81, 2, 0x83, 4, 5] },
+        { item: 2, properties: [0x81, 6] },
+      ],
+      ...overrides,
+    });
+    add('heif', 'heic-iloc1-base-offset', buildHeif(fixture({ iloc: { version: 1, baseOffsetSize: 4 }, afterMeta: [heifBox('free', Buffer.from('x'))] })).file);
+    add('heif', 'heic-iloc2-idat-split', buildHeif(fixture({
+      iloc: { version: 2, offsetSize: 8, lengthSize: 8 },
+      infeVersion: 3,
+      items: [
+        { id: 1, type: 'hvc1', data: fakeImageData(120, 1), extents: 3 },
+        { id: 3, type: 'Exif', data: exifItemPayload(exifTiff), place: 'idat' },
+        { id: 4, type: 'mime', contentType: 'application/rdf+xml', data: Buffer.from(xmp, 'utf8'), extents: 2 },
+      ],
+      references: [{ type: 'cdsc', from: 3, to: [1] }, { type: 'cdsc', from: 4, to: [1] }],
+      associations: [{ item: 1, properties: [0x81, 2, 0x83, 4] }],
+    })).file);
+    add('heif', 'avif-mdat-first', buildHeif(fixture({ brands: ['avif', 'mif1', 'avif', 'miaf'], mdatFirst: true, iloc: { version: 0 } })).file);
+  }
+  if (wanted('mp4')) {
+    try {
+      add('mp4', 'action-camera', actionCameraClip());
+      add('mp4', 'apple-clip', addToMovie(ffmpegClip({ metadata: { creation_time: '2024-05-01T10:11:12Z' } }), {
+        userData: [assetBox('auth', 'Jane Doe'), textAtom('©day', '2024-05-01T12:11:12+0200')],
+        movieBoxes: [
+          appleKeysMeta({ 'com.apple.quicktime.location.ISO6709': '+48.8584+002.2945+035.000/', 'com.apple.quicktime.make': 'Apple', 'com.apple.quicktime.model': 'iPhone 15 Pro' }),
+          xmpUuidBox(mp4Xmp({ latitude: '48,51.5N', longitude: '2,17.7E', city: 'Paris', make: 'Apple' })),
+        ],
+        tracks: [
+          { trackId: 11, handler: 'camm', format: 'camm', samples: [cammGpsPacket({ latitude: 51.5, longitude: -0.12, altitude: 30 })] },
+          { trackId: 12, handler: 'meta', format: 'mebx', entryExtra: mebxKeys('com.apple.quicktime.location.ISO6709'), samples: [mebxSample('+48.8584+002.2945+035.000/')] },
+        ],
+        topLevel: [mp4Box('free', Buffer.from('leftover: +48.8584+002.2945/ iPhone 15 Pro', 'latin1'))],
+      }));
+      add('mp4', 'mov-keys-faststart', ffmpegClip({ container: 'mov', metadataTags: true, faststart: true, metadata: { location: '+37.7749-122.4194/', make: 'Acme Optics', model: 'Cam-1', creation_time: '2024-05-01T10:00:00Z' } }));
+      add('mp4', 'fragmented', ffmpegClip({ fragmented: true, metadata: { location: '+37.7749-122.4194/', creation_time: '2024-05-01T10:00:00Z' } }));
+    } finally {
+      removeScratch();
+    }
+  }
+  if (wanted('tiff')) {
+    add('tiff', 'full-tiff-thumbnail', buildFullTiff({ thumbnail: exifJpeg }));
+    add('tiff', 'bigtiff-geotiff-be', buildFullTiff({ bigTiff: true, geoTiff: true, littleEndian: false }));
+    add('tiff', 'dng', buildDng(exifJpeg));
+  }
+  if (wanted('raw-tiff')) {
+    const w = new TiffWriter(true);
+    const ifd0 = () => ({ entries: [{ tag: 0x010f, value: w.ascii('Canon') }, { tag: 0x0110, value: w.ascii('Canon EOS 350D DIGITAL') }, { tag: 0x8825, ifds: [{ entries: [{ tag: 0x01, value: w.ascii('N') }, { tag: 0x02, value: w.rational(37, 46, 29.7) }] }] }] });
+    add('raw-tiff', 'cr2', w.build(ifd0(), undefined, Buffer.from('CR\x02\0\0\0\0\0', 'latin1')));
+    const rw2 = w.build(ifd0());
+    rw2.write('IIU\0', 0, 'latin1');
+    add('raw-tiff', 'rw2', rw2);
+    const orf = w.build(ifd0());
+    orf.write('IIRO', 0, 'latin1');
+    add('raw-tiff', 'orf', orf);
+  }
+  for (const [id, build] of Object.entries(scanOnlyBuilders(exifJpeg))) if (wanted(id)) add(id, id, build());
+  for (const [id, build] of Object.entries(sidecarBuilders)) if (wanted(id)) add(id, id, build());
+  return seeds;
+}
+
+/**
+ * Real files from the shared corpus smaller than `maxBytes`, keyed by the format traceless sniffs
+ * for them (files it does not recognise are left out). Empty when there is no corpus.
+ */
+export function corpusSeeds(maxBytes = 2 * mb, only?: readonly string[]): Map<string, Seed[]> {
+  const seeds = new Map<string, Seed[]>();
+  const root = corpusRoot();
+  const manifest = join(root, 'MANIFEST.tsv');
+  if (!existsSync(manifest)) return seeds;
+  const [header, ...rows] = readFileSync(manifest, 'utf8').split('\n').filter(Boolean);
+  const columns = header!.split('\t');
+  const pathColumn = columns.indexOf('path');
+  const bytesColumn = columns.indexOf('bytes');
+  for (const row of rows) {
+    const cells = row.split('\t');
+    const path = cells[pathColumn]!;
+    if (Number(cells[bytesColumn]) >= maxBytes) continue;
+    const absolute = join(root, path);
+    if (!existsSync(absolute)) continue;
+    const data = readFileSync(absolute);
+    const id = detectFormat(data.subarray(0, 64))?.id;
+    if (!id || (only && !only.includes(id))) continue;
+    const list = seeds.get(id) ?? [];
+    list.push({ name: `corpus:${path}`, data });
+    seeds.set(id, list);
+  }
+  return seeds;
+}
+
+/** Code seeds plus corpus seeds (when there is a corpus), for the given formats. */
+export async function allSeeds(options: { only?: readonly string[]; corpusMaxBytes?: number; corpus?: boolean } = {}): Promise<Map<string, Seed[]>> {
+  const seeds = await codeSeeds(options.only);
+  if (options.corpus === false) return seeds;
+  for (const [id, list] of corpusSeeds(options.corpusMaxBytes ?? 2 * mb, options.only)) seeds.set(id, [...(seeds.get(id) ?? []), ...list]);
+  return seeds;
+}

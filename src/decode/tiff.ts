@@ -188,7 +188,9 @@ function readIfd(structure: TiffStructure, offset: number, name: string): Ifd {
     const type = readUint(data, entryOffset + 2, 2, littleEndian);
     const valueCount = readUint(data, entryOffset + 4, bigTiff ? 8 : 4, littleEndian);
     const inlineOffset = entryOffset + (bigTiff ? 12 : 8);
-    const typeSize = tiffTypeSizes[type];
+    // Types 16–18 (8-byte integers and offsets) exist only in BigTIFF; in a classic TIFF they are
+    // unknown types, whose values are not read.
+    const typeSize = !bigTiff && type >= 16 ? undefined : tiffTypeSizes[type];
     const valueLength = typeSize === undefined ? 0 : typeSize * valueCount;
     const inline = typeSize !== undefined && valueLength <= linkBytes;
     let valueOffset = inlineOffset;

@@ -237,13 +237,13 @@ export function removeXmpProperties(packet: string, shouldRemove: (name: string)
 
 /** The span of the top-level element that holds `property` (or the attribute itself). */
 function topLevelSpan(packet: string, property: XmpProperty, closeSearches: Map<string, { from: number; at: number }>): [number, number] {
-  if (property.topLevel === property.name || packet[property.start] !== '<') {
-    if (packet[property.start] !== '<') return [property.start - (packet[property.start - 1] === ' ' ? 1 : 0), property.end];
-    return [property.start, property.end];
+  if (packet[property.start] !== '<') {
+    // An attribute: remove it with the space before it.
+    return [property.start - (packet[property.start - 1] === ' ' ? 1 : 0), property.end];
   }
-  // Walk back to the opening tag of the top-level element, then forward to its close.
+  // The opening tag of the top-level element (for list items and struct fields, their owner's).
   const open = property.topLevelStart ?? packet.lastIndexOf(`<${property.topLevel}`, property.start);
-  if (open === -1) return [property.start, property.end];
+  if (open === -1 || open === property.start) return [property.start, property.end];
   const closeTag = `</${property.topLevel}>`;
   const selfClose = packet.indexOf('>', open);
   if (packet[selfClose - 1] === '/') return [open, selfClose + 1];

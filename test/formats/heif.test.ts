@@ -16,7 +16,7 @@ import type { CleanOptions } from '../../src/types.js';
 import { buildExifTiff, defaultExif } from '../fixtures/exif.js';
 import {
   appleMakerNote, box, buildHeif, colrIcc, encodeAvif, encodeAvifSequence, encodeHeic, exifItemPayload, fakeImageData, ftyp, fullBox,
-  haveTool, hvcC, irot, ispe, pixi, uint, xmpPacket, type HeifFixture,
+  haveTool, hvcC, standardHeifFixture, irot, ispe, pixi, uint, xmpPacket, type HeifFixture,
 } from '../fixtures/heif.js';
 import { exiftoolTags, sensitiveTags } from '../helpers/exiftool.js';
 
@@ -31,26 +31,7 @@ const xmp = xmpPacket({ latitude: '48,51.5022N', longitude: '2,17.6689E', city: 
 
 /** A HEIC with an image item (and its properties), an Exif item and an XMP item in mdat. */
 function standardFixture(overrides: Partial<HeifFixture> = {}): HeifFixture {
-  return {
-    items: [
-      { id: 1, type: 'hvc1', data: fakeImageData(400, 1) },
-      { id: 2, type: 'hvc1', data: fakeImageData(60, 2) },
-      { id: 3, type: 'Exif', data: exifItemPayload(exifTiff) },
-      { id: 4, type: 'mime', contentType: 'application/rdf+xml', data: Buffer.from(xmp, 'utf8') },
-    ],
-    primary: 1,
-    references: [
-      { type: 'thmb', from: 2, to: [1] },
-      { type: 'cdsc', from: 3, to: [1] },
-      { type: 'cdsc', from: 4, to: [1] },
-    ],
-    properties: [hvcC(), ispe(64, 48), irot(1), colrIcc(iccProfile), pixi(), ispe(16, 12)],
-    associations: [
-      { item: 1, properties: [0x81, 2, 0x83, 4, 5] },
-      { item: 2, properties: [0x81, 6] },
-    ],
-    ...overrides,
-  };
+  return standardHeifFixture({ exifTiff, xmp, icc: iccProfile }, overrides);
 }
 
 function clean(input: Buffer, options: CleanOptions = {}): Buffer {

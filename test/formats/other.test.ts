@@ -11,25 +11,11 @@ import { scanOnlyFormats, mpegTs } from '../../src/formats/other/index.js';
 import type { Inspection } from '../../src/types.js';
 import { buildExifTiff, defaultExif } from '../fixtures/exif.js';
 import { rgbPixels, withExifApp1 } from '../fixtures/tiff.js';
-import { scanOnlyBuilders } from '../fixtures/scan-only.js';
+import { box, scanOnlyBuilders, u32le } from '../fixtures/scan-only.js';
 
 const work = mkdtempSync(join(tmpdir(), 'traceless-other-'));
 let counter = 0;
 
-const u32be = (value: number) => {
-  const buffer = Buffer.alloc(4);
-  buffer.writeUInt32BE(value);
-  return buffer;
-};
-const u32le = (value: number) => {
-  const buffer = Buffer.alloc(4);
-  buffer.writeUInt32LE(value);
-  return buffer;
-};
-const box = (type: string, ...payload: Buffer[]) => {
-  const body = Buffer.concat(payload);
-  return Buffer.concat([u32be(8 + body.length), Buffer.from(type, 'latin1'), body]);
-};
 let exifJpeg: Buffer;
 beforeAll(async () => {
   const plain = await sharp(rgbPixels(16, 8), { raw: { width: 16, height: 8, channels: 3 } }).jpeg().toBuffer();

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { detectFormat, formats } from '../../src/index.js';
 import { buildExifTiff, defaultExif } from '../fixtures/exif.js';
 import { gifXmp, animatedGif, assembleGif, baseGif, commentExtension, dirtyGif, xmpExtension } from '../fixtures/gif.js';
-import { appleMakerNote, buildHeif, colrIcc, exifItemPayload, fakeImageData, hvcC, irot, ispe, pixi, box as heifBox, xmpPacket as heifXmp, type HeifFixture } from '../fixtures/heif.js';
+import { appleMakerNote, buildHeif, standardHeifFixture, colrIcc, exifItemPayload, fakeImageData, hvcC, irot, ispe, pixi, box as heifBox, xmpPacket as heifXmp, type HeifFixture } from '../fixtures/heif.js';
 import { basePixelsJpeg, exifSegment, insertSegments, phoneJpeg } from '../fixtures/jpeg.js';
 import { actionCameraClip, addToMovie, appleKeysMeta, assetBox, box as mp4Box, cammGpsPacket, ffmpegClip, mebxKeys, mebxSample, removeScratch, textAtom, xmpPacket as mp4Xmp, xmpUuidBox } from '../fixtures/mp4.js';
 import { basePng, dirtyPng } from '../fixtures/png.js';
@@ -80,26 +80,8 @@ export async function codeSeeds(only?: readonly string[]): Promise<Map<string, S
   if (wanted('heif')) {
     const exifTiff = buildExifTiff({ ...defaultExif, makerNote: appleMakerNote({ contentIdentifier: 'A1B2C3D4-E5F6', burstUuid: 'BURST-0001', runTimeSeconds: 93_784 }) });
     const xmp = heifXmp({ latitude: '48,51.5022N', longitude: '2,17.6689E', city: 'Fixtureville', creator: 'Xmp Creator Person' });
-    const fixture = (overrides: Partial<HeifFixture> = {}): HeifFixture => ({
-      items: [
-        { id: 1, type: 'hvc1', data: fakeImageData(120, 1) },
-        { id: 2, type: 'hvc1', data: fakeImageData(40, 2) },
-        { id: 3, type: 'Exif', data: exifItemPayload(exifTiff) },
-        { id: 4, type: 'mime', contentType: 'application/rdf+xml', data: Buffer.from(xmp, 'utf8') },
-      ],
-      primary: 1,
-      references: [
-        { type: 'thmb', from: 2, to: [1] },
-        { type: 'cdsc', from: 3, to: [1] },
-        { type: 'cdsc', from: 4, to: [1] },
-      ],
-      properties: [hvcC(), ispe(64, 48), irot(1), colrIcc(Buffer.from('fake ICC profile bytes that must survive', 'latin1')), pixi(), ispe(16, 12)],
-      associations: [
-        { item: 1, properties: [0x81, 2, 0x83, 4, 5] },
-        { item: 2, properties: [0x81, 6] },
-      ],
-      ...overrides,
-    });
+    const fixture = (overrides: Partial<HeifFixture> = {}): HeifFixture =>
+      standardHeifFixture({ exifTiff, xmp, icc: Buffer.from('fake ICC profile bytes that must survive', 'latin1'), primaryBytes: 120, thumbnailBytes: 40 }, overrides);
     add('heif', 'heic-iloc1-base-offset', buildHeif(fixture({ iloc: { version: 1, baseOffsetSize: 4 }, afterMeta: [heifBox('free', Buffer.from('x'))] })).file);
     add('heif', 'heic-iloc2-idat-split', buildHeif(fixture({
       iloc: { version: 2, offsetSize: 8, lengthSize: 8 },

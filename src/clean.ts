@@ -10,7 +10,7 @@ import { BufferSource, sourceFor, type ByteSource, type Input } from './io/sourc
 import { PlanSource } from './io/plan-source.js';
 import { moveIntoPlace, removeQuietly, renderPlan, temporaryPathFor, writePlanToFile } from './io/write.js';
 import type { CleanOptions, CleanResult, FormatInfo, VerifyResult } from './types.js';
-import { verifySource } from './verify.js';
+import { verifyPlan, verifySource } from './verify.js';
 
 export function planOptionsFrom(options: CleanOptions): PlanOptions {
   return { mode: options.only ?? 'all', keepOrientation: options.keepOrientation ?? true, keepDates: options.keepDates ?? false };
@@ -94,7 +94,7 @@ export function cleanSync(input: Input, output: string | null, options: CleanOpt
     fillFromPlan(result, plan);
     // Verify the exact bytes the plan produces before a byte is written (read through the plan,
     // without rendering it), then write them.
-    result.verification = verifySource(new PlanSource(plan.pieces, source, destination), planOptions, handler);
+    result.verification = verifyPlan(plan, source, new PlanSource(plan.pieces, source, destination), planOptions, handler);
     if (!result.verification.ok) throw verificationError(file, result.verification);
     if (options.dryRun) {
       result.dryRun = true;
@@ -177,7 +177,7 @@ export function cleanBuffer(input: Buffer, options: CleanOptions = {}, name = '<
     const result = baseResult(name, format);
     fillFromPlan(result, plan);
     const data = renderPlan(plan, source);
-    result.verification = verifySource(new BufferSource(data, name), planOptions, handler);
+    result.verification = verifyPlan(plan, source, new BufferSource(data, name), planOptions, handler);
     if (!result.verification.ok) throw verificationError(name, result.verification);
     result.bytesWritten = data.length;
     return { result, data };

@@ -10,7 +10,8 @@ export type ErrorCode =
   | 'VERIFY_FAILED' // the written output still carries something it must not
   | 'OUTPUT_EXISTS' // refusing to overwrite an existing output without --force
   | 'IO_ERROR' // the file system said no
-  | 'USAGE'; // the command line itself is wrong
+  | 'USAGE' // the command line itself is wrong
+  | 'INTERNAL'; // a broken invariant in traceless itself (a bug to report), never the file's fault
 
 export class TracelessError extends Error {
   readonly code: ErrorCode;
@@ -32,6 +33,14 @@ export class TracelessError extends Error {
 
 export function isTracelessError(value: unknown): value is TracelessError {
   return value instanceof TracelessError;
+}
+
+/**
+ * A broken invariant inside traceless (an overlapping edit, a length that changed, a plan that
+ * copies what it must not): our bug, not the file's. The message asks for a report.
+ */
+export function internalError(what: string): TracelessError {
+  return new TracelessError('INTERNAL', `internal error in traceless (${what}); nothing was written — please report this with the file if you can share it`);
 }
 
 /**

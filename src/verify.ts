@@ -8,6 +8,8 @@ import type { FormatHandler, PlanOptions } from './formats/types.js';
 import { handlerFor, inspectSource } from './inspect.js';
 import { sourceFor, type ByteSource, type Input } from './io/source.js';
 import type { CleanMode, Finding, VerifyResult } from './types.js';
+import type { CleanPlan } from './formats/types.js';
+import { checkPlanPieces, residueProblems } from './plan-check.js';
 
 /**
  * Findings that must not remain after a clean in this mode. With `keepDates`, times are kept on
@@ -40,6 +42,25 @@ export function verifySource(source: ByteSource, options: PlanOptions, expected?
   }
   for (const finding of result.remaining) result.problems.push(`still present: ${finding.label} (${finding.where})`);
   for (const where of result.removableBlocks) result.problems.push(`still present: metadata block ${where}`);
+  result.ok = result.problems.length === 0;
+  return result;
+}
+
+/**
+ * Verifies a planned output before it is written: the re-inspection and second-clean checks of
+ * `verifySource`, plus the two checks that do not share the inspector's blind spots — every piece
+ * typed (only image/sample data copied from the input) and no removed value left in the bytes.
+ */
+export function verifyPlan(plan: CleanPlan, input: ByteSource, output: ByteSource, options: PlanOptions, handler: FormatHandler): VerifyResult {
+  const result = verifySource(output, options, handler);
+  const extra = checkPlanPieces(plan.pieces, input.size);
+  try {
+    const inputInspection = inspectSource(input, handler);
+    if (extra.length === 0) extra.push(...residueProblems(output, inputInspection, options.mode, options.keepDates));
+  } catch (error) {
+    extra.push(`the input could not be re-read to check the output for its values: ${asTracelessError(error).message}`);
+  }
+  result.problems.push(...extra);
   result.ok = result.problems.length === 0;
   return result;
 }

@@ -16,9 +16,21 @@ export interface ContainerReport {
   unreadable: string[];
 }
 
-/** A piece of the output: a byte range copied from the input, new bytes, or zeros. */
+/**
+ * What a copied range of the input is. Only image data (entropy-coded JPEG data, IDAT, VP8/VP8L/ALPH
+ * bitstreams, HEIF/AVIF coded items, TIFF strips and tiles, GIF image data) and audio/video samples
+ * may be copied byte for byte; everything else in an output is written by traceless (`bytes`) from
+ * fields it parsed and validated, or is `zeros`. Verification refuses a copy without one of these.
+ */
+export type CopiedContent = 'image' | 'samples';
+
+/**
+ * A piece of the output: image or sample data copied from the input, bytes written by traceless,
+ * or zeros. `content` is optional in the type only so a plan under construction type-checks; a
+ * plan whose copies lack it is refused by verification (`checkPlanPieces`).
+ */
 export type Piece =
-  | { kind: 'copy'; offset: number; length: number }
+  | { kind: 'copy'; offset: number; length: number; content?: CopiedContent }
   | { kind: 'bytes'; data: Buffer }
   | { kind: 'zeros'; length: number };
 

@@ -1,0 +1,120 @@
+/**
+ * Verification with its own eyes: two checks that do not share the inspector's blind spots.
+ *
+ * 1. Typed pieces: every byte of the output is known — image or sample data copied from the input,
+ *    bytes traceless wrote, or zeros. A plan that copies any other input bytes is refused.
+ * 2. Residue: no sensitive text value found in the input (in any of its usual encodings) appears
+ *    anywhere in the output's bytes, image data included.
+ */
+import type { Piece } from './formats/types.js';
+import type { ByteSource } from './io/source.js';
+import type { CleanMode, Finding, Inspection } from './types.js';
+
+/** Problems with the plan's pieces (empty when every piece is typed and in range). */
+export function checkPlanPieces(pieces: readonly Piece[], inputSize: number): string[] {
+  const problems: string[] = [];
+  for (const piece of pieces) {
+    if (piece.kind !== 'copy') continue;
+    if (piece.content !== 'image' && piece.content !== 'samples') {
+      problems.push(`the plan copies ${piece.length} input bytes at offset ${piece.offset} that are not image or sample data`);
+      if (problems.length >= 3) break;
+      continue;
+    }
+    if (piece.offset < 0 || piece.length < 0 || piece.offset + piece.length > inputSize) {
+      problems.push(`the plan copies ${piece.length} bytes at offset ${piece.offset}, past the end of the input`);
+    }
+  }
+  return problems;
+}
+
+/** Values shorter than this are too common to search for (`Apple`, `2024`, `N`). */
+export const minimumResidueLength = 6;
+/** The most values searched per file (the longest first): bounded time on files with many findings. */
+export const maximumResidueValues = 48;
+
+export interface ResidueNeedle {
+  value: string;
+  encoding: 'utf8' | 'utf16le' | 'utf16be';
+  bytes: Buffer;
+  where: string;
+}
+
+function stringsOf(finding: Finding): string[] {
+  const value = finding.value;
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.filter((item): item is string => typeof item === 'string');
+  return [];
+}
+
+/** Text that is mostly digits and separators (dates, version numbers) says little on its own and appears by chance. */
+function isDistinctive(text: string): boolean {
+  const letters = text.replace(/[^\p{L}]/gu, '').length;
+  return letters >= 3 || text.length >= 12;
+}
+
+function encodeUtf16be(text: string): Buffer {
+  const le = Buffer.from(text, 'utf16le');
+  const be = Buffer.alloc(le.length);
+  for (let index = 0; index + 1 < le.length; index += 2) {
+    be[index] = le[index + 1]!;
+    be[index + 1] = le[index]!;
+  }
+  return be;
+}
+
+/**
+ * The sensitive values of an input that must not survive a clean in `mode`: the string values of
+ * every finding the clean removes, minus anything also present in what is kept on purpose (a DNG's
+ * camera model, a standard colour profile's name), which the output legitimately still holds.
+ */
+export function residueNeedles(input: Inspection, mode: CleanMode, keepDates = false): ResidueNeedle[] {
+  const kept = input.findings.filter((finding) => finding.retained || (mode === 'location' ? finding.category !== 'location' : keepDates && finding.category === 'time'));
+  const keptText = kept.flatMap(stringsOf).join('\n');
+  const values = new Map<string, string>();
+  for (const finding of input.findings) {
+    if (kept.includes(finding)) continue;
+    for (const raw of stringsOf(finding)) {
+      for (const line of raw.split(/[\r\n\0]+/)) {
+        const text = line.trim();
+        if (text.length < minimumResidueLength || !isDistinctive(text)) continue;
+        if (keptText.includes(text)) continue;
+        if (!values.has(text)) values.set(text, finding.where);
+      }
+    }
+  }
+  const chosen = [...values.entries()].sort((a, b) => b[0].length - a[0].length).slice(0, maximumResidueValues);
+  const needles: ResidueNeedle[] = [];
+  for (const [value, where] of chosen) {
+    needles.push({ value, where, encoding: 'utf8', bytes: Buffer.from(value, 'utf8') });
+    needles.push({ value, where, encoding: 'utf16le', bytes: Buffer.from(value, 'utf16le') });
+    needles.push({ value, where, encoding: 'utf16be', bytes: encodeUtf16be(value) });
+  }
+  return needles;
+}
+
+const residueWindowBytes = 4 * 1024 * 1024;
+
+/** The needles found anywhere in `output` (read in bounded windows that overlap by the longest needle). */
+export function findResidue(output: ByteSource, needles: readonly ResidueNeedle[]): ResidueNeedle[] {
+  if (needles.length === 0 || output.size === 0) return [];
+  const overlap = Math.max(...needles.map((needle) => needle.bytes.length)) - 1;
+  const found: ResidueNeedle[] = [];
+  let remaining = [...needles];
+  for (let offset = 0; offset < output.size && remaining.length > 0; offset += residueWindowBytes) {
+    const length = Math.min(output.size - offset, residueWindowBytes + overlap);
+    const window = output.read(offset, length);
+    remaining = remaining.filter((needle) => {
+      if (window.indexOf(needle.bytes) === -1) return true;
+      found.push(needle);
+      return false;
+    });
+  }
+  return found;
+}
+
+/** Problems for each value of the input found again in the output. */
+export function residueProblems(output: ByteSource, input: Inspection, mode: CleanMode, keepDates = false): string[] {
+  return findResidue(output, residueNeedles(input, mode, keepDates)).map(
+    (needle) => `a value removed from ${needle.where} is still in the output's bytes (${needle.encoding}): ${JSON.stringify(needle.value.slice(0, 40))}`,
+  );
+}

@@ -76,11 +76,16 @@ export function asTracelessError(error: unknown, file?: string): TracelessError 
   if (typeof nodeCode === 'string' && /^E[A-Z]+$/.test(nodeCode)) {
     return new TracelessError('IO_ERROR', describeIoError(error as NodeJS.ErrnoException), { file, cause: error });
   }
-  if (error instanceof RangeError) {
-    return new TracelessError('TRUNCATED', `data ends too early (${error.message})`, { file, cause: error });
+  const zlibCode = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (typeof zlibCode === 'string' && /^Z_/.test(zlibCode)) {
+    return new TracelessError('MALFORMED', `damaged compressed data (${(error as Error).message})`, { file, cause: error });
   }
-  const message = error instanceof Error ? error.message : String(error);
-  return new TracelessError('MALFORMED', `unreadable structure (${message})`, { file, cause: error });
+  // Anything else thrown from inside traceless (a RangeError from an unbounded read, a TypeError)
+  // is our bug, not the file's: say so, and ask for a report.
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const internal = internalError(message);
+  const wrapped = new TracelessError('INTERNAL', internal.message, { file, cause: error });
+  return wrapped;
 }
 
 function describeIoError(error: NodeJS.ErrnoException): string {

@@ -385,6 +385,98 @@ const textMutation: Mutator = (rng, seed) => {
   }
 };
 
+/**
+ * Sentinels smuggled into structures a cleaner may keep (keep-list issue): the oracle checks that
+ * no output holds them. The strict one goes where no mode may keep anything (slack after a kept
+ * structure's defined fields, unknown structures, data after the end); the loose one goes where
+ * location mode may legitimately keep a text value (inside a text chunk, a metadata box or segment),
+ * so only the default mode must remove it.
+ */
+export const strictSentinel = 'TLSENTINEL-STRICT-9Z';
+export const looseSentinel = 'TLSENTINEL-LOOSE-4K';
+
+/** Units whose payload is image or sample data, copied byte for byte: a sentinel there is part of the picture. */
+const imageDataTypes = new Set(['IDAT', 'fdAT', 'VP8 ', 'VP8L', 'ALPH', 'movi', 'mdat', 'jxlc', 'jxlp', 'jp2c', 'idx1']);
+/** Units that carry free text or metadata values that location mode may keep. */
+const valueTypes = /^(tEXt|zTXt|iTXt|eXIf|EXIF|XMP |udta|meta|ilst|data|keys|©...|Exif|xml |mime|LIST|INFO)$/;
+
+function unitType(data: Buffer, unit: Unit): string {
+  if (unit.typeOffset === undefined || !unit.typeWidth) return '';
+  return data.toString('latin1', unit.typeOffset, unit.typeOffset + unit.typeWidth);
+}
+
+function smuggleText(strict: boolean): Buffer {
+  // Even length keeps RIFF chunks unpadded.
+  const text = strict ? strictSentinel : looseSentinel;
+  return Buffer.from(text.length % 2 === 0 ? text : `${text}!`, 'latin1');
+}
+
+/** A sentinel appended to a unit's payload (its own length fixed, and its parents'), or after the end, or as an unknown sibling. */
+const smuggleSentinel: Mutator = (rng, seed) => {
+  const { data, structure } = seed;
+  const how = rng.pick(['slack', 'slack', 'slack', 'unknown-sibling', 'after-end']);
+  if (how === 'after-end') {
+    return { data: Buffer.concat([data, smuggleText(true)]), steps: ['sentinel after the end of the file'] };
+  }
+  const units = structure.units.filter((unit) => {
+    if (unit.family === 'ifd' || unit.family === 'iptc' || unit.family === 'ebml' || unit.family === 'ts') return false;
+    if (unit.end > data.length || unit.end - unit.start < unit.headerBytes) return false;
+    const type = unitType(data, unit);
+    if (imageDataTypes.has(type)) return false;
+    if (unit.family === 'gif' && data[unit.start] !== 0x21) return false;
+    if (unit.family === 'jpeg' && (unit.end - unit.start === 2 || data[unit.start + 1] === 0xda)) return false;
+    return true;
+  });
+  if (units.length === 0) return undefined;
+  const unit = rng.pick(units);
+  const type = unitType(data, unit);
+  if (how === 'unknown-sibling') {
+    const payload = smuggleText(true);
+    let sibling: Buffer;
+    if (unit.family === 'box') {
+      sibling = Buffer.alloc(8 + payload.length);
+      sibling.writeUInt32BE(sibling.length, 0);
+      sibling.write('zqzq', 4, 'latin1');
+      payload.copy(sibling, 8);
+    } else if (unit.family === 'riff') {
+      sibling = Buffer.alloc(8 + payload.length);
+      sibling.write('ZQZQ', 0, 'latin1');
+      sibling.writeUInt32LE(payload.length, 4);
+      payload.copy(sibling, 8);
+    } else if (unit.family === 'png') {
+      sibling = Buffer.alloc(12 + payload.length);
+      sibling.writeUInt32BE(payload.length, 0);
+      sibling.write('zqZq', 4, 'latin1');
+      payload.copy(sibling, 8);
+      sibling.writeUInt32BE(crc32(sibling.subarray(4, 8 + payload.length)) >>> 0, 8 + payload.length);
+    } else if (unit.family === 'jpeg') {
+      sibling = Buffer.concat([Buffer.from([0xff, 0xef, 0, payload.length + 2]), payload]);
+    } else return undefined;
+    const inserted = replaceUnit(seed, unit, Buffer.concat([data.subarray(unit.start, unit.end), sibling]), true);
+    return { data: fixChecksums(inserted), steps: [`unknown ${unit.family} unit holding the strict sentinel after the ${type || unit.family} unit at ${unit.start}`] };
+  }
+  const strict = !valueTypes.test(type) && !(unit.family === 'jpeg' && data[unit.start + 1]! >= 0xe1 && data[unit.start + 1]! <= 0xef) && data[unit.start + 1] !== 0xfe;
+  const text = smuggleText(strict);
+  const own = lengthFieldOf(structure, unit, data);
+  let insertAt = unit.end;
+  let addition = text;
+  if (unit.family === 'png') insertAt = unit.end - 4;
+  if (unit.family === 'gif') {
+    insertAt = unit.end - 1;
+    addition = Buffer.concat([Buffer.from([text.length]), text]);
+  }
+  const grown = Buffer.concat([data.subarray(unit.start, insertAt), addition, data.subarray(insertAt, unit.end)]);
+  if (own && unit.family !== 'gif') {
+    const relative = own.offset - unit.start;
+    if (relative < 0 || relative + own.width > grown.length) return undefined;
+    const value = readField(data, own) + addition.length;
+    if (value > maxFor(own)) return undefined;
+    writeField(grown, { ...own, offset: relative }, value);
+  }
+  const out = replaceUnit(seed, unit, grown, true);
+  return { data: fixChecksums(out), steps: [`${strict ? 'strict' : 'loose'} sentinel in the slack of the ${type || unit.family} unit at ${unit.start}`] };
+};
+
 /** Mutators that keep the size, safe to stack. */
 const inPlace: Mutator[] = [setLengthField, setCountField, setTypeOrVersion, flipBytes, tiffCycle, overrunParent, retypeUnit, scramblePayload];
 
@@ -422,6 +514,7 @@ export const mutators: readonly (readonly [number, string, Mutator])[] = [
   [3, 'nest-deep', nestDeep],
   [8, 'text', textMutation],
   [6, 'stacked', stacked],
+  [10, 'smuggle-sentinel', smuggleSentinel],
 ];
 
 /** Recomputes PNG CRCs and the RIFF size, so that a mutant is not refused for those alone. */

@@ -4,12 +4,11 @@
  * 1. Only the documented error type escapes. The format's own `sniff`, `inspect` and `plan` are
  *    called directly (not through the public wrappers, which turn anything into a TracelessError)
  *    and may throw only a TracelessError with a refusal code (TRUNCATED, MALFORMED,
- *    UNSUPPORTED_FORMAT, LIMIT_EXCEEDED). Decision: two kinds of foreign errors are tolerated and
- *    only counted, because the public API maps them to a truthful refusal — a RangeError from a
- *    Buffer read past the end (ERR_OUT_OF_RANGE, ERR_BUFFER_OUT_OF_BOUNDS: the data is shorter
- *    than a field says, reported as TRUNCATED) and zlib's errors on a damaged compressed payload.
- *    Everything else is a parser bug: TypeError, ReferenceError, stack overflow, impossible
- *    allocations, any other RangeError or plain Error.
+ *    UNSUPPORTED_FORMAT, LIMIT_EXCEEDED). No foreign error is tolerated any more (keep-list issue):
+ *    a RangeError from a Buffer read past the end means a read that was not bounded, and a raw zlib
+ *    error means a decoder that did not wrap its failure; both are our bugs (the public API reports
+ *    them as INTERNAL), like TypeError, ReferenceError, stack overflow or impossible allocations.
+ * 1b. Keep-list law: a sentinel smuggled into the input (test/fuzz/mutators.ts) is in no output.
  * 2. The public entry points (`inspectSync`, `cleanBuffer`, `cleanSync`) never throw.
  * 3. When `cleanBuffer` returns bytes (both modes), they verify clean, and cleaning them again
  *    returns `already-clean` with identical bytes (idempotence). When it refuses, no bytes come back,
@@ -24,6 +23,7 @@ import { cleanBuffer, cleanSync, detectFormat, inspectSync } from '../../src/ind
 import { TracelessError } from '../../src/errors.js';
 import { BufferSource } from '../../src/io/source.js';
 import type { CleanMode } from '../../src/types.js';
+import { looseSentinel, strictSentinel } from './mutators.js';
 
 export interface Problem {
   /** Short slug of what was found: `typeerror`, `hang`, `not-idempotent`, … (used in file names). */
@@ -67,14 +67,14 @@ export function classifyThrown(error: unknown): { kind: string; tolerated?: stri
   if (error instanceof TracelessError) return refusalCodes.has(error.code) ? { kind: 'ok' } : { kind: `code-${error.code.toLowerCase()}` };
   if (error instanceof RangeError) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ERR_OUT_OF_RANGE' || code === 'ERR_BUFFER_OUT_OF_BOUNDS') return { kind: 'ok', tolerated: 'buffer-range' };
-    if (code === 'ERR_BUFFER_TOO_LARGE') return { kind: 'ok', tolerated: 'zlib' };
+    if (code === 'ERR_OUT_OF_RANGE' || code === 'ERR_BUFFER_OUT_OF_BOUNDS') return { kind: 'buffer-range' };
+    if (code === 'ERR_BUFFER_TOO_LARGE') return { kind: 'zlib' };
     if (/call stack/i.test(error.message)) return { kind: 'stack-overflow' };
     if (/array length|string length|allocation|buffer larger|out of memory/i.test(error.message)) return { kind: 'allocation' };
     return { kind: 'rangeerror' };
   }
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (typeof code === 'string' && /^Z_/.test(code)) return { kind: 'ok', tolerated: 'zlib' };
+  if (typeof code === 'string' && /^Z_/.test(code)) return { kind: 'zlib' };
   if (error instanceof TypeError) return { kind: 'typeerror' };
   if (error instanceof ReferenceError) return { kind: 'referenceerror' };
   if (error instanceof SyntaxError) return { kind: 'syntaxerror' };
@@ -162,6 +162,11 @@ export function runOracle(input: Buffer, options: OracleOptions = {}): OracleRes
     if (data) {
       result.clean[mode] = clean.status;
       outputs.set(mode, data);
+      // The keep-list law: a sentinel smuggled into the input is never in an output (the loose one
+      // sits where location mode may keep a text value, so only the default mode answers for it).
+      for (const text of mode === 'all' ? [strictSentinel, looseSentinel] : [strictSentinel]) {
+        if (input.includes(text, 0, 'latin1') && data.includes(text, 0, 'latin1')) problems.push({ kind: 'sentinel-kept', stage: `clean(${mode})`, detail: `the output still holds the sentinel ${text} smuggled into the input` });
+      }
       if (clean.status !== 'cleaned' && clean.status !== 'already-clean') problems.push({ kind: 'bad-status', stage: `clean(${mode})`, detail: `bytes returned with status ${clean.status}` });
       if (!clean.verification?.ok) problems.push({ kind: 'unverified-output', stage: `clean(${mode})`, detail: `output returned although it does not verify: ${clean.verification?.problems.join('; ')}` });
       if (planned.get(mode) === false) problems.push({ kind: 'plan-disagrees', stage: `clean(${mode})`, detail: 'the format refused to plan, yet cleanBuffer returned bytes' });

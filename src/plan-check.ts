@@ -93,14 +93,18 @@ export function residueNeedles(input: Inspection, mode: CleanMode, keepDates = f
 }
 
 const residueWindowBytes = 4 * 1024 * 1024;
+/**
+ * Copied image/sample data is searched (UTF-8 values only) when there is at most this much of it:
+ * every photo, and videos up to this size. Past it (multi-GB videos) only what traceless wrote is
+ * searched, to keep a clean near copy speed; the samples are the input's own bytes, byte for byte,
+ * and unreferenced bytes inside `mdat` are zeroed by the plan, not copied.
+ */
+export const residueCopiedLimitBytes = 256 * 1024 * 1024;
 
-/** The needles found anywhere in `output` (read in bounded windows that overlap by the longest needle). */
-export function findResidue(output: ByteSource, needles: readonly ResidueNeedle[]): ResidueNeedle[] {
-  if (needles.length === 0 || output.size === 0) return [];
-  const overlap = Math.max(...needles.map((needle) => needle.bytes.length)) - 1;
-  const found: ResidueNeedle[] = [];
-  let remaining = [...needles];
-  for (let offset = 0; offset < output.size && remaining.length > 0; offset += residueWindowBytes) {
+/** Searches `[from, to)` of `output` in overlapping windows; returns the needles found (and drops them from `remaining`). */
+function searchRange(output: ByteSource, from: number, to: number, needles: ResidueNeedle[], overlap: number, found: ResidueNeedle[]): ResidueNeedle[] {
+  let remaining = needles;
+  for (let offset = from; offset < to && remaining.length > 0; offset += residueWindowBytes) {
     const length = Math.min(output.size - offset, residueWindowBytes + overlap);
     const window = output.read(offset, length);
     remaining = remaining.filter((needle) => {
@@ -109,12 +113,47 @@ export function findResidue(output: ByteSource, needles: readonly ResidueNeedle[
       return false;
     });
   }
+  return remaining;
+}
+
+/**
+ * The needles found in the output of `pieces`: every needle, in every encoding, around every piece
+ * traceless wrote; UTF-8 needles in copied data (within `residueCopiedLimitBytes`).
+ */
+export function findResidue(output: ByteSource, needles: readonly ResidueNeedle[], pieces?: readonly Piece[]): ResidueNeedle[] {
+  if (needles.length === 0 || output.size === 0) return [];
+  const overlap = Math.max(...needles.map((needle) => needle.bytes.length)) - 1;
+  const found: ResidueNeedle[] = [];
+  if (!pieces) {
+    searchRange(output, 0, output.size, [...needles], overlap, found);
+    return found;
+  }
+  const copiedBytes = pieces.reduce((sum, piece) => sum + (piece.kind === 'copy' ? piece.length : 0), 0);
+  let remaining = [...needles];
+  let position = 0;
+  for (const piece of pieces) {
+    const length = piece.kind === 'bytes' ? piece.data.length : piece.length;
+    const from = Math.max(0, position - overlap);
+    const to = Math.min(output.size, position + length + overlap);
+    position += length;
+    if (piece.kind === 'zeros' || remaining.length === 0) continue;
+    if (piece.kind === 'bytes') {
+      remaining = searchRange(output, from, to, remaining, overlap, found);
+      continue;
+    }
+    if (copiedBytes > residueCopiedLimitBytes) continue;
+    const utf8 = remaining.filter((needle) => needle.encoding === 'utf8');
+    const before = found.length;
+    searchRange(output, from, to, utf8, overlap, found);
+    const hits = new Set(found.slice(before));
+    remaining = remaining.filter((needle) => !hits.has(needle));
+  }
   return found;
 }
 
 /** Problems for each value of the input found again in the output. */
-export function residueProblems(output: ByteSource, input: Inspection, mode: CleanMode, keepDates = false): string[] {
-  return findResidue(output, residueNeedles(input, mode, keepDates)).map(
+export function residueProblems(output: ByteSource, input: Inspection, mode: CleanMode, keepDates = false, pieces?: readonly Piece[]): string[] {
+  return findResidue(output, residueNeedles(input, mode, keepDates), pieces).map(
     (needle) => `a value removed from ${needle.where} is still in the output's bytes (${needle.encoding}): ${JSON.stringify(needle.value.slice(0, 40))}`,
   );
 }

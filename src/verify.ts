@@ -56,7 +56,7 @@ export function verifyPlan(plan: CleanPlan, input: ByteSource, output: ByteSourc
   const extra = checkPlanPieces(plan.pieces, input.size);
   try {
     const inputInspection = inspectSource(input, handler);
-    if (extra.length === 0) extra.push(...residueProblems(output, inputInspection, options.mode, options.keepDates));
+    if (extra.length === 0) extra.push(...residueProblems(output, inputInspection, options.mode, options.keepDates, plan.pieces));
   } catch (error) {
     extra.push(`the input could not be re-read to check the output for its values: ${asTracelessError(error).message}`);
   }

@@ -3,6 +3,21 @@
 // `npm run build` for a fast start; the compiled modules are the fallback).
 import { existsSync } from 'node:fs';
 
+// A closed stdout or stderr (`traceless scan DIR | head -1`) ends the run quietly with the usual
+// exit code, never with a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error) => {
+    if (error && (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED')) process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 const bundled = new URL('../dist/bundle/cli.js', import.meta.url);
 const { main } = await import(existsSync(bundled) ? bundled.href : '../dist/src/cli/main.js');
-process.exitCode = await main(process.argv);
+try {
+  process.exitCode = await main(process.argv);
+} catch (error) {
+  // main() reports every error itself; this is the last guard against a stack trace.
+  process.stderr.write(`traceless: INTERNAL: ${String(error?.message ?? error).replace(/[\u0000-\u001f\u007f-\u009f]/g, '')} — please report this\n`);
+  process.exitCode = 1;
+}

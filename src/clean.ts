@@ -8,7 +8,7 @@ import type { CleanPlan, FormatHandler, PlanOptions } from './formats/types.js';
 import { formatInfo, handlerFor, unknownFormat } from './inspect.js';
 import { BufferSource, sourceFor, type ByteSource, type Input } from './io/source.js';
 import { PlanSource } from './io/plan-source.js';
-import { moveIntoPlace, removeQuietly, renderPlan, temporaryPathFor, writePlanToFile } from './io/write.js';
+import { moveIntoPlace, planLength, removeQuietly, renderPlan, temporaryPathFor, writePlanToFile } from './io/write.js';
 import type { CleanOptions, CleanResult, FormatInfo, VerifyResult } from './types.js';
 import { verifyPlan, verifySource } from './verify.js';
 
@@ -21,7 +21,7 @@ function baseResult(file: string, format: FormatInfo): CleanResult {
 }
 
 /** Errors about the input itself (refusals) versus errors while writing (failures). */
-const refusalCodes = new Set(['TRUNCATED', 'MALFORMED', 'UNSUPPORTED_FORMAT', 'LIMIT_EXCEEDED', 'OUTPUT_EXISTS']);
+const refusalCodes = new Set(['TRUNCATED', 'MALFORMED', 'UNSUPPORTED_FORMAT', 'LIMIT_EXCEEDED', 'OUTPUT_EXISTS', 'OUTPUT_CONFLICT']);
 
 export function failedResult(file: string, error: unknown, format: FormatInfo = unknownFormat): CleanResult {
   const problem = asTracelessError(error, file);
@@ -47,10 +47,28 @@ export function planClean(source: ByteSource, options: PlanOptions): { handler: 
   }
 }
 
-function fillFromPlan(result: CleanResult, plan: CleanPlan): void {
+function fillFromPlan(result: CleanResult, plan: CleanPlan, input: ByteSource): void {
   result.removed = plan.removed.map((removal) => ({ ...removal }));
   result.kept = [...plan.kept];
   result.status = plan.removed.length > 0 ? 'cleaned' : 'already-clean';
+  // "Already clean" promises that the file stays exactly as it is (in place, nothing is written).
+  // A plan that removed nothing but re-wrote a structure differently is a change: say so.
+  if (result.status === 'already-clean' && !sameBytes(new PlanSource(plan.pieces, input, input.name), input)) {
+    result.status = 'cleaned';
+    result.removed.push({ where: 'structure', kind: 'other', bytes: 0, note: 're-written from its parsed fields (slack or non-standard layout dropped)' });
+  }
+}
+
+const compareWindowBytes = 4 * 1024 * 1024;
+
+/** Whether two sources hold the same bytes (read in bounded windows). */
+function sameBytes(a: ByteSource, b: ByteSource): boolean {
+  if (a.size !== b.size) return false;
+  for (let offset = 0; offset < a.size; offset += compareWindowBytes) {
+    const length = Math.min(compareWindowBytes, a.size - offset);
+    if (!a.read(offset, length).equals(b.read(offset, length))) return false;
+  }
+  return true;
 }
 
 function verificationError(file: string, verification: VerifyResult): TracelessError {
@@ -86,18 +104,19 @@ export function cleanSync(input: Input, output: string | null, options: CleanOpt
       throw new TracelessError('UNSUPPORTED_FORMAT', 'is a symbolic link: in-place mode never writes through links; clean its target instead');
     }
     if (!options.inPlace && !options.force && existsSync(destination)) {
-      return existingOutput(file, destination, format, planOptions);
+      return existingOutput(file, source, destination, format, planOptions);
     }
     const { handler, plan } = planClean(source, planOptions);
     const result = baseResult(file, format);
     result.bytesRead = source.size;
-    fillFromPlan(result, plan);
+    fillFromPlan(result, plan, source);
     // Verify the exact bytes the plan produces before a byte is written (read through the plan,
     // without rendering it), then write them.
     result.verification = verifyPlan(plan, source, new PlanSource(plan.pieces, source, destination), planOptions, handler);
     if (!result.verification.ok) throw verificationError(file, result.verification);
     if (options.dryRun) {
       result.dryRun = true;
+      result.wouldWrite = planLength(plan.pieces);
       result.output = destination;
       return result;
     }
@@ -122,7 +141,7 @@ export function cleanSync(input: Input, output: string | null, options: CleanOpt
       moveIntoPlace(temporary, destination);
     } catch (error) {
       removeQuietly(temporary);
-      throw error;
+      throw writeFailure(error, destination);
     }
     result.output = destination;
     return result;
@@ -134,25 +153,46 @@ export function cleanSync(input: Input, output: string | null, options: CleanOpt
   }
 }
 
-/** An output already exists: keep it when it verifies clean (resumable runs), refuse otherwise. */
-function existingOutput(file: string, destination: string, format: FormatInfo, options: PlanOptions): CleanResult {
+/**
+ * An output already exists: keep it (`skipped`, so re-running resumes) only when it is exactly what
+ * this input cleans to — another file that merely verifies clean (an unrelated photo, the output of
+ * a different input) is refused with OUTPUT_EXISTS.
+ */
+function existingOutput(file: string, source: ByteSource, destination: string, format: FormatInfo, options: PlanOptions): CleanResult {
   const existing = sourceFor(destination);
   let verification: VerifyResult;
+  let matches = false;
   try {
     verification = verifySource(existing, options);
+    if (verification.ok) {
+      try {
+        const { plan } = planClean(source, options);
+        matches = sameBytes(new PlanSource(plan.pieces, source, destination), existing);
+      } catch {
+        matches = false;
+      }
+    }
   } finally {
     existing.close();
   }
-  if (verification.ok) {
+  if (verification.ok && matches) {
     const result = baseResult(file, format);
     result.status = 'skipped';
     result.output = destination;
     result.verification = verification;
     return result;
   }
-  const result = failedResult(file, new TracelessError('OUTPUT_EXISTS', `${destination} already exists and is not a clean copy; use --force to overwrite it`), format);
+  const why = verification.ok ? 'is not the clean copy of this file' : 'is not a clean copy';
+  const result = failedResult(file, new TracelessError('OUTPUT_EXISTS', `${destination} already exists and ${why}; use --force to overwrite it`), format);
   result.verification = verification;
   return result;
+}
+
+/** A file-system failure while writing names the output it could not write, not the input. */
+function writeFailure(error: unknown, destination: string): TracelessError {
+  const problem = asTracelessError(error, destination);
+  if (problem.code !== 'IO_ERROR') return problem;
+  return new TracelessError('IO_ERROR', `cannot write ${destination}: ${problem.message} (check that its folder exists and is writable, and that there is space left)`, { cause: error });
 }
 
 function sameFile(a: string, b: string): boolean {
@@ -175,7 +215,7 @@ export function cleanBuffer(input: Buffer, options: CleanOptions = {}, name = '<
     const planOptions = planOptionsFrom(options);
     const { handler, plan } = planClean(source, planOptions);
     const result = baseResult(name, format);
-    fillFromPlan(result, plan);
+    fillFromPlan(result, plan, source);
     const data = renderPlan(plan, source);
     result.verification = verifyPlan(plan, source, new BufferSource(data, name), planOptions, handler);
     if (!result.verification.ok) throw verificationError(name, result.verification);

@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'LIMIT_EXCEEDED' // a count, depth or size past one of our documented maximums
   | 'VERIFY_FAILED' // the written output still carries something it must not
   | 'OUTPUT_EXISTS' // refusing to overwrite an existing output without --force
+  | 'OUTPUT_CONFLICT' // two inputs would be written to the same output (both refused)
   | 'IO_ERROR' // the file system said no
   | 'USAGE' // the command line itself is wrong
   | 'INTERNAL'; // a broken invariant in traceless itself (a bug to report), never the file's fault

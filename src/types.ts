@@ -139,6 +139,8 @@ export interface CleanResult {
   bytesWritten: number;
   /** True when nothing was written because of `dryRun`. */
   dryRun?: boolean;
+  /** With `dryRun`: the bytes the output would have. */
+  wouldWrite?: number;
   /** Size of the input in bytes. */
   bytesRead?: number;
 }

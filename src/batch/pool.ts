@@ -19,7 +19,7 @@ export function workersAvailable(): boolean {
 }
 
 function crashed(task: Task, error: unknown): TaskResult {
-  const problem = new TracelessError('IO_ERROR', `the worker stopped while handling this file (${(error as Error)?.message ?? error})`, { file: task.path });
+  const problem = new TracelessError('INTERNAL', `the worker stopped while handling this file (${(error as Error)?.message ?? error}); nothing was written for it — please report this`, { file: task.path });
   if (task.kind === 'scan') return { kind: 'scan', id: task.id, inspection: null, error: { code: problem.code, message: problem.describe() } };
   return { kind: 'clean', id: task.id, result: failedResult(task.path, problem) };
 }
@@ -37,28 +37,47 @@ export async function runTasks(tasks: readonly Task[], jobs: number, onResult: (
   const slot = () =>
     new Promise<void>((resolve) => {
       let current: Task | undefined;
-      let worker = new Worker(workerScript);
+      let finished = false;
+      let worker: Worker;
       const next = () => {
         current = queue.shift();
         if (!current) {
+          finished = true;
           void worker.terminate().then(() => resolve());
           return;
         }
         worker.postMessage(current);
       };
-      const attach = () => {
-        worker.on('message', (result: TaskResult) => {
+      // A worker that dies for any reason — an error event, or an exit without one (killed, out of
+      // memory, process.exit in a dependency) — fails only the file it held; a new worker takes
+      // the rest of the queue, so the run always goes on and ends.
+      const replace = (reason: string) => {
+        if (current) onResult(crashed(current, new Error(reason)));
+        current = undefined;
+        start();
+        next();
+      };
+      const start = () => {
+        const own = new Worker(workerScript);
+        worker = own;
+        let gone = false;
+        own.on('message', (result: TaskResult) => {
           onResult(result);
+          current = undefined;
           next();
         });
-        worker.on('error', (error) => {
-          if (current) onResult(crashed(current, error));
-          worker = new Worker(workerScript);
-          attach();
-          next();
+        own.on('error', (error) => {
+          if (gone) return;
+          gone = true;
+          replace(error.message);
+        });
+        own.on('exit', (exitCode) => {
+          if (gone || finished) return;
+          gone = true;
+          replace(`it exited with code ${exitCode}`);
         });
       };
-      attach();
+      start();
       next();
     });
   await Promise.all(Array.from({ length: Math.min(jobs, tasks.length) }, slot));

@@ -3,8 +3,8 @@
  * taken (and refused later if it is not media); a folder is walked recursively, hidden entries and
  * symbolic links skipped unless asked for; `--exclude` globs and glob arguments are honoured.
  */
-import { lstatSync, readdirSync, statSync } from 'node:fs';
-import { basename, dirname, extname, join, relative, sep } from 'node:path';
+import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { TracelessError } from '../errors.js';
 import { formats } from '../formats/index.js';
 import { hasGlobCharacters, matchesGlob } from './glob.js';
@@ -22,6 +22,8 @@ export interface WalkOptions {
   hidden?: boolean;
   followSymlinks?: boolean;
   exclude?: string[];
+  /** Folders never walked into (real paths): the output folder of `clean -o`, wherever it sits. */
+  skipFolders?: readonly string[];
 }
 
 /** Extensions of photos and videos (and their raw/sidecar kin): an unknown file with one of these is reported, not skipped. */
@@ -79,6 +81,7 @@ function expandGlob(pattern: string, options: WalkOptions, files: InputFile[], e
 
 /** `ancestors` holds the folders above this one: meeting one again through a link is a loop. */
 function walk(root: string, folder: string, options: WalkOptions, files: InputFile[], ancestors: Set<string>, excluded: (path: string) => boolean): void {
+  if (options.skipFolders?.length && options.skipFolders.includes(realOrSelf(folder))) return;
   const stat = statSync(folder);
   const key = `${stat.dev}:${stat.ino}`;
   if (ancestors.has(key)) return; // a symlink loop
@@ -111,6 +114,14 @@ function walkEntries(root: string, folder: string, options: WalkOptions, files: 
     }
     if (isDirectory) walk(root, path, options, files, ancestors, excluded);
     else if (isFile) files.push({ path, relative: relativePath, direct: false, size: statSync(path).size });
+  }
+}
+
+function realOrSelf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
   }
 }
 

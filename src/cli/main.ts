@@ -3,13 +3,26 @@
  * are decided in exit-codes.ts and here only.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { isTracelessError } from '../errors.js';
+import { asTracelessError, isTracelessError } from '../errors.js';
 import { sanitize } from '../report/sanitize.js';
 import { runCheck } from './check.js';
 import { runClean } from './clean.js';
 import { exitCodes } from './exit-codes.js';
 import { processOutput, type Output } from './output.js';
 import { runScan } from './scan.js';
+import { runRestore } from './restore.js';
+
+/** Examples shown under each command's --help. */
+const examples = {
+  scan: ['traceless scan IMG_1234.HEIC', 'traceless scan ~/DCIM --json > report.jsonl', 'traceless scan ~/DCIM --html report.html'],
+  clean: ['traceless clean IMG_1234.jpg                 # writes IMG_1234.clean.jpg', 'traceless clean ~/DCIM -o ~/DCIM-clean', 'traceless clean ~/DCIM --in-place --backup .orig', 'traceless clean photo.jpg --only location', 'cat a.jpg | traceless clean - > a.clean.jpg'],
+  check: ['traceless check *.jpg', 'traceless check --fail-on location,device,owner photos/', 'git diff --cached --name-only -z | xargs -0 -r traceless check'],
+  restore: ['traceless restore ~/DCIM --backup .orig'],
+} as const;
+
+function withExamples(command: Command, lines: readonly string[]): Command {
+  return command.addHelpText('after', `\nExamples:\n${lines.map((line) => `  $ ${line}`).join('\n')}`);
+}
 
 export const version = '0.1.0';
 
@@ -20,7 +33,9 @@ function buildProgram(output: Output, setCode: (code: number) => void): Command 
     .description('See what your photos and videos give away, and write clean copies without it.')
     .version(version)
     .exitOverride()
-    .configureOutput({ writeOut: (text) => output.out(text.trimEnd()), writeErr: (text) => output.err(text.trimEnd()) });
+    .option('--debug', 'on an internal error, also print where it happened (for bug reports)')
+    // The argument parser repeats what it was given (a file name picked up by a glob): neutralise it.
+    .configureOutput({ writeOut: (text) => output.out(sanitizeLines(text.trimEnd())), writeErr: (text) => output.err(sanitizeLines(text.trimEnd())) });
   const collect = (value: string, previous: string[] = []) => [...previous, value];
   const walking = (command: Command) =>
     command
@@ -34,6 +49,7 @@ function buildProgram(output: Output, setCode: (code: number) => void): Command 
   batch(walking(
     program
       .command('scan')
+      .option('--force', 'overwrite an existing --html report')
       .description('report what each file reveals: location first, then device, time, owner, thumbnails, embedded data')
       .argument('<paths...>', 'files or folders')
       .option('--json', 'one JSON object per file per line, then a summary line for several files')
@@ -60,9 +76,26 @@ function buildProgram(output: Output, setCode: (code: number) => void): Command 
       .command('check')
       .description('exit 0 when no file carries location or device metadata, 1 when any does, 2 on unreadable input')
       .argument('<paths...>', 'files or folders')
+      .option('--fail-on <categories>', 'comma-separated categories that fail the check: location, device, time, owner, thumbnail, embedded, other (default: location,device)')
       .option('--json', 'one JSON object per file per line'),
-  ).action((paths: string[], options) => setCode(runCheck(paths, options, output)));
+  ).action(async (paths: string[], options) => setCode(await runCheck(paths, options, output)));
+  program
+    .command('restore')
+    .description('put back the originals kept by `clean --in-place --backup SUFFIX` (atomically), undoing that run')
+    .argument('<paths...>', 'files or folders that were cleaned in place')
+    .requiredOption('--backup <suffix>', 'the suffix given to clean --backup, e.g. .orig')
+    .option('--hidden', 'include hidden files and folders when walking folders')
+    .option('--json', 'one JSON object per file per line')
+    .action((paths: string[], options) => setCode(runRestore(paths, options, output)));
+  for (const command of program.commands) withExamples(command, examples[command.name() as keyof typeof examples] ?? []);
   return program;
+}
+
+function sanitizeLines(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => sanitize(line, 2000))
+    .join('\n');
 }
 
 /** Runs the CLI and returns the exit code (never calls process.exit, so it is testable). */
@@ -71,6 +104,11 @@ export async function main(argv: readonly string[], output: Output = processOutp
   const program = buildProgram(output, (value) => {
     code = value;
   });
+  // Bare `traceless`: show what it can do, and say it was not a command (exit 2).
+  if (argv.length <= 2) {
+    output.err(program.helpInformation().trimEnd());
+    return exitCodes.usage;
+  }
   try {
     await program.parseAsync([...argv]);
   } catch (error) {
@@ -78,11 +116,15 @@ export async function main(argv: readonly string[], output: Output = processOutp
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return exitCodes.ok;
       return exitCodes.usage;
     }
-    if (isTracelessError(error)) {
+    if (isTracelessError(error) && error.code !== 'INTERNAL') {
       output.err(`traceless: ${sanitize(error.describe())}`);
-      return exitCodes.usage;
+      return error.code === 'OUTPUT_EXISTS' || error.code === 'IO_ERROR' || error.code === 'USAGE' || error.code === 'OUTPUT_CONFLICT' ? exitCodes.usage : exitCodes.problem;
     }
-    throw error;
+    // Our own bug: one line with the INTERNAL code, never a Node stack (unless --debug).
+    const problem = asTracelessError(error);
+    output.err(`traceless: INTERNAL: ${sanitize(problem.message)}`);
+    if (argv.includes('--debug') && error instanceof Error && error.stack) output.err(sanitizeLines(error.stack));
+    return exitCodes.problem;
   }
   return code;
 }

@@ -4,7 +4,13 @@ export interface Output {
   err(line: string): void;
 }
 
+/** Writes nothing more once the reader has gone away (a closed pipe ends the run quietly, see bin/). */
+function safeWrite(stream: NodeJS.WriteStream, text: string): void {
+  if (stream.destroyed || stream.writableEnded) return;
+  stream.write(text);
+}
+
 export const processOutput: Output = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
+  out: (line) => safeWrite(process.stdout, `${line}\n`),
+  err: (line) => safeWrite(process.stderr, `${line}\n`),
 };

@@ -1,5 +1,6 @@
 /** `traceless scan PATH...`: what each file reveals, in plain words or JSON lines, with a folder summary and an optional HTML report. */
 import { availableParallelism } from 'node:os';
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { runTasks } from '../batch/pool.js';
 import type { Task } from '../batch/tasks.js';
@@ -23,12 +24,51 @@ export interface ScanOptions extends WalkOptions {
   quiet?: boolean;
   /** Also write a self-contained HTML report (map, risk, table of files) to this path. */
   html?: string;
+  /** Overwrite an existing HTML report. */
+  force?: boolean;
 }
 
+/**
+ * The HTML report never replaces a file nobody asked to replace: never one of the inputs (a glob such
+ * as `*.jpg` can put a photo right after --html), and an existing file only with --force.
+ */
+function isMediaFile(path: string): boolean {
+  try {
+    return inspectSync(path).format.id !== 'unknown';
+  } catch {
+    return true; // a file we cannot even read is not ours to replace
+  }
+}
+
+export function checkReportPath(path: string, inputs: readonly string[], force: boolean): void {
+  const target = resolve(path);
+  let stat;
+  try {
+    stat = statSync(target);
+  } catch {
+    return; // does not exist: fine
+  }
+  const sameAs = (input: string) => {
+    try {
+      const other = statSync(input);
+      return (other.ino === stat.ino && other.dev === stat.dev) || resolve(input) === target;
+    } catch {
+      return false;
+    }
+  };
+  if (stat.isDirectory()) throw new TracelessError('USAGE', `--html needs a file name, but ${path} is a folder`);
+  if (inputs.some(sameAs)) throw new TracelessError('USAGE', `--html ${path} names one of the files to scan; give the report a new name (e.g. report.html)`);
+  // A photo or video right after --html (a shell glob put it there) is never replaced, even with --force.
+  if (looksLikeMedia(path) || isMediaFile(target)) throw new TracelessError('USAGE', `--html ${path} is a photo or video, not a report; give the report a new name (e.g. report.html)`);
+  if (!force) throw new TracelessError('OUTPUT_EXISTS', `${path} already exists; use --force to overwrite it, or give the report a new name`);
+}
+
+/** `--jobs`: a positive whole number (default: the number of cores); anything else is a usage error. */
 export function jobsFrom(value: string | number | undefined): number {
   if (value === undefined) return availableParallelism();
-  const jobs = Number(value);
-  return Number.isInteger(jobs) && jobs > 0 ? jobs : availableParallelism();
+  const jobs = typeof value === 'number' ? value : /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 1024) throw new TracelessError('USAGE', `--jobs takes a whole number from 1 to 1024 (got "${value}")`);
+  return jobs;
 }
 
 /** One inspection as a JSON line: place names and risk added, every string sanitised. */
@@ -53,6 +93,7 @@ async function writeHtml(path: string, sources: readonly HtmlSource[], options: 
 
 export async function runScan(paths: string[], options: ScanOptions, output: Output): Promise<number> {
   const started = Date.now();
+  if (options.html) checkReportPath(options.html, paths, options.force ?? false);
   if (paths.length === 1 && paths[0] === '-') {
     const content = await readStdin();
     try {
@@ -65,6 +106,7 @@ export async function runScan(paths: string[], options: ScanOptions, output: Out
     }
   }
   const inputs = expandInputs(paths, options);
+  if (options.html) checkReportPath(options.html, inputs.map((input) => input.path), options.force ?? false);
   const tasks: Task[] = inputs.map((input, id) => ({ kind: 'scan', id, path: input.path }));
   const progress = new Progress({ enabled: Progress.shouldShow(options.quiet), totalFiles: inputs.length, totalBytes: inputs.reduce((total, input) => total + input.size, 0) });
   const inspections: Inspection[] = [];

@@ -37,6 +37,8 @@ export interface CleanSummary {
   bytesWritten: number;
   seconds: number;
   dryRun: boolean;
+  /** Dry runs: the bytes the outputs would have. */
+  wouldWrite?: number;
 }
 
 export function summariseCleans(results: readonly CleanResult[], nonMediaSkipped: number, seconds: number, dryRun: boolean): CleanSummary {
@@ -51,12 +53,18 @@ export function summariseCleans(results: readonly CleanResult[], nonMediaSkipped
     nonMediaSkipped,
     bytesRead: results.reduce((total, result) => total + (result.bytesRead ?? 0), 0),
     bytesWritten: results.reduce((total, result) => total + result.bytesWritten, 0),
+    ...(dryRun ? { wouldWrite: results.reduce((total, result) => total + (result.wouldWrite ?? 0), 0) } : {}),
     seconds: Math.round(seconds * 1000) / 1000,
     dryRun,
   };
 }
 
 export function renderCleanSummary(summary: CleanSummary, colour: Colours): string {
+  if (summary.dryRun) {
+    // A dry run wrote nothing: it speaks in the conditional.
+    const would = [`would clean ${summary.cleaned} file(s)`, `${summary.alreadyClean} already clean`, `${summary.skipped} would be skipped (output already there)`, `${summary.refused} would be refused`, `${summary.failed} failed`];
+    return `Dry run, nothing written: ${would.join(', ')}; would write ${formatBytes(summary.wouldWrite ?? 0)} (checked in ${formatDuration(summary.seconds)})${summary.nonMediaSkipped ? `; ${summary.nonMediaSkipped} non-media file(s) ignored` : ''}`;
+  }
   const parts = [
     colour.green(`${summary.cleaned} cleaned`),
     `${summary.alreadyClean} already clean`,

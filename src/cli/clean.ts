@@ -212,7 +212,11 @@ export async function runClean(paths: string[], options: CleanCommandOptions, ou
 /** `traceless clean -`: stdin to stdout (or to the file named by -o); messages go to stderr. */
 async function cleanStdin(mode: CleanMode, options: CleanCommandOptions, output: Output): Promise<number> {
   if (options.inPlace) throw new TracelessError('USAGE', '--in-place needs a file, not stdin');
-  if (options.output && !options.force && existsSync(options.output)) throw new TracelessError('OUTPUT_EXISTS', `${options.output} already exists; use --force to overwrite it`);
+  if (options.output && !options.force && existsSync(options.output)) {
+    const refused = failedResult('<stdin>', new TracelessError('OUTPUT_EXISTS', `${options.output} already exists; use --force to overwrite it`));
+    output.err(options.json ? jsonLine(refused) : renderCleanResult(refused));
+    return exitCodes.problem;
+  }
   if (!options.output && !options.dryRun && process.stdout.isTTY) throw new TracelessError('USAGE', 'refusing to write image bytes to the terminal; redirect them (`> clean.jpg`) or use -o FILE');
   const content = await readStdin();
   const cleanOptions = libraryOptions(mode, options);

@@ -203,7 +203,8 @@ function rewriteProfile(body: Buffer, removed: string[]): Buffer {
     const neutral = neutralText.get(tag.signature);
     if (neutral !== undefined) {
       kept.push({ signature: tag.signature, data: encodeText(neutral, body.readUInt8(header.version), data) });
-      removed.push(`text of tag '${name}' (replaced by "${neutral}")`);
+      // An already neutral text (a profile traceless wrote) is not a removal: cleaning is idempotent.
+      if (readIccText(data) !== neutral) removed.push(`text of tag '${name}' (replaced by "${neutral}")`);
       continue;
     }
     removed.push(`tag '${name}'`);
@@ -461,7 +462,7 @@ function describeProfile(body: Buffer, where: string): Finding[] {
     const info = reportedTextTags.get(tag.signature);
     if (!info) continue;
     const text = readIccText(body.subarray(tag.offset, tag.offset + tag.size));
-    if (text !== undefined) push(info.category, `ICC:${tag.signature}`, info.label, text);
+    if (text !== undefined && text !== neutralText.get(tag.signature)) push(info.category, `ICC:${tag.signature}`, info.label, text);
   }
   const signatureFields: [number, string, string, Finding['category']][] = [
     [header.deviceManufacturer, 'ICC:DeviceManufacturer', 'Colour profile device manufacturer', 'device'],

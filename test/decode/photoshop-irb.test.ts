@@ -165,7 +165,7 @@ describe('filterImageResourcesForLocation', () => {
 
   it('is idempotent and only ever throws TracelessError on mutated blocks', () => {
     const once = filterImageResourcesForLocation(input).data;
-    expect(filterImageResourcesForLocation(once)).toEqual({ data: once, removed: ['ICC profile: text of tag \'desc\' (replaced by "ICC profile")'] });
+    expect(filterImageResourcesForLocation(once)).toEqual({ data: once, removed: [] });
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.nat(input.length - 1), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }), fc.nat(input.length), (edits, cut) => {
         const mutated = Buffer.from(input.subarray(0, cut));

@@ -379,7 +379,11 @@ function lutAbRanges(data: Buffer, type: 'mAB ' | 'mBA '): Range[] {
   return ranges;
 }
 
-/** `multiProcessElementsType` (ICC.1:2010 §10.14): header, position table, each element. */
+/**
+ * `multiProcessElementsType` (ICC.1:2010 §10.14): header, position table, then each element —
+ * a matrix (`matf`) or lookup table (`clut`) to its defined end, a curve set (`cvst`) as its own
+ * header, position table and curves. Any other element type makes the tag unreadable here.
+ */
 function multiProcessRanges(data: Buffer): Range[] {
   checkRange(0, 16, data.length, 'ICC mpet data');
   const count = data.readUInt32BE(12);
@@ -391,9 +395,43 @@ function multiProcessRanges(data: Buffer): Range[] {
     const offset = data.readUInt32BE(16 + 8 * index);
     const size = data.readUInt32BE(20 + 8 * index);
     checkRange(offset, size, data.length, 'ICC processing element');
-    ranges.push([offset, size]);
+    ranges.push(...processingElementRanges(data.subarray(offset, offset + size)).map(([start, length]): Range => [offset + start, length]));
   }
   return ranges;
+}
+
+const float32Bytes = 4;
+
+function processingElementRanges(element: Buffer): Range[] {
+  checkRange(0, 12, element.length, 'ICC processing element');
+  const type = element.toString('latin1', 0, 4);
+  const inputs = element.readUInt16BE(8);
+  const outputs = element.readUInt16BE(10);
+  const need = (length: number): Range[] => {
+    checkRange(0, length, element.length, `ICC '${printable(type)}' element`);
+    return [[0, length]];
+  };
+  if (type === 'matf') return need(12 + float32Bytes * (inputs * outputs + outputs));
+  if (type === 'clut') {
+    checkRange(0, 28, element.length, 'ICC clut element');
+    let entries = inputs > 16 ? Number.POSITIVE_INFINITY : outputs;
+    for (let index = 0; index < inputs; index++) entries *= element[12 + index]!;
+    return need(28 + float32Bytes * entries);
+  }
+  if (type === 'cvst') {
+    checkCount(inputs, maxIccTagCount, 'ICC curve set size');
+    const tableEnd = 12 + 8 * inputs;
+    checkRange(0, tableEnd, element.length, 'ICC curve set');
+    const ranges: Range[] = [[0, tableEnd]];
+    for (let index = 0; index < inputs; index++) {
+      const offset = element.readUInt32BE(12 + 8 * index);
+      const size = element.readUInt32BE(16 + 8 * index);
+      checkRange(offset, size, element.length, 'ICC curve set curve');
+      ranges.push([offset, size]);
+    }
+    return ranges;
+  }
+  throw new TracelessError('MALFORMED', `ICC processing element '${printable(type)}' is not one traceless can check`);
 }
 
 /** Colorant names (32 bytes each, text) are not colour data: emptied. */
@@ -493,25 +531,30 @@ export interface IccChunk {
 }
 
 /**
- * Re-assembles a profile from JPEG APP2 chunks (ICC.1:2022 annex B.4). The total is the count the
- * first chunk declares; each sequence number 1…total is taken once, from the first chunk carrying
- * it with that count. Extra chunks (sequence 0, past the total, another count, duplicates) are
- * dropped. Throws MALFORMED when a chunk of the sequence is missing.
+ * Re-assembles a profile from JPEG APP2 chunks (ICC.1:2022 annex B.4). Each count the chunks
+ * declare is tried in the order it first appears; the first that makes a complete sequence wins,
+ * each sequence number 1…count taken once, from the first chunk carrying it with that count.
+ * Other chunks (sequence 0, past the count, another count, duplicates) are dropped. Throws
+ * MALFORMED when no count has all its chunks.
  */
 export function assembleIccChunks(chunks: readonly IccChunk[]): Buffer {
-  const first = chunks[0];
-  if (!first || first.count < 1) throw new TracelessError('MALFORMED', 'ICC profile chunks: no chunk declares a chunk count');
-  const total = first.count;
-  const bySequence = new Map<number, Buffer>();
-  for (const chunk of chunks) {
-    if (chunk.count !== total || chunk.sequence < 1 || chunk.sequence > total || bySequence.has(chunk.sequence)) continue;
-    bySequence.set(chunk.sequence, chunk.data);
+  const counts = [...new Set(chunks.map((chunk) => chunk.count).filter((count) => count >= 1))];
+  if (counts.length === 0) throw new TracelessError('MALFORMED', 'ICC profile chunks: no chunk declares a chunk count');
+  let missing = '';
+  for (const total of counts) {
+    const bySequence = new Map<number, Buffer>();
+    for (const chunk of chunks) {
+      if (chunk.count !== total || chunk.sequence < 1 || chunk.sequence > total || bySequence.has(chunk.sequence)) continue;
+      bySequence.set(chunk.sequence, chunk.data);
+    }
+    const parts: Buffer[] = [];
+    for (let sequence = 1; sequence <= total; sequence++) {
+      const part = bySequence.get(sequence);
+      if (!part) break;
+      parts.push(part);
+    }
+    if (parts.length === total) return Buffer.concat(parts);
+    missing ||= `ICC profile chunk ${parts.length + 1} of ${total} is missing`;
   }
-  const parts: Buffer[] = [];
-  for (let sequence = 1; sequence <= total; sequence++) {
-    const part = bySequence.get(sequence);
-    if (!part) throw new TracelessError('MALFORMED', `ICC profile chunk ${sequence} of ${total} is missing`);
-    parts.push(part);
-  }
-  return Buffer.concat(parts);
+  throw new TracelessError('MALFORMED', missing);
 }

@@ -11,6 +11,7 @@
  * resources, resources under another signature than `8BIM` — is removed and listed.
  */
 import { TracelessError } from '../errors.js';
+import { findCoordinatesInText } from './coordinates.js';
 import { sanitiseIccProfile } from './icc.js';
 import { encodeImageResource, encodeIptc, iptcDatasets, isLocationDataset, readImageResources, readIptc, resourceIds, type IptcDataset } from './iptc.js';
 
@@ -135,11 +136,14 @@ function rewriteIptc(payload: Buffer, removed: string[]): Buffer | undefined {
     removed.push(`IPTC (unreadable: ${error.message})`);
     return undefined;
   }
-  const keep = datasets.filter(isKnownNonPlaceDataset);
+  const keep: IptcDataset[] = [];
   for (const dataset of datasets) {
-    if (keep.includes(dataset)) continue;
     const name = dataset.record === 2 ? iptcDatasets.get(dataset.dataset)?.name : undefined;
-    removed.push(`IPTC ${dataset.record}:${dataset.dataset}${name ? ` ${name}` : ''}`);
+    const label = `IPTC ${dataset.record}:${dataset.dataset}${name ? ` ${name}` : ''}`;
+    if (!isKnownNonPlaceDataset(dataset)) removed.push(label);
+    // A caption or keyword can spell the place out ("48.8584, 2.2945"): then it is one.
+    else if (findCoordinatesInText(dataset.value.toString('utf8')).length) removed.push(`${label} (spells out coordinates)`);
+    else keep.push(dataset);
   }
   const applicationData = keep.some((dataset) => dataset.record === 2 && dataset.dataset !== 0);
   if (!applicationData) {

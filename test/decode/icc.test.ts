@@ -330,6 +330,42 @@ describe('sanitiseIccProfile: non-standard profiles are re-written', () => {
     expect(tagData(out, 'clrt')!.subarray(44)).toEqual(clrt.subarray(44));
   });
 
+  it('keeps a floating-point transform (mpet) to its elements’ defined ends', () => {
+    const float = (value: number) => {
+      const out = Buffer.alloc(4);
+      out.writeFloatBE(value);
+      return out;
+    };
+    const matf = Buffer.concat([Buffer.from('matf\0\0\0\0\0\x03\0\x03', 'latin1'), ...[1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0].map(float)]);
+    const clutHead = Buffer.alloc(28);
+    clutHead.write('clut', 0, 'latin1');
+    clutHead.writeUInt16BE(1, 8);
+    clutHead.writeUInt16BE(1, 10);
+    clutHead[12] = 2;
+    const clut = Buffer.concat([clutHead, float(0), float(1)]);
+    const elements = [Buffer.concat([matf, Buffer.from(sentinel)]), clut];
+    const head = Buffer.alloc(16 + 16);
+    head.write('mpet', 0, 'latin1');
+    head.writeUInt16BE(3, 8);
+    head.writeUInt16BE(3, 10);
+    head.writeUInt32BE(2, 12);
+    const gap = Buffer.from(`${sentinel}.`);
+    head.writeUInt32BE(32, 16);
+    head.writeUInt32BE(elements[0]!.length, 20);
+    head.writeUInt32BE(32 + elements[0]!.length + gap.length, 24);
+    head.writeUInt32BE(clut.length, 28);
+    const mpet = Buffer.concat([head, elements[0]!, gap, clut]);
+    const input = buildProfile({ version: 4, tags: [{ signature: 'D2B0', data: mpet }] });
+    const out = tagData(sanitiseIccProfile(input).profile, 'D2B0')!;
+    expect(containsSentinel(out)).toBe(false);
+    expect(out.length).toBe(mpet.length);
+    expect(out.subarray(32, 32 + matf.length)).toEqual(matf);
+    expect(out.subarray(mpet.length - clut.length)).toEqual(clut);
+    const unknownElement = Buffer.from(mpet);
+    unknownElement.write('calc', 32, 'latin1');
+    expect(tagSignatures(sanitiseIccProfile(buildProfile({ version: 4, tags: [{ signature: 'D2B0', data: unknownElement }] })).profile)).toEqual([]);
+  });
+
   it('removes a colour tag holding a type that is not colour data, and keeps the first of duplicate tags', () => {
     const input = buildProfile({
       tags: [
@@ -458,6 +494,11 @@ describe('assembleIccChunks', () => {
       { sequence: 1, count: 4, data: extra },
     ]);
     expect(assembled).toEqual(whole);
+  });
+
+  it('takes the count that makes a complete sequence when chunks disagree', () => {
+    const decoy = { sequence: 1, count: 5, data: Buffer.from(sentinel) };
+    expect(assembleIccChunks([decoy, ...chunks])).toEqual(whole);
   });
 
   it('refuses an incomplete sequence', () => {

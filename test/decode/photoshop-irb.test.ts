@@ -132,6 +132,14 @@ describe('filterImageResourcesForLocation', () => {
     expect(removed).toEqual(expect.arrayContaining(['IPTC 2:90 City']));
   });
 
+  it('removes a kept dataset whose text spells out coordinates', () => {
+    const crafted = resource(0x0404, Buffer.concat([dataset(2, 120, 'Sunset over the lake'), dataset(2, 120, `Shot at 48°51'30.1"N 2°17'40.2"E ${sentinel}`)]));
+    const { data, removed } = filterImageResourcesForLocation(crafted);
+    expect(containsSentinel(data)).toBe(false);
+    expect(data.includes(Buffer.from('Sunset over the lake'))).toBe(true);
+    expect(removed).toEqual(['IPTC 2:120 Caption-Abstract (spells out coordinates)']);
+  });
+
   it('removes a fixed-size resource whose length is not its defined one', () => {
     const { data, removed } = filterImageResourcesForLocation(resource(0x03ed, Buffer.concat([resolution, Buffer.from(sentinel)])));
     expect(data.length).toBe(0);

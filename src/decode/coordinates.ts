@@ -41,7 +41,9 @@ interface Span {
   longitude: number;
 }
 
+/** Spaces inside a coordinate, bounded so that no scan can backtrack far. */
 const blank = '[ \\t]{0,4}';
+/** A magnitude; signs are `[-+−]` (the Unicode minus U+2212 is what typesetting tools write). */
 const number = '(\\d{1,3}(?:\\.\\d+)?)';
 
 /** `N48.8584`, `S 33.8688`, `N:48.8584`: a hemisphere letter, then the number. */
@@ -49,18 +51,18 @@ const hemisphereBefore = new RegExp(`(?<![A-Za-z])([NSEW])${blank}[:=]?${blank}(
 /** `48.8584N`, `2.2945 E`: the number, then the letter. */
 const hemisphereAfter = new RegExp(`(?<![\\d.])(\\d{1,3}\\.\\d{2,})${blank}([NSEW])(?![A-Za-z])`, 'g');
 /** A degrees value with optional minutes and seconds: `48°51'30.1"`, `48° 51.502'`, `48.8584°`. */
-const degreesValue = `([-+]?)${number}${blank}[°º˚](?:${blank}${number}${blank}['′’´](?:${blank}${number}${blank}(?:"|″|”|''|′′))?)?`;
+const degreesValue = `([-+−]?)${number}${blank}[°º˚](?:${blank}${number}${blank}['′’´](?:${blank}${number}${blank}(?:"|″|”|''|′′))?)?`;
 /** `N 48° 51' 30.1"`: the letter first (then no letter after: the next one belongs to the longitude). */
 const degreesLetterFirst = new RegExp(`(?<![A-Za-z])([NSEW])${blank}${degreesValue}`, 'g');
 /** `48°51'30.1"N`, `-33°52′08″`, `48.8584°N`: a letter after, or a sign, or nothing. */
 const degreesLetterAfter = new RegExp(`${degreesValue}(?:${blank}([NSEW])(?![A-Za-z]))?`, 'g');
 /** `lat 48.8584`, `[latitude: 22.5432]`, `Lng=2.2945 E`, DJI's `longtitude`. */
-const labelled = new RegExp(`(?<![A-Za-z])(lat(?:itude)?|lon(?:g(?:t?itude)?)?|lng)(?![A-Za-z])${blank}[:=]?${blank}([-+]?)${number}(?:${blank}°)?(?:${blank}([NSEW])(?![A-Za-z]))?`, 'gi');
+const labelled = new RegExp(`(?<![A-Za-z])(lat(?:itude)?|lon(?:g(?:t?itude)?)?|lng)(?![A-Za-z])${blank}[:=]?${blank}([-+−]?)${number}(?:${blank}°)?(?:${blank}([NSEW])(?![A-Za-z]))?`, 'gi');
 /**
  * `48.8584, 2.2945` and `-33.8688 151.2093`: at least three decimals, signed or not; never right
  * after a colon, where it is the seconds of a timestamp (`00:01:02.345`).
  */
-const bare = /(?<![\d.:])([-+]?)(\d{1,3})\.(\d{3,})(?![\d.])/g;
+const bare = /(?<![\d.:])([-+−]?)(\d{1,3})\.(\d{3,})(?![\d.])/g;
 
 /** Forms holding a whole pair. */
 const isoPair = /(?<![\d.])([+-]\d{1,2}\.\d{2,})([+-]\d{1,3}\.\d{2,})(?![\d.])/g;
@@ -77,7 +79,7 @@ const labelGap = /^[^\d\r\n]{0,40}$/;
 const maxGapLength = 40;
 
 function signed(sign: string | undefined, hemisphere: string | undefined, value: number): number {
-  const negative = sign === '-' || hemisphere === 'S' || hemisphere === 'W' || hemisphere === 's' || hemisphere === 'w';
+  const negative = sign === '-' || sign === '−' || hemisphere === 'S' || hemisphere === 'W' || hemisphere === 's' || hemisphere === 'w';
   return negative ? -value : value;
 }
 

@@ -13,6 +13,7 @@ const found: [string, string, { latitude: number; longitude: number }[]][] = [
   ['decimal pair, comma only', '48.8584,2.2945', [paris]],
   ['decimal pair, space only', '48.8584 2.2945', [paris]],
   ['signed decimal pair', '-33.8688, 151.2093', [sydney]],
+  ['Unicode minus sign', '−33.8688, 151.2093', [sydney]],
   ['decimal pair with a slash', '48.8584/2.2945', [paris]],
   ['hemisphere letters before', 'N48.8584 E2.2945', [paris]],
   ['hemisphere letters after', '48.8584N, 2.2945E', [paris]],

@@ -1,6 +1,11 @@
 /** ISO 6709 Annex H points: every form, the Android variant, and a superset of the MP4 parser. */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { addToMovie, ffmpegClip, removeScratch, xyzAtom } from '../../fixtures/mp4.js';
+import { exiftoolTags } from '../../helpers/exiftool.js';
 import { parseIso6709 } from '../../../src/formats/isobmff/iso6709.js';
 import { parseIso6709 as parseMp4Iso6709 } from '../../../src/formats/mp4/iso6709.js';
 
@@ -82,5 +87,29 @@ describe('parseIso6709', () => {
     const started = performance.now();
     for (const text of ['+'.repeat(1 << 20), `+48${'.'.repeat(1 << 20)}`, `+48.1+002${'1'.repeat(1 << 20)}`, ' '.repeat(1 << 20)]) parseIso6709(text);
     expect(performance.now() - started).toBeLessThan(1000);
+  });
+});
+
+describe('parseIso6709 against ExifTool', () => {
+  const work = mkdtempSync(join(tmpdir(), 'traceless-iso6709-'));
+  afterAll(() => {
+    rmSync(work, { recursive: true, force: true });
+    removeScratch();
+  });
+
+  it('reads ©xyz strings as ExifTool does, the Android form included', () => {
+    const clip = ffmpegClip({});
+    const strings = ['+37.7749-122.4194+012.000/', '+51.5932-0.2431/', '+5.6037-10.1870/', '-33.8688+151.2093/', '+4851.504+00217.670/', '+40.20361-075.00417CRSWGS_84/'];
+    strings.forEach((text, index) => {
+      const path = join(work, `xyz-${index}.mp4`);
+      writeFileSync(path, addToMovie(clip, { userData: [xyzAtom(text)] }));
+      const tags = exiftoolTags(path);
+      const latitude = Number(Object.entries(tags).find(([key]) => key.endsWith(':GPSLatitude'))?.[1]);
+      const longitude = Number(Object.entries(tags).find(([key]) => key.endsWith(':GPSLongitude'))?.[1]);
+      const ours = parseIso6709(text)!;
+      expect(ours, text).toBeDefined();
+      expect(ours.latitude, text).toBeCloseTo(latitude, 4);
+      expect(ours.longitude, text).toBeCloseTo(longitude, 4);
+    });
   });
 });

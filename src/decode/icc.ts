@@ -558,3 +558,21 @@ export function assembleIccChunks(chunks: readonly IccChunk[]): Buffer {
   }
   throw new TracelessError('MALFORMED', missing);
 }
+
+/** `ICC_PROFILE\0`, then the 1-based sequence number and the chunk count (one byte each). */
+const app2Identifier = Buffer.from('ICC_PROFILE\0', 'latin1');
+/** A JPEG segment holds 65,535 bytes with its 2-byte length: 65,519 are left for profile data. */
+export const maxIccBytesPerApp2 = 0xffff - 2 - app2Identifier.length - 2;
+const maxApp2Chunks = 255;
+
+/**
+ * Splits a profile into APP2 payloads (identifier, sequence, count, data; without the marker
+ * and length), the inverse of `assembleIccChunks`. Throws LIMIT_EXCEEDED past 255 chunks.
+ */
+export function encodeIccChunks(profile: Buffer): Buffer[] {
+  const count = Math.max(1, Math.ceil(profile.length / maxIccBytesPerApp2));
+  checkCount(count, maxApp2Chunks, 'ICC profile APP2 chunks');
+  return Array.from({ length: count }, (_, index) =>
+    Buffer.concat([app2Identifier, Buffer.from([index + 1, count]), profile.subarray(index * maxIccBytesPerApp2, (index + 1) * maxIccBytesPerApp2)]),
+  );
+}

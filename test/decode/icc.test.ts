@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TracelessError } from '../../src/errors.js';
-import { assembleIccChunks, readIccText, sanitiseIccProfile, standardProfileName } from '../../src/decode/icc.js';
+import { assembleIccChunks, encodeIccChunks, maxIccBytesPerApp2, readIccText, sanitiseIccProfile, standardProfileName } from '../../src/decode/icc.js';
 import { corpusAvailable, corpusEntries } from '../helpers/corpus.js';
 import { containsSentinel, sentinel } from '../helpers/sentinel.js';
 
@@ -499,6 +499,16 @@ describe('assembleIccChunks', () => {
   it('takes the count that makes a complete sequence when chunks disagree', () => {
     const decoy = { sequence: 1, count: 5, data: Buffer.from(sentinel) };
     expect(assembleIccChunks([decoy, ...chunks])).toEqual(whole);
+  });
+
+  it('splits a profile into APP2 payloads that re-assemble to it', () => {
+    const profile = Buffer.alloc(2 * maxIccBytesPerApp2 + 10, 7);
+    const payloads = encodeIccChunks(profile);
+    expect(payloads.map((payload) => payload.length)).toEqual([maxIccBytesPerApp2 + 14, maxIccBytesPerApp2 + 14, 10 + 14]);
+    expect(payloads.every((payload) => payload.length + 2 <= 0xffff && payload.toString('latin1', 0, 12) === 'ICC_PROFILE\0')).toBe(true);
+    const parsed = payloads.map((payload) => ({ sequence: payload[12]!, count: payload[13]!, data: payload.subarray(14) }));
+    expect(assembleIccChunks(parsed)).toEqual(profile);
+    expect(() => encodeIccChunks(Buffer.alloc(256 * maxIccBytesPerApp2))).toThrow(TracelessError);
   });
 
   it('refuses an incomplete sequence', () => {

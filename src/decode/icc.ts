@@ -192,9 +192,13 @@ function rewriteProfile(body: Buffer, removed: string[]): Buffer {
     const allowedTypes = colourTags.get(tag.signature);
     if (allowedTypes) {
       const type = data.length >= 8 ? data.toString('latin1', 0, 4) : '';
-      const colourData = allowedTypes.includes(type) ? trimColourData(data, type) : undefined;
-      if (colourData === undefined) {
+      if (!allowedTypes.includes(type)) {
         removed.push(`tag '${name}' (type '${printable(type)}' is not colour data this tag may hold)`);
+        continue;
+      }
+      const colourData = trimColourData(data, type);
+      if (colourData === undefined) {
+        removed.push(`tag '${name}' (its '${printable(type)}' data is cut short or unreadable)`);
         continue;
       }
       kept.push({ signature: tag.signature, data: colourData, shareKey: `${tag.offset}:${tag.size}` });

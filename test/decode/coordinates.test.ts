@@ -39,6 +39,8 @@ const found: [string, string, { latitude: number; longitude: number }[]][] = [
   ['DJI misspelt longtitude', '[latitude : 22.5432] [longtitude : 113.9501]', [{ latitude: 22.5432, longitude: 113.9501 }]],
   ['DJI GPS(lon,lat,alt)', 'F/2.8, SS 320, ISO 100, EV 0, GPS (2.2945, 48.8584, 19), D 12.3m', [paris]],
   ['DJI GPS( without space', 'GPS(2.2945,48.8584,19)', [paris]],
+  ['the MP4 suite’s DJI line', 'F/2.8, ISO 100, GPS (8.5432, 47.3769, 12), H 30m', [{ latitude: 47.3769, longitude: 8.5432 }]],
+  ['the MP4 suite’s DJI labels', '[latitude: 47.376900] [longitude: 8.543200] [altitude: 12.0]', [{ latitude: 47.3769, longitude: 8.5432 }]],
   ['NMEA RMC', '$GPRMC,123519,A,4851.504,N,00217.670,E,022.4,084.4,230394,003.1,W*6A', [{ latitude: 48 + 51.504 / 60, longitude: 2 + 17.67 / 60 }]],
   ['NMEA GGA (GNSS talker)', '$GNGGA,092750.000,3352.128,S,15112.558,E,1,8,1.03,61.7,M,55.2,M,,*76', [{ latitude: -(33 + 52.128 / 60), longitude: 151 + 12.558 / 60 }]],
   ['NMEA GLL', '$GPGLL,4916.45,N,12311.12,W,225444,A,*1D', [{ latitude: 49 + 16.45 / 60, longitude: -(123 + 11.12 / 60) }]],
@@ -69,6 +71,7 @@ const notFound: [string, string][] = [
   ['numbers with an exponent', '1.5E10 and 2.25E3'],
   ['two latitudes', 'N48.8584 S33.8688'],
   ['plain text', 'Happy birthday! See you at 8.'],
+  ['the MP4 suite’s plain subtitle', '1\n00:00:00,000 --> 00:00:01,000\nHello from the harbour\n'],
 ];
 
 function closeTo(actual: { latitude: number; longitude: number }[], expected: { latitude: number; longitude: number }[]): void {

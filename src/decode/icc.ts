@@ -135,17 +135,25 @@ interface TagEntry {
  * the module comment). Throws TRUNCATED/MALFORMED/LIMIT_EXCEEDED for a profile that cannot be read.
  */
 export function sanitiseIccProfile(profile: Buffer, where = 'ICC'): IccSanitised {
-  const declaredSize = readHeaderSize(profile);
+  const { standard, findings } = inspectIccProfile(profile, where);
+  if (standard !== null) return { profile, standard, removed: [], findings };
+  const declaredSize = profile.readUInt32BE(header.size);
   const body = profile.subarray(0, declaredSize);
-  const findings = describeProfile(body, where);
-  const standard = declaredSize === profile.length ? standardProfileName(profile) : null;
-  if (standard !== null) {
-    return { profile, standard, removed: [], findings: findings.map((finding) => ({ ...finding, retained: true })) };
-  }
   const removed: string[] = [];
   if (profile.length > declaredSize) removed.push(`${profile.length - declaredSize} bytes after the profile's end`);
   const rewritten = rewriteProfile(body, removed);
   return { profile: rewritten, standard: null, removed, findings };
+}
+
+/**
+ * What a profile carries, for `scan`, without re-writing it: the standard's name when it is one
+ * (its findings then marked retained, as the profile is kept as is), else what the re-write removes.
+ */
+export function inspectIccProfile(profile: Buffer, where = 'ICC'): { standard: string | null; findings: Finding[] } {
+  const declaredSize = readHeaderSize(profile);
+  const findings = describeProfile(profile.subarray(0, declaredSize), where);
+  const standard = declaredSize === profile.length ? standardProfileName(profile) : null;
+  return { standard, findings: standard === null ? findings : findings.map((finding) => ({ ...finding, retained: true })) };
 }
 
 function readHeaderSize(profile: Buffer): number {

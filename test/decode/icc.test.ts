@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TracelessError } from '../../src/errors.js';
-import { assembleIccChunks, encodeIccChunks, maxIccBytesPerApp2, readIccText, sanitiseIccProfile, standardProfileName } from '../../src/decode/icc.js';
+import { assembleIccChunks, encodeIccChunks, inspectIccProfile, maxIccBytesPerApp2, readIccText, sanitiseIccProfile, standardProfileName } from '../../src/decode/icc.js';
 import { corpusAvailable, corpusEntries } from '../helpers/corpus.js';
 import { containsSentinel, sentinel } from '../helpers/sentinel.js';
 
@@ -281,6 +281,10 @@ describe('sanitiseIccProfile: non-standard profiles are re-written', () => {
       expect(findings.every((finding) => finding.where === 'APP2/ICC_PROFILE' && !finding.retained)).toBe(true);
     });
 
+    it(`v${version}: inspectIccProfile reports the same without re-writing`, () => {
+      expect(inspectIccProfile(input, 'iCCP')).toEqual({ standard: null, findings: sanitiseIccProfile(input, 'iCCP').findings });
+    });
+
     it(`v${version}: sanitising twice equals sanitising once`, () => {
       const once = sanitiseIccProfile(input).profile;
       const twice = sanitiseIccProfile(once);
@@ -444,6 +448,7 @@ describe('sanitiseIccProfile on the corpus profiles', () => {
         standards.add(result.standard);
         expect(result.profile).toBe(profile);
         expect(result.removed).toEqual([]);
+        expect(inspectIccProfile(profile).findings.every((finding) => finding.retained)).toBe(true);
         continue;
       }
       expect(result.profile.length, file).toBeLessThanOrEqual(profile.length + 200);

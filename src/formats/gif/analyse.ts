@@ -27,6 +27,12 @@ const iccAppId = 'ICCRGBG1012';
 /** ImageMagick writes IPTC and Photoshop resources as these application extensions. */
 const iptcAppIds = new Set(['MGKIPTC0000', 'MGK8BIM0000']);
 const maxFindingTextChars = 2000;
+/**
+ * XMP packets decoded per file beyond the first (each costs about a millisecond): a file repeating
+ * thousands of them would otherwise take seconds per pass. The rest are reported undecoded; all
+ * are removed whole, so none of their bytes can reach an output.
+ */
+export const maxDecodedExtraPackets = 16;
 
 type ExtensionBlock = Extract<GifBlock, { type: 'extension' }>;
 
@@ -61,6 +67,7 @@ class Analyser {
   readonly report = emptyReport();
   private loopingKept = false;
   private xmpKept = false;
+  private extraPacketsDecoded = 0;
 
   constructor(private readonly source: ByteSource, private readonly blocks: GifBlock[]) {}
 
@@ -207,6 +214,9 @@ class Analyser {
       this.kept.push({ type: 'xmp', block, where, packet: '', readable: false });
       return;
     }
+    if (this.xmpKept && this.extraPacketsDecoded >= maxDecodedExtraPackets) {
+      return this.remove(block, where, 'xmp', 'a further XMP packet (not decoded: too many in one file)');
+    }
     // XMP is stored raw, not as sub-blocks; the magic trailer makes sub-block readers skip it.
     const raw = this.source.read(afterId, end - afterId);
     const hasTrailer = raw.length >= xmpMagicTrailer.length && raw.subarray(raw.length - xmpMagicTrailer.length).equals(xmpMagicTrailer);
@@ -215,6 +225,7 @@ class Analyser {
     const decoded = reportXmpPacket(packet, where, packetBytes.length);
     if (!hasTrailer) decoded.warnings.push({ code: 'GIF_XMP_NO_MAGIC_TRAILER', message: 'GIF XMP extension lacks its magic trailer', severity: 'info' });
     if (this.xmpKept) {
+      this.extraPacketsDecoded++;
       mergeReport(this.report, { ...decoded, findings: [] });
       return this.remove(block, where, 'xmp', 'a second XMP packet', decoded.findings);
     }

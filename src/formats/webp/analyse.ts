@@ -76,6 +76,12 @@ export interface WebpAnalysis {
 }
 
 const bitstreamFourCCs = new Set(['VP8 ', 'VP8L']);
+/**
+ * EXIF/XMP payloads decoded per file (a decode costs up to milliseconds): a file repeating
+ * thousands of metadata chunks would otherwise take seconds per pass. Chunks past this are reported
+ * undecoded; all but the first EXIF and XMP are removed whole in every mode.
+ */
+export const maxDecodedPayloads = 32;
 
 /** A name that means EXIF or XMP to some reader, however it is spelled (`exif`, `XMP\0`). */
 function metadataNameOf(fourCC: string): 'exif' | 'xmp' | undefined {
@@ -87,6 +93,7 @@ class Analyser {
   readonly keep: WebpKeep = { frames: [] };
   readonly removals: WebpRemoval[] = [];
   readonly report = emptyReport();
+  private payloadsDecoded = 0;
 
   constructor(private readonly source: ByteSource) {}
 
@@ -116,9 +123,11 @@ class Analyser {
     const name = metadataNameOf(chunk.fourCC);
     const base = { chunk, where, report: emptyReport(), readable: true };
     const analysed: MetadataChunk = { ...base, kind: name ?? 'other', note: name ? where : `unknown chunk "${where}"` };
-    if (chunk.dataLength > limits.maxMetadataBytes) {
+    const tooMany = name !== undefined && this.payloadsDecoded >= maxDecodedPayloads;
+    if (name) this.payloadsDecoded++;
+    if (chunk.dataLength > limits.maxMetadataBytes || tooMany) {
       analysed.readable = false;
-      analysed.report.unreadable.push(`${where} at ${chunk.offset}: ${chunk.dataLength} bytes, too large to decode`);
+      analysed.report.unreadable.push(`${where} at ${chunk.offset}: ${chunk.dataLength} bytes, ${tooMany ? 'one metadata chunk too many to decode' : 'too large to decode'}`);
       analysed.report.findings.push(genericFinding(where, displayFourCC(chunk.fourCC), `${where} chunk (not decoded)`, chunk.dataLength));
     } else if (name === 'exif') {
       const decoded = reportExifPayload(this.source.read(chunk.dataOffset, chunk.dataLength), where);

@@ -117,9 +117,11 @@ describe('GIF crafted files', () => {
       expect((await expectCrafted(file, animated)).equals(animated)).toBe(true);
     });
 
-    it('a graphic control extension that no image follows', async () => {
+    it('a graphic control extension that no image follows, and a run of them before removed plain text', async () => {
       const file = assembleGif(still, { last: [graphicControlExtension({ delay: 9 }), commentExtension(sentinel)] });
       expect((await expectCrafted(file, still)).equals(still)).toBe(true);
+      const run = assembleGif(still, { last: [graphicControlExtension({ delay: 1 }), graphicControlExtension({ delay: 2 }), plainTextExtension(sentinel)] });
+      expect((await expectCrafted(run, still)).equals(still)).toBe(true);
     });
 
     it('application extensions: ICC profile, IPTC, unknown, one without an identifier', async () => {

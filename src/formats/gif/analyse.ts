@@ -68,6 +68,7 @@ class Analyser {
   private loopingKept = false;
   private xmpKept = false;
   private extraPacketsDecoded = 0;
+  private nextGraphics?: (GifBlock | undefined)[];
 
   constructor(private readonly source: ByteSource, private readonly blocks: GifBlock[]) {}
 
@@ -102,6 +103,20 @@ class Analyser {
     }
   }
 
+  /** The next image or plain text block after `index`, from one backward pass (linear in the block count). */
+  private nextGraphic(index: number): GifBlock | undefined {
+    if (!this.nextGraphics) {
+      this.nextGraphics = new Array<GifBlock | undefined>(this.blocks.length);
+      let next: GifBlock | undefined;
+      for (let at = this.blocks.length - 1; at >= 0; at--) {
+        this.nextGraphics[at] = next;
+        const candidate = this.blocks[at]!;
+        if (candidate.type === 'image' || candidate.label === extensionLabels.plainText) next = candidate;
+      }
+    }
+    return this.nextGraphics[index];
+  }
+
   private image(block: GifBlock): void {
     const descriptor = parseImageDescriptor(this.source.read(block.offset, imageDescriptorBytes));
     if (descriptor.reservedBitsSet) this.removeSlack('image descriptor', block.offset + imageDescriptorBytes - 1, 1, 'reserved bits set');
@@ -120,7 +135,9 @@ class Analyser {
     if (firstSize < graphicControlDataBytes) {
       throw new TracelessError('MALFORMED', `GIF graphic control extension at offset ${block.offset} holds ${firstSize} bytes instead of 4; removing it would change how the next frame is drawn`);
     }
-    const next = this.blocks.slice(index + 1).find((candidate) => candidate.type === 'image' || candidate.label === extensionLabels.plainText || candidate.label === extensionLabels.graphicControl);
+    // The control applies to the next graphic block: kept only when that is an image (so it is
+    // kept or removed with what it governs; a run of controls shares the fate of their image).
+    const next = this.nextGraphic(index);
     if (!next) return this.remove(block, 'graphic control', 'other', 'a graphic control extension that no image follows');
     if (next.type === 'extension' && next.label === extensionLabels.plainText) {
       return this.remove(block, 'graphic control', 'other', 'the graphic control extension of removed plain text');

@@ -207,7 +207,7 @@ class Analyser {
     while (cursor < end) {
       const size = this.source.read(cursor, 1)[0]!;
       if (size === 0) break;
-      subBlocks.push(this.source.read(cursor + 1, size));
+      subBlocks.push(Buffer.from(this.source.read(cursor + 1, size)));
       cursor += 1 + size;
     }
     const loopCount = loopCountOf(subBlocks);

@@ -44,8 +44,9 @@ export interface ImageDescriptor {
   reservedBitsSet: boolean;
 }
 
+/** Parses a descriptor; the bytes are copied, since a file source reuses its read window. */
 export function parseImageDescriptor(stored: Buffer): ImageDescriptor {
-  return { stored, reservedBitsSet: (stored[imageDescriptorPackedOffset]! & imageDescriptorReservedBits) !== 0 };
+  return { stored: Buffer.from(stored), reservedBitsSet: (stored[imageDescriptorPackedOffset]! & imageDescriptorReservedBits) !== 0 };
 }
 
 export function writeImageDescriptor(descriptor: ImageDescriptor): Buffer {

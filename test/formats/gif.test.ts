@@ -73,14 +73,16 @@ describe('GIF', () => {
       expect(report.findings.some((finding) => finding.where === 'application FOOBARAP1.0')).toBe(true);
       expect(report.findings.some((finding) => finding.where === 'extension 0x99')).toBe(true);
       expect(byTag('Trailer')[0]?.value).toBe(19);
-      expect(byTag('ICCProfile')[0]?.retained).toBe(true);
+      // The ICC application extension is removed now (keep-list issue): no longer `retained`.
+      expect(byTag('ICCProfile')[0]?.retained).toBeUndefined();
       expect(report.unreadable).toEqual([]);
     });
 
-    it('reports plain text drawn on the image as kept', async () => {
+    it('reports plain text (removed by clean: free text no common decoder draws)', async () => {
       const file = assembleGif(await baseGif(), { first: [plainTextExtension('drawn caption')] });
       const finding = inspectSync(file).findings.find((candidate) => candidate.tag === 'PlainText');
-      expect(finding).toMatchObject({ value: 'drawn caption', retained: true });
+      expect(finding).toMatchObject({ value: 'drawn caption' });
+      expect(finding?.retained).toBeUndefined();
     });
   });
 
@@ -97,9 +99,10 @@ describe('GIF', () => {
         expect(cleaned.includes(Buffer.from(secret)), secret).toBe(false);
       }
       expect(cleaned.includes(Buffer.from('NETSCAPE2.0'))).toBe(true);
-      expect(cleaned.includes(Buffer.from('ICCRGBG1012'))).toBe(true);
+      // Every application extension but looping goes, the ICC profile included (keep-list issue).
+      expect(cleaned.includes(Buffer.from('ICCRGBG1012'))).toBe(false);
       expect(cleaned[cleaned.length - 1]).toBe(0x3b);
-      expect(cleaned.equals(Buffer.concat([animated.subarray(0, gifHeadLength(animated)), applicationExtension('ICCRGBG1012', icc), animated.subarray(gifHeadLength(animated))]))).toBe(true);
+      expect(cleaned.equals(animated)).toBe(true);
     });
 
     it.skipIf(!exiftoolAvailable)('re-inspects clean with ExifTool too', () => {
@@ -120,12 +123,24 @@ describe('GIF', () => {
       expect(gif.plan!(new BufferSource(cleaned), planOptions).removed).toEqual([]);
     });
 
-    it('keeps plain text extensions (image content) byte for byte', async () => {
-      const text = plainTextExtension('drawn caption');
-      const file = assembleGif(await baseGif(), { first: [text, commentExtension('go away')] });
+    it('removes plain text extensions with their graphic control, keeping the frames', async () => {
+      const base = await baseGif();
+      const control = Buffer.from([0x21, 0xf9, 4, 0, 10, 0, 0, 0]);
+      const file = assembleGif(base, { first: [control, plainTextExtension('drawn caption'), commentExtension('go away')] });
       const out = clean(file);
-      expect(out.includes(text)).toBe(true);
+      expect(out.includes(Buffer.from('drawn caption'))).toBe(false);
       expect(out.includes(Buffer.from('go away'))).toBe(false);
+      // The control belonged to the text: kept, it would apply to the image after it instead.
+      expect(out.equals(base)).toBe(true);
+    });
+
+    it('writes a graphic control extension back as its 4 defined bytes', async () => {
+      const base = await baseGif();
+      const control = Buffer.from([0x21, 0xf9, 4, 0xe1, 7, 0, 3, 5, ...Buffer.from('extra'), 0]);
+      const out = clean(assembleGif(base, { first: [control] }));
+      expect(out.includes(Buffer.from('extra'))).toBe(false);
+      expect(out.includes(Buffer.from([0x21, 0xf9, 4, 0x01, 7, 0, 3, 0]))).toBe(true);
+      expect(cleanBuffer(out).result.status).toBe('already-clean');
     });
 
     it('rewrites a looping extension that carries extra data, keeping the loop count', async () => {
@@ -144,11 +159,12 @@ describe('GIF', () => {
       cleaned = clean(dirty, { only: 'location' });
     });
 
-    it('removes location from XMP, drops what cannot be judged, keeps comments', () => {
+    it('removes location from XMP, drops what cannot be judged, comments included', () => {
       const report = inspectSync(cleaned);
       expect(report.locations).toEqual([]);
       expect(report.findings.filter((finding) => finding.category === 'location')).toEqual([]);
-      expect(report.findings.filter((finding) => finding.tag === 'Comment').map((finding) => finding.value)).toEqual(['Shot by Jane Q. Photographer', 'second comment']);
+      // Location mode is an allow-list (keep-list issue): free-text comments may name a place, so they go.
+      expect(report.findings.filter((finding) => finding.tag === 'Comment')).toEqual([]);
       expect(report.findings.find((finding) => finding.tag === 'dc:creator')?.value).toBe('Gif Creator Person');
       expect(cleaned.includes(Buffer.from('Madrid'))).toBe(false);
       expect(cleaned.includes(Buffer.from('Lisbon'))).toBe(false);
@@ -184,9 +200,9 @@ describe('GIF', () => {
         const head = gifHeadLength(file);
         return Buffer.concat([file.subarray(0, head), Buffer.from([0x42, 1, 2, 3]), file.subarray(head)]);
       }, 'MALFORMED'],
-      ['a graphic control extension with hidden data', (file) => {
+      ['a graphic control extension shorter than its 4 bytes', (file) => {
         const head = gifHeadLength(file);
-        return Buffer.concat([file.subarray(0, head), Buffer.from([0x21, 0xf9, 4, 0, 0, 0, 0, 5]), Buffer.from('extra'), Buffer.from([0]), file.subarray(head)]);
+        return Buffer.concat([file.subarray(0, head), Buffer.from([0x21, 0xf9, 3, 0, 0, 0, 0]), file.subarray(head)]);
       }, 'MALFORMED'],
       ['garbage after the colour table', (file) => Buffer.concat([file.subarray(0, gifHeadLength(file)), Buffer.from('garbage, not blocks')]), 'MALFORMED'],
     ];

@@ -136,10 +136,12 @@ describe('WebP', () => {
       const withoutPad = Buffer.from(file.subarray(0, file.length - 1));
       withoutPad.writeUInt32LE(withoutPad.length - 8, 4);
       expect(clean(withoutPad).equals(assembleWebp(parts))).toBe(true);
-      // A kept chunk (XMP without a place, in location mode) that is last and lacks its pad gets one.
-      const xmp = Buffer.from('<x:xmpmeta xmlns:x="adobe:ns:meta/"></x:xmpmeta>!', 'latin1');
-      expect(xmp.length & 1).toBe(1);
-      const padded = assembleWebp([...parts, { fourCC: 'XMP ', payload: xmp }]);
+      // A kept chunk (XMP without a place, in location mode) that is last and lacks its pad gets
+      // one. (Only an extended file keeps XMP: a simple-format file's metadata chunks are removed.)
+      const xmp = '<x:xmpmeta xmlns:x="adobe:ns:meta/"></x:xmpmeta>!';
+      expect(Buffer.byteLength(xmp) & 1).toBe(1);
+      const padded = await dirtyWebp({ base: await baseWebp({ lossless: true }), exif: null, xmp });
+      expect(fourCCs(padded).at(-1)).toBe('XMP ');
       const unpadded = Buffer.from(padded.subarray(0, padded.length - 1));
       unpadded.writeUInt32LE(unpadded.length - 8, 4);
       expect(clean(unpadded, { only: 'location' }).equals(padded)).toBe(true);
@@ -147,6 +149,11 @@ describe('WebP', () => {
       const dirtyPad = Buffer.from(padded);
       dirtyPad[dirtyPad.length - 1] = 0x55;
       expect(clean(dirtyPad, { only: 'location' }).equals(padded)).toBe(true);
+      expect(cleanBuffer(dirtyPad, { only: 'location' }).result.removed.map((removal) => removal.note)).toContain('its pad byte is not zero');
+      expect(inspectSync(dirtyPad).findings.some((finding) => finding.tag === 'Slack')).toBe(true);
+      // In a simple-format file, metadata chunks are not part of the format: removed in both modes.
+      const simpleWithXmp = assembleWebp([...parts, { fourCC: 'XMP ', payload: Buffer.from(xmp) }]);
+      expect(clean(simpleWithXmp, { only: 'location' }).equals(assembleWebp(parts))).toBe(true);
     });
   });
 

@@ -8,14 +8,14 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { detectFormat, formats } from '../../src/index.js';
 import { buildExifTiff, defaultExif } from '../fixtures/exif.js';
-import { gifXmp, animatedGif, assembleGif, baseGif, commentExtension, dirtyGif, xmpExtension } from '../fixtures/gif.js';
+import { gifXmp, animatedGif, assembleGif, baseGif, commentExtension, dirtyGif, graphicControlExtension, loopingExtension, plainTextExtension, xmpExtension } from '../fixtures/gif.js';
 import { appleMakerNote, buildHeif, standardHeifFixture, colrIcc, exifItemPayload, fakeImageData, hvcC, irot, ispe, pixi, box as heifBox, xmpPacket as heifXmp, type HeifFixture } from '../fixtures/heif.js';
 import { basePixelsJpeg, exifSegment, insertSegments, phoneJpeg } from '../fixtures/jpeg.js';
 import { actionCameraClip, addToMovie, appleKeysMeta, assetBox, box as mp4Box, cammGpsPacket, ffmpegClip, mebxKeys, mebxSample, removeScratch, textAtom, xmpPacket as mp4Xmp, xmpUuidBox } from '../fixtures/mp4.js';
 import { basePng, dirtyPng } from '../fixtures/png.js';
 import { scanOnlyBuilders, sidecarBuilders } from '../fixtures/scan-only.js';
 import { TiffWriter, buildDng, buildFullTiff, withExifApp1 } from '../fixtures/tiff.js';
-import { animatedWebp, baseWebp, dirtyWebp } from '../fixtures/webp.js';
+import { animatedWebp, assembleWebp, baseWebp, dirtyWebp, iccProfile, splitWebp, webpXmp } from '../fixtures/webp.js';
 
 export interface Seed {
   /** Where it came from: a builder name or a corpus path. */
@@ -71,11 +71,23 @@ export async function codeSeeds(only?: readonly string[]): Promise<Map<string, S
     add('webp', 'dirty-webp-lossless-exif-header', await dirtyWebp({ base: await baseWebp({ lossless: true, alpha: true }), exifHeader: true, icc: Buffer.from('fake icc profile bytes', 'latin1') }));
     add('webp', 'animated-webp', await dirtyWebp({ base: await animatedWebp(), unknownInFrame: true }));
     add('webp', 'plain', await baseWebp());
+    // Keep-list structures with slack: every kept chunk type, plus chunks no reader needs.
+    const lossyAnimated = await dirtyWebp({ base: await animatedWebp({ lossless: false }), icc: await iccProfile() });
+    add('webp', 'crafted-animated-lossy', assembleWebp([
+      ...splitWebp(lossyAnimated).map((part) => (part.fourCC === 'ANIM' ? { fourCC: 'ANIM', payload: Buffer.concat([part.payload, Buffer.from('anim slack')]) } : part)),
+      { fourCC: 'XMP\0', payload: Buffer.from(webpXmp, 'utf8') },
+      { fourCC: 'VP8L', payload: Buffer.from('stray bitstream') },
+    ]));
   }
   if (wanted('gif')) {
     add('gif', 'dirty-gif', await dirtyGif());
     add('gif', 'animated-dirty-gif', await dirtyGif({ base: await animatedGif() }));
     add('gif', 'xmp-only', assembleGif(await baseGif(), { first: [xmpExtension(gifXmp), commentExtension('c')] }));
+    // Keep-list structures with slack: graphic control and looping extensions carrying more than their fields.
+    add('gif', 'crafted-slack', assembleGif(await animatedGif(), {
+      first: [loopingExtension(3, [Buffer.from([2, 0, 1, 0, 0]), Buffer.from('looping slack')]), graphicControlExtension({ delay: 4, extraInFirst: Buffer.from('gce slack'), moreSubBlocks: Buffer.from('more') })],
+      last: [graphicControlExtension({ delay: 1 }), plainTextExtension('drawn text'), xmpExtension(gifXmp)],
+    }));
   }
   if (wanted('heif')) {
     const exifTiff = buildExifTiff({ ...defaultExif, makerNote: appleMakerNote({ contentIdentifier: 'A1B2C3D4-E5F6', burstUuid: 'BURST-0001', runTimeSeconds: 93_784 }) });

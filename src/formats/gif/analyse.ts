@@ -1,19 +1,23 @@
 /**
- * Sorts GIF blocks into what is drawn (images, graphic control, plain text, looping, colour
- * profile) and metadata (comments, XMP, other application data), and decodes the metadata.
- * `inspect` and `plan` share this pass.
+ * Decides, for one GIF, which blocks a reader needs — images, the graphic control extensions
+ * that apply to them, the looping extension — and decodes everything else (comments, plain text,
+ * XMP, colour profile, other application data, unknown extensions) into findings, so that `scan`
+ * lists every block and every stray byte that `clean` takes out. `inspect` and `plan` share it.
  * References: GIF89a sections 23 (graphic control), 24 (comment), 25 (plain text), 26 (application
  * extension); Adobe XMP Specification Part 3 section 1.1.2 (GIF, "XMP DataXMP" and its magic
  * trailer); ICC.1 Annex (ICCRGBG1 application extension); NETSCAPE2.0 looping extension.
  */
 import { TracelessError } from '../../errors.js';
 import { decodeIptc, readImageResources, resourceIds } from '../../decode/iptc.js';
-import { genericFinding, iccFinding, reportXmpPacket } from '../../decode/payload-report.js';
+import { genericFinding, reportXmpPacket } from '../../decode/payload-report.js';
 import type { ByteSource } from '../../io/source.js';
 import { limits } from '../../limits.js';
 import type { BlockKind, Finding } from '../../types.js';
 import { emptyReport, mergeReport, type ContainerReport } from '../types.js';
 import { extensionLabels, readGifLayout, readSubBlocks, type GifBlock, type GifLayout } from './blocks.js';
+import {
+  graphicControlDataBytes, imageDescriptorBytes, loopCountOf, parseGraphicControl, parseImageDescriptor, type GraphicControl, type ImageDescriptor,
+} from './fields.js';
 
 /** The 258 bytes that end an XMP DataXMP extension: 0x01, 0xFF down to 0x00, then the terminator. */
 export const xmpMagicTrailer = Buffer.from([0x01, ...Array.from({ length: 256 }, (_, index) => 255 - index), 0x00]);
@@ -23,81 +27,244 @@ const iccAppId = 'ICCRGBG1012';
 /** ImageMagick writes IPTC and Photoshop resources as these application extensions. */
 const iptcAppIds = new Set(['MGKIPTC0000', 'MGK8BIM0000']);
 const maxFindingTextChars = 2000;
+/**
+ * XMP packets decoded per file beyond the first (each costs about a millisecond): a file repeating
+ * thousands of them would otherwise take seconds per pass. The rest are reported undecoded; all
+ * are removed whole, so none of their bytes can reach an output.
+ */
+export const maxDecodedExtraPackets = 16;
 
-export type GifRole = 'image' | 'render' | 'metadata';
+type ExtensionBlock = Extract<GifBlock, { type: 'extension' }>;
 
-export interface AnalysedBlock {
-  block: GifBlock;
-  role: GifRole;
+/** A block kept (re-written from its fields; image data copied). */
+export type KeptBlock =
+  | { type: 'image'; block: GifBlock; descriptor: ImageDescriptor }
+  | { type: 'control'; block: GifBlock; control: GraphicControl }
+  | { type: 'looping'; block: GifBlock; appId: string; loopCount: number }
+  /** The first XMP packet, kept by `--only location` after editing; removed in the default mode. */
+  | { type: 'xmp'; block: GifBlock; where: string; packet: string; readable: boolean };
+
+export interface GifRemoval {
   where: string;
   kind: BlockKind;
+  bytes: number;
   note: string;
-  report: ContainerReport;
-  readable: boolean;
-  /** For XMP: the packet text. */
-  xmp?: string;
-  /** For a looping extension with more than the looping sub-blocks: the loop count to write back. */
-  loopCount?: number;
-  /** True when a looping extension holds only the standard sub-blocks. */
-  standardLooping?: boolean;
 }
 
 export interface GifAnalysis {
   layout: GifLayout;
-  blocks: AnalysedBlock[];
+  /** The 7-byte logical screen descriptor as stored (every field defined). */
+  screenDescriptor: Buffer;
+  kept: KeptBlock[];
+  /** Removed in every mode: blocks, and the slack of kept ones. */
+  removals: GifRemoval[];
   report: ContainerReport;
+}
+
+class Analyser {
+  readonly kept: KeptBlock[] = [];
+  readonly removals: GifRemoval[] = [];
+  readonly report = emptyReport();
+  private loopingKept = false;
+  private xmpKept = false;
+  private extraPacketsDecoded = 0;
+  private nextGraphics?: (GifBlock | undefined)[];
+
+  constructor(private readonly source: ByteSource, private readonly blocks: GifBlock[]) {}
+
+  remove(block: GifBlock, where: string, kind: BlockKind, note: string, findings: Finding[] = []): void {
+    this.removals.push({ where, kind, bytes: block.length, note });
+    this.report.blocks.push({ where, kind, offset: block.offset, length: block.length, note });
+    this.report.findings.push(...(findings.length > 0 ? findings : [genericFinding(where, where, capitalised(note), block.length)]));
+  }
+
+  removeSlack(where: string, offset: number, bytes: number, note: string): void {
+    this.removals.push({ where, kind: 'other', bytes, note });
+    this.report.blocks.push({ where, kind: 'other', offset, length: bytes, note });
+    this.report.findings.push(genericFinding(where, 'Slack', `Hidden data in ${where}: ${note}`, bytes));
+  }
+
+  analyse(index: number): void {
+    const block = this.blocks[index]!;
+    if (block.type === 'image') return this.image(block);
+    switch (block.label) {
+      case extensionLabels.graphicControl:
+        return this.graphicControl(block, index);
+      case extensionLabels.plainText:
+        return this.plainText(block);
+      case extensionLabels.comment:
+        return this.comment(block);
+      case extensionLabels.application:
+        return this.application(block);
+      default: {
+        const where = `extension 0x${block.label.toString(16).padStart(2, '0')}`;
+        return this.remove(block, where, 'other', 'unknown extension', [genericFinding(where, where, `Unknown extension 0x${block.label.toString(16)}`, block.length)]);
+      }
+    }
+  }
+
+  /** The next image or plain text block after `index`, from one backward pass (linear in the block count). */
+  private nextGraphic(index: number): GifBlock | undefined {
+    if (!this.nextGraphics) {
+      this.nextGraphics = new Array<GifBlock | undefined>(this.blocks.length);
+      let next: GifBlock | undefined;
+      for (let at = this.blocks.length - 1; at >= 0; at--) {
+        this.nextGraphics[at] = next;
+        const candidate = this.blocks[at]!;
+        if (candidate.type === 'image' || candidate.label === extensionLabels.plainText) next = candidate;
+      }
+    }
+    return this.nextGraphics[index];
+  }
+
+  private image(block: GifBlock): void {
+    const descriptor = parseImageDescriptor(this.source.read(block.offset, imageDescriptorBytes));
+    if (descriptor.reservedBitsSet) this.removeSlack('image descriptor', block.offset + imageDescriptorBytes - 1, 1, 'reserved bits set');
+    this.kept.push({ type: 'image', block, descriptor });
+  }
+
+  /**
+   * A graphic control extension has one 4-byte sub-block (section 23). A longer first sub-block
+   * is read by browsers for its first 4 bytes (the rest ignored), so only those are kept; further
+   * sub-blocks are hidden data. A shorter one cannot be read the same way by every decoder, and
+   * removing it would change how the next frame is drawn: refused.
+   */
+  private graphicControl(block: ExtensionBlock, index: number): void {
+    const end = block.offset + block.length;
+    const firstSize = this.source.read(block.dataOffset, 1)[0]!;
+    if (firstSize < graphicControlDataBytes) {
+      throw new TracelessError('MALFORMED', `GIF graphic control extension at offset ${block.offset} holds ${firstSize} bytes instead of 4; removing it would change how the next frame is drawn`);
+    }
+    // The control applies to the next graphic block: kept only when that is an image (so it is
+    // kept or removed with what it governs; a run of controls shares the fate of their image).
+    const next = this.nextGraphic(index);
+    if (!next) return this.remove(block, 'graphic control', 'other', 'a graphic control extension that no image follows');
+    if (next.type === 'extension' && next.label === extensionLabels.plainText) {
+      return this.remove(block, 'graphic control', 'other', 'the graphic control extension of removed plain text');
+    }
+    const control = parseGraphicControl(this.source.read(block.dataOffset + 1, graphicControlDataBytes));
+    const slack: string[] = [];
+    if (control.reservedBitsSet) slack.push('reserved bits set');
+    if (firstSize > graphicControlDataBytes) slack.push(`${firstSize - graphicControlDataBytes} bytes past its 4 defined bytes`);
+    const afterFirst = block.dataOffset + 1 + firstSize;
+    if (afterFirst + 1 < end) slack.push(`${end - afterFirst - 1} bytes in further sub-blocks`);
+    if (slack.length > 0) this.removeSlack('graphic control', block.dataOffset, Math.max(1, block.length - 8), slack.join(', '));
+    this.kept.push({ type: 'control', block, control });
+  }
+
+  /** Plain text (section 25) is meant to be drawn, but no common decoder draws it; it is free text, removed. */
+  private plainText(block: ExtensionBlock): void {
+    const end = block.offset + block.length;
+    const findings: Finding[] = [];
+    if (this.source.read(block.dataOffset, 1)[0] === 12) {
+      const text = decodeText(readSubBlocks(this.source, block.dataOffset + 13, end, limits.maxMetadataBytes));
+      const value = shortened(text);
+      findings.push({ category: 'other', where: 'plain text', tag: 'PlainText', label: 'Plain text extension (free text; not drawn by common decoders)', value, text: value });
+    }
+    this.remove(block, 'plain text', 'text', 'plain text extension', findings);
+  }
+
+  private comment(block: ExtensionBlock): void {
+    const text = decodeText(readSubBlocks(this.source, block.dataOffset, block.offset + block.length, limits.maxMetadataBytes));
+    const value = shortened(text);
+    this.remove(block, 'comment', 'comment', 'comment', [{ category: 'other', where: 'comment', tag: 'Comment', label: 'Comment', value, text: value }]);
+  }
+
+  private application(block: ExtensionBlock): void {
+    const appId = block.appId;
+    const end = block.offset + block.length;
+    if (appId === undefined) return this.remove(block, 'application (no identifier)', 'vendor', 'application data without an 11-byte identifier');
+    const where = `application ${printable(appId)}`;
+    const afterId = block.dataOffset + 12;
+    if (loopingAppIds.has(appId)) return this.looping(block, where, appId, afterId, end);
+    if (appId === xmpAppId) return this.xmp(block, afterId, end);
+    if (appId === iccAppId) {
+      return this.remove(block, where, 'icc', 'colour profile (ICC application extension; browsers and most decoders ignore it)', [
+        { category: 'other', where, tag: 'ICCProfile', label: 'Colour profile (ICC application extension), removed', value: block.length, text: `${block.length} bytes` },
+      ]);
+    }
+    const findings: Finding[] = [];
+    let kind: BlockKind = 'vendor';
+    if (iptcAppIds.has(appId)) {
+      kind = 'iptc';
+      try {
+        findings.push(...decodeIptcOrIrb(readSubBlocks(this.source, afterId, end, limits.maxMetadataBytes), where));
+      } catch (error) {
+        this.report.unreadable.push(`${where}: ${(error as Error).message}`);
+      }
+    }
+    if (findings.length === 0) findings.push(genericFinding(where, appId, `Application data "${printable(appId)}"`, block.length));
+    this.remove(block, where, kind, `application data "${printable(appId)}"`, findings);
+  }
+
+  /**
+   * NETSCAPE2.0 / ANIMEXTS1.0: the loop count is kept, written back alone; the buffering
+   * sub-block and anything else riding along goes, and so does a second looping extension.
+   */
+  private looping(block: ExtensionBlock, where: string, appId: string, afterId: number, end: number): void {
+    const subBlocks: Buffer[] = [];
+    let cursor = afterId;
+    while (cursor < end) {
+      const size = this.source.read(cursor, 1)[0]!;
+      if (size === 0) break;
+      subBlocks.push(Buffer.from(this.source.read(cursor + 1, size)));
+      cursor += 1 + size;
+    }
+    const loopCount = loopCountOf(subBlocks);
+    if (loopCount === undefined) return this.remove(block, where, 'other', 'an animation looping extension without a loop count');
+    if (this.loopingKept) return this.remove(block, where, 'other', 'a second animation looping extension');
+    this.loopingKept = true;
+    const keptBytes = 3 + 11 + 5;
+    if (block.length > keptBytes) this.removeSlack(where, afterId, block.length - keptBytes, 'data beside the loop count');
+    this.kept.push({ type: 'looping', block, appId, loopCount });
+  }
+
+  private xmp(block: ExtensionBlock, afterId: number, end: number): void {
+    const where = 'XMP';
+    if (end - afterId > limits.maxMetadataBytes) {
+      const note = `XMP of ${end - afterId} bytes (too large to decode)`;
+      this.report.unreadable.push(`XMP at ${block.offset}: ${end - afterId} bytes, too large to decode`);
+      if (this.xmpKept) return this.remove(block, where, 'xmp', `a second ${note}`);
+      this.xmpKept = true;
+      this.report.findings.push(genericFinding(where, 'XMP', 'XMP metadata (not decoded)', end - afterId));
+      this.report.blocks.push({ where, kind: 'xmp', offset: block.offset, length: block.length, note });
+      this.kept.push({ type: 'xmp', block, where, packet: '', readable: false });
+      return;
+    }
+    if (this.xmpKept && this.extraPacketsDecoded >= maxDecodedExtraPackets) {
+      return this.remove(block, where, 'xmp', 'a further XMP packet (not decoded: too many in one file)');
+    }
+    // XMP is stored raw, not as sub-blocks; the magic trailer makes sub-block readers skip it.
+    const raw = this.source.read(afterId, end - afterId);
+    const hasTrailer = raw.length >= xmpMagicTrailer.length && raw.subarray(raw.length - xmpMagicTrailer.length).equals(xmpMagicTrailer);
+    const packetBytes = hasTrailer ? raw.subarray(0, raw.length - xmpMagicTrailer.length) : raw.subarray(0, Math.max(0, raw.length - 1));
+    const packet = packetBytes.toString('utf8');
+    const decoded = reportXmpPacket(packet, where, packetBytes.length);
+    if (!hasTrailer) decoded.warnings.push({ code: 'GIF_XMP_NO_MAGIC_TRAILER', message: 'GIF XMP extension lacks its magic trailer', severity: 'info' });
+    if (this.xmpKept) {
+      this.extraPacketsDecoded++;
+      mergeReport(this.report, { ...decoded, findings: [] });
+      return this.remove(block, where, 'xmp', 'a second XMP packet', decoded.findings);
+    }
+    this.xmpKept = true;
+    mergeReport(this.report, decoded);
+    this.report.blocks.push({ where, kind: 'xmp', offset: block.offset, length: block.length, note: 'XMP' });
+    this.kept.push({ type: 'xmp', block, where, packet, readable: true });
+  }
 }
 
 export function analyseGif(source: ByteSource): GifAnalysis {
   const layout = readGifLayout(source);
-  const report = emptyReport();
-  const blocks = layout.blocks.map((block) => analyseBlock(source, block));
-  for (const analysed of blocks) {
-    // Blocks are metadata and kept profiles, not the rendering chunks (gamma, looping, …).
-    if (analysed.role === 'metadata' || analysed.report.findings.length > 0) {
-      report.blocks.push({ where: analysed.where, kind: analysed.kind, offset: analysed.block.offset, length: analysed.block.length, note: analysed.note });
-    }
-    mergeReport(report, analysed.report);
-  }
+  const analyser = new Analyser(source, layout.blocks);
+  layout.blocks.forEach((_, index) => analyser.analyse(index));
+  const { report } = analyser;
   if (layout.trailingBytes > 0) {
+    analyser.removals.push({ where: 'after trailer', kind: 'trailer', bytes: layout.trailingBytes, note: 'data after the end of the image' });
     report.blocks.push({ where: 'after trailer', kind: 'trailer', offset: layout.trailerOffset + 1, length: layout.trailingBytes, note: 'data after the end of the image' });
     report.findings.push({ category: 'embedded', where: 'after trailer', tag: 'Trailer', label: 'Data after the end of the image', value: layout.trailingBytes, text: `${layout.trailingBytes} bytes` });
   }
-  return { layout, blocks, report };
+  return { layout, screenDescriptor: Buffer.from(source.read(6, 7)), kept: analyser.kept, removals: analyser.removals, report };
 }
-
-function analyseBlock(source: ByteSource, block: GifBlock): AnalysedBlock {
-  const base = { block, report: emptyReport(), readable: true };
-  if (block.type === 'image') return { ...base, role: 'image', where: 'image', kind: 'other', note: '' };
-  const end = block.offset + block.length;
-  switch (block.label) {
-    case extensionLabels.graphicControl:
-      // Exactly one 4-byte sub-block and the terminator (section 23): anything more would be hidden data.
-      if (block.length !== 8 || source.read(block.dataOffset, 1)[0] !== 4) {
-        throw new TracelessError('MALFORMED', `GIF graphic control extension at offset ${block.offset} is not 4 bytes`);
-      }
-      return { ...base, role: 'image', where: 'graphic control', kind: 'other', note: '' };
-    case extensionLabels.plainText:
-      return analysePlainText(source, base, block, end);
-    case extensionLabels.comment: {
-      const analysed: AnalysedBlock = { ...base, role: 'metadata', where: 'comment', kind: 'comment', note: 'comment' };
-      const text = decodeText(readSubBlocks(source, block.dataOffset, end, limits.maxMetadataBytes));
-      const value = text.length > maxFindingTextChars ? `${text.slice(0, maxFindingTextChars)}…` : text;
-      analysed.report.findings.push({ category: 'other', where: 'comment', tag: 'Comment', label: 'Comment', value, text: value });
-      return analysed;
-    }
-    case extensionLabels.application:
-      return analyseApplication(source, base, block, end);
-    default: {
-      const where = `extension 0x${block.label.toString(16).padStart(2, '0')}`;
-      const analysed: AnalysedBlock = { ...base, role: 'metadata', where, kind: 'other', note: 'unknown extension' };
-      analysed.report.findings.push(genericFinding(where, where, `Unknown extension 0x${block.label.toString(16)}`, block.length));
-      return analysed;
-    }
-  }
-}
-
-type Base = Pick<AnalysedBlock, 'block' | 'report' | 'readable'>;
 
 /** GIF text is 7-bit ASCII by the spec; UTF-8 is common in practice, Latin-1 otherwise. */
 function decodeText(bytes: Buffer): string {
@@ -105,63 +272,12 @@ function decodeText(bytes: Buffer): string {
   return utf8.includes('\uFFFD') ? bytes.toString('latin1') : utf8;
 }
 
-/** Plain text is drawn onto the canvas (section 25): it is image content, kept, and shown to the user. */
-function analysePlainText(source: ByteSource, base: Base, block: Extract<GifBlock, { type: 'extension' }>, end: number): AnalysedBlock {
-  if (source.read(block.dataOffset, 1)[0] !== 12) throw new TracelessError('MALFORMED', `GIF plain text extension at offset ${block.offset} has a bad header size`);
-  const analysed: AnalysedBlock = { ...base, role: 'render', where: 'plain text', kind: 'text', note: 'text drawn on the image' };
-  const text = decodeText(readSubBlocks(source, block.dataOffset + 13, end, limits.maxMetadataBytes));
-  const value = text.length > maxFindingTextChars ? `${text.slice(0, maxFindingTextChars)}…` : text;
-  analysed.report.findings.push({ category: 'other', where: 'plain text', tag: 'PlainText', label: 'Text drawn on the image (kept: it is image content)', value, text: value, retained: true });
-  return analysed;
+function shortened(text: string): string {
+  return text.length > maxFindingTextChars ? `${text.slice(0, maxFindingTextChars)}…` : text;
 }
 
-function analyseApplication(source: ByteSource, base: Base, block: Extract<GifBlock, { type: 'extension' }>, end: number): AnalysedBlock {
-  const appId = block.appId;
-  if (appId === undefined) {
-    const analysed: AnalysedBlock = { ...base, role: 'metadata', where: 'application (no identifier)', kind: 'vendor', note: 'application data without an 11-byte identifier' };
-    analysed.report.findings.push(genericFinding(analysed.where, 'Application', 'Application data', block.length));
-    return analysed;
-  }
-  const where = `application ${printable(appId)}`;
-  const afterId = block.dataOffset + 12;
-  if (loopingAppIds.has(appId)) return analyseLooping(source, base, where, afterId, end);
-  if (appId === iccAppId) {
-    const analysed: AnalysedBlock = { ...base, role: 'render', where, kind: 'icc', note: 'ICC colour profile' };
-    analysed.report.findings.push(iccFinding(where, block.length));
-    return analysed;
-  }
-  if (appId === xmpAppId) {
-    if (end - afterId > limits.maxMetadataBytes) {
-      const analysed: AnalysedBlock = { ...base, role: 'metadata', where: 'XMP', kind: 'xmp', note: 'XMP', readable: false };
-      analysed.report.unreadable.push(`XMP at ${block.offset}: ${end - afterId} bytes, too large to decode`);
-      analysed.report.findings.push(genericFinding('XMP', 'XMP', 'XMP metadata (not decoded)', end - afterId));
-      return analysed;
-    }
-    // XMP is stored raw, not as sub-blocks; the magic trailer makes sub-block readers skip it.
-    const raw = source.read(afterId, end - afterId);
-    const packetBytes = raw.length >= xmpMagicTrailer.length && raw.subarray(raw.length - xmpMagicTrailer.length).equals(xmpMagicTrailer)
-      ? raw.subarray(0, raw.length - xmpMagicTrailer.length)
-      : raw.subarray(0, Math.max(0, raw.length - 1));
-    const xmp = packetBytes.toString('utf8');
-    const analysed: AnalysedBlock = { ...base, role: 'metadata', where: 'XMP', kind: 'xmp', note: 'XMP', xmp, report: reportXmpPacket(xmp, 'XMP', packetBytes.length) };
-    if (packetBytes.length === raw.length - 1) {
-      analysed.report.warnings.push({ code: 'GIF_XMP_NO_MAGIC_TRAILER', message: 'GIF XMP extension lacks its magic trailer', severity: 'info' });
-    }
-    return analysed;
-  }
-  const analysed: AnalysedBlock = { ...base, role: 'metadata', where, kind: 'vendor', note: `application data "${printable(appId)}"` };
-  if (iptcAppIds.has(appId)) {
-    analysed.kind = 'iptc';
-    try {
-      const data = readSubBlocks(source, afterId, end, limits.maxMetadataBytes);
-      analysed.report.findings.push(...decodeIptcOrIrb(data, where));
-    } catch (error) {
-      analysed.readable = false;
-      analysed.report.unreadable.push(`${where}: ${(error as Error).message}`);
-    }
-  }
-  if (analysed.report.findings.length === 0) analysed.report.findings.push(genericFinding(where, appId, `Application data "${printable(appId)}"`, block.length));
-  return analysed;
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function decodeIptcOrIrb(data: Buffer, where: string): Finding[] {
@@ -169,27 +285,6 @@ function decodeIptcOrIrb(data: Buffer, where: string): Finding[] {
   return readImageResources(data)
     .filter((resource) => resource.id === resourceIds.iptc)
     .flatMap((resource) => decodeIptc(data.subarray(resource.dataOffset, resource.dataOffset + resource.dataLength), where));
-}
-
-/**
- * NETSCAPE2.0 / ANIMEXTS1.0: sub-block 1 holds the loop count, sub-block 2 a buffer size. Any
- * other sub-block would be data riding along, so such an extension is rewritten with the loop count only.
- */
-function analyseLooping(source: ByteSource, base: Base, where: string, afterId: number, end: number): AnalysedBlock {
-  const analysed: AnalysedBlock = { ...base, role: 'render', where, kind: 'other', note: 'animation looping', standardLooping: true };
-  let cursor = afterId;
-  while (cursor < end) {
-    const size = source.read(cursor, 1)[0]!;
-    if (size === 0) break;
-    const sub = source.read(cursor + 1, size);
-    if (size === 3 && sub[0] === 1) analysed.loopCount = sub.readUInt16LE(1);
-    else if (!(size === 5 && sub[0] === 2)) analysed.standardLooping = false;
-    cursor += 1 + size;
-  }
-  if (!analysed.standardLooping) {
-    analysed.report.findings.push(genericFinding(where, 'LoopingExtra', 'Extra data in the animation looping extension', end - afterId));
-  }
-  return analysed;
 }
 
 function printable(text: string): string {

@@ -8,6 +8,7 @@
 import { TracelessError, checkCount } from '../../errors.js';
 import type { ByteSource } from '../../io/source.js';
 import { limits } from '../../limits.js';
+import { anmfHeaderBytes } from './fields.js';
 
 export interface RiffChunk {
   fourCC: string;
@@ -28,11 +29,13 @@ export interface WebpLayout {
   trailingBytes: number;
 }
 
-/** The 16-byte header of an ANMF payload, before its frame chunks (RFC 9649 section 2.7.1.1). */
-export const anmfHeaderBytes = 16;
-
-function isFourCC(bytes: Buffer): boolean {
-  return bytes.every((byte) => byte >= 0x20 && byte <= 0x7e);
+/**
+ * A FourCC as people can read it: bytes outside printable ASCII shown as `\xNN`. Any four bytes
+ * are accepted as a FourCC (libwebp does not check them), so a misnamed `XMP\0` chunk is walked
+ * and removed rather than refused.
+ */
+export function displayFourCC(fourCC: string): string {
+  return fourCC.replace(/[^\x20-\x7e]/g, (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`).trimEnd();
 }
 
 export function isWebpHeader(head: Buffer): boolean {
@@ -47,18 +50,16 @@ export function readChunks(source: ByteSource, start: number, end: number, what:
     checkCount(chunks.length + 1, limits.maxSegmentCount, `${what} chunk count`);
     if (offset + 8 > end) throw new TracelessError('TRUNCATED', `${what}: a chunk header at offset ${offset} runs past the end of its container`);
     const header = source.read(offset, 8);
-    const fourCCBytes = header.subarray(0, 4);
-    if (!isFourCC(fourCCBytes)) throw new TracelessError('MALFORMED', `${what}: chunk at offset ${offset} has an invalid FourCC (${fourCCBytes.toString('hex')})`);
-    const fourCC = fourCCBytes.toString('latin1');
+    const fourCC = header.toString('latin1', 0, 4);
     const dataLength = header.readUInt32LE(4);
     const dataOffset = offset + 8;
     if (dataOffset + dataLength > end) {
-      throw new TracelessError('TRUNCATED', `${what}: chunk "${fourCC}" at offset ${offset} (${dataLength} bytes) runs past the end of its container`);
+      throw new TracelessError('TRUNCATED', `${what}: chunk "${displayFourCC(fourCC)}" at offset ${offset} (${dataLength} bytes) runs past the end of its container`);
     }
     const pad = dataLength & 1;
     // A missing final pad byte is a common writer slip; it is written back as zero.
     const padPresent = dataOffset + dataLength + pad <= end;
-    if (!padPresent && dataOffset + dataLength !== end) throw new TracelessError('MALFORMED', `${what}: chunk "${fourCC}" is not padded`);
+    if (!padPresent && dataOffset + dataLength !== end) throw new TracelessError('MALFORMED', `${what}: chunk "${displayFourCC(fourCC)}" is not padded`);
     const totalLength = 8 + dataLength + (padPresent ? pad : 0);
     chunks.push({ fourCC, offset, dataOffset, dataLength, totalLength, padPresent });
     offset += totalLength;
@@ -78,9 +79,8 @@ export function readWebpLayout(source: ByteSource): WebpLayout {
   const chunks = readChunks(source, 12, riffEnd, 'WebP');
   const first = chunks[0];
   if (!first || !['VP8 ', 'VP8L', 'VP8X'].includes(first.fourCC)) {
-    throw new TracelessError('MALFORMED', `WebP does not start with a VP8, VP8L or VP8X chunk (found "${first?.fourCC ?? 'nothing'}")`);
+    throw new TracelessError('MALFORMED', `WebP does not start with a VP8, VP8L or VP8X chunk (found "${first ? displayFourCC(first.fourCC) : 'nothing'}")`);
   }
-  if (first.fourCC === 'VP8X' && first.dataLength < 10) throw new TracelessError('MALFORMED', `WebP VP8X chunk is ${first.dataLength} bytes; it must be 10`);
   if (!chunks.some((chunk) => ['VP8 ', 'VP8L', 'ANMF'].includes(chunk.fourCC))) throw new TracelessError('MALFORMED', 'WebP has no image data (no VP8, VP8L or ANMF chunk)');
   return { riffEnd, chunks, trailingBytes: source.size - riffEnd };
 }

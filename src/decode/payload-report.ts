@@ -4,6 +4,7 @@
  * A payload that decodes to nothing personal still gets one finding, so that a report never
  * hides a block that a clean removes.
  */
+import { inspectIccProfile } from './icc.js';
 import type { ContainerReport } from '../formats/types.js';
 import { emptyReport } from '../formats/types.js';
 import type { Finding } from '../types.js';
@@ -62,6 +63,20 @@ export function reportXmpPacket(packet: string, where: string, bytes: number): C
 export function iccFinding(where: string, bytes: number, name?: string): Finding {
   const described = name ? `"${name}", ${formatBytes(bytes)}` : formatBytes(bytes);
   return { category: 'other', where, tag: 'ICCProfile', label: 'Colour profile (ICC), kept', value: bytes, text: described, retained: true };
+}
+
+/**
+ * Findings for an ICC profile: the kept profile itself (retained), plus what it carries — its
+ * description, copyright, device fields and date — which clean re-writes unless the profile is a
+ * well-known standard one (then those are retained too).
+ */
+export function iccProfileFindings(profile: Buffer, where: string): Finding[] {
+  try {
+    const { standard, findings } = inspectIccProfile(profile, where);
+    return [iccFinding(where, profile.length, standard ?? undefined), ...findings];
+  } catch {
+    return [{ category: 'other', where, tag: 'ICCProfile', label: 'Colour profile (ICC), unreadable: removed by clean', value: profile.length, text: formatBytes(profile.length) }];
+  }
 }
 
 export function genericFinding(where: string, tag: string, label: string, bytes: number): Finding {

@@ -96,8 +96,9 @@ describe('WebP crafted files', () => {
       const withIcc = await dirtyWebp({ exif: null, xmp: null, icc });
       const file = rebuilt(withIcc, (parts) => parts.map((part) => (part.fourCC === 'ICCP' ? { fourCC: 'ICCP', payload: Buffer.concat([icc, sentinelBytes]) } : part)));
       const out = await expectCrafted(file, withIcc);
-      expect(splitWebp(out).find((part) => part.fourCC === 'ICCP')!.payload.equals(icc)).toBe(true);
-      expect(out.equals(withIcc)).toBe(true);
+      // The profile is the one the clean of the sentinel-free file writes (re-written unless standard).
+      const reference = cleanBuffer(withIcc).data!;
+      expect(out.equals(reference)).toBe(true);
     });
 
     it('ANIM: bytes past its 6 defined bytes', async () => {
@@ -205,7 +206,7 @@ describe('WebP crafted files', () => {
     it('an ICC profile without the ICC flag, a second ICC profile, a broken one', async () => {
       const withIcc = await dirtyWebp({ exif: null, xmp: null, icc });
       const second = rebuilt(withIcc, (parts) => [...parts, { fourCC: 'ICCP', payload: Buffer.concat([icc, sentinelBytes]) }]);
-      expect((await expectCrafted(second, withIcc)).equals(withIcc)).toBe(true);
+      expect((await expectCrafted(second, withIcc)).equals(cleanBuffer(withIcc).data!)).toBe(true);
       const unflagged = rebuilt(lossy, (parts) => [parts[0]!, { fourCC: 'ICCP', payload: Buffer.concat([icc, sentinelBytes]) }, ...parts.slice(1)]);
       expect((await expectCrafted(unflagged, lossy)).equals(lossy)).toBe(true);
       const broken = withFlags(rebuilt(lossy, (parts) => [parts[0]!, { fourCC: 'ICCP', payload: Buffer.concat([Buffer.from([0xff, 0xff, 0xff, 0xff]), sentinelBytes]) }, ...parts.slice(1)]), flags.icc);

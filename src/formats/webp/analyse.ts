@@ -13,7 +13,7 @@
  * reader accepts: ANIM before frames, no bitstream outside frames in an animation).
  */
 import { TracelessError } from '../../errors.js';
-import { genericFinding, iccFinding, reportExifPayload, reportXmpPacket } from '../../decode/payload-report.js';
+import { genericFinding, iccProfileFindings, reportExifPayload, reportXmpPacket } from '../../decode/payload-report.js';
 import type { ByteSource } from '../../io/source.js';
 import { limits } from '../../limits.js';
 import type { BlockKind } from '../../types.js';
@@ -268,7 +268,7 @@ function analyseIcc(source: ByteSource, analyser: Analyser, chunk: RiffChunk, vp
   const declared = iccDeclaredLength(source.read(chunk.dataOffset, chunk.dataLength));
   if ('problem' in declared) return analyser.removeChunk(chunk, 'ICCP', 'icc', `${declared.problem}: readers ignore it`);
   keep.icc = { chunk, profileLength: declared.length };
-  analyser.report.findings.push(iccFinding('ICCP', declared.length));
+  analyser.report.findings.push(...iccProfileFindings(source.read(chunk.dataOffset, declared.length), 'ICCP'));
   analyser.report.blocks.push({ where: 'ICCP', kind: 'icc', offset: chunk.offset, length: chunk.totalLength, note: 'ICC colour profile' });
   if (declared.length < chunk.dataLength) {
     analyser.removeSlack('ICCP', chunk.dataOffset + declared.length, chunk.dataLength - declared.length, "bytes after the profile's declared end");

@@ -14,6 +14,7 @@
 import { removeExifLocation, removeXmpLocation } from '../../decode/location-edit.js';
 import { internalError } from '../../errors.js';
 import type { ByteSource } from '../../io/source.js';
+import { keptIccProfile } from '../kept-icc.js';
 import { PlanBuilder } from '../plan-builder.js';
 import type { CleanPlan, PlanOptions, PlanRemoval } from '../types.js';
 import { analyseWebp, type MetadataChunk, type WebpImage } from './analyse.js';
@@ -38,18 +39,15 @@ export function planWebp(source: ByteSource, options: PlanOptions): CleanPlan {
   for (const removal of removals) body.remove(removal.where, removal.kind, removal.bytes, removal.note);
   const exif = keep.exif && metadataDecision(source, keep.exif, options, body);
   const xmp = keep.xmp && metadataDecision(source, keep.xmp, options, body);
+  const icc = keep.icc ? keptIccProfile(source.read(keep.icc.chunk.dataOffset, keep.icc.profileLength), 'ICCP', body) : null;
   if (keep.vp8x) {
     let flags = keep.vp8x.flags & ~(vp8xFlags.exif | vp8xFlags.xmp | vp8xFlags.icc);
-    if (keep.icc) flags |= vp8xFlags.icc;
+    if (icc) flags |= vp8xFlags.icc;
     if (exif) flags |= vp8xFlags.exif;
     if (xmp) flags |= vp8xFlags.xmp;
     writtenChunk(body, 'VP8X', writeVp8x(keep.vp8x, flags));
   }
-  if (keep.icc) {
-    const { chunk, profileLength } = keep.icc;
-    writtenChunk(body, 'ICCP', Buffer.from(source.read(chunk.dataOffset, profileLength)));
-    body.keep('ICC colour profile');
-  }
+  if (icc) writtenChunk(body, 'ICCP', Buffer.from(icc));
   if (keep.anim) writtenChunk(body, 'ANIM', writeAnim(keep.anim));
   for (const frame of keep.frames) {
     const frameLength = anmfHeaderBytes + imageLength(frame.image);

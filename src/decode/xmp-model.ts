@@ -213,6 +213,10 @@ export function parseXmp(input: string): XmpParse {
         fail(`${tag.name} inside rdf:RDF (only rdf:Description is XMP)`);
         return undefined;
       case 'description':
+        if (uri === rdf) {
+          fail(`${tag.name} where a property belongs (rdf: names are syntax, not properties)`);
+          return undefined;
+        }
         return valueElement(tag, (value, lang) => parent.into.push(node(tag, value, lang)));
       case 'array':
         if (uri === rdf && local === 'li') return valueElement(tag, (value, lang) => parent.items.push(lang === undefined ? { value } : { value, lang }));
@@ -250,6 +254,8 @@ export function parseXmp(input: string): XmpParse {
   function checkOnly(tag: SaxesTagNS, frame: Frame): Frame | undefined {
     for (const attribute of attributesOf(tag)) {
       if (attribute.uri === xmlnsNamespace || attribute.name === 'xmlns' || attribute.uri === metaNamespace || attribute.uri === xmlNamespace) continue;
+      // Unqualified attributes are not XMP properties (Samsung writes `xmptk=""` unprefixed).
+      if (attribute.uri === '') continue;
       fail(`the attribute ${attribute.name} on ${tag.name}`);
       return undefined;
     }

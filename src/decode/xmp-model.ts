@@ -117,6 +117,9 @@ function withoutTrailingNuls(text: string): string {
   return end === text.length ? text : text.slice(0, end);
 }
 
+/** Errors saxes may report before parsing stops (see the error handler). */
+const maxErrorsBeforeStopping = 100;
+
 type Frame =
   | { kind: 'meta' }
   | { kind: 'rdf' }
@@ -151,8 +154,12 @@ export function parseXmp(input: string): XmpParse {
   };
 
   const parser = new SaxesParser({ xmlns: true, position: false });
+  // The first error makes the packet unreadable; parsing goes on for a few more only so that a
+  // nesting deeper than the limit is still refused as such (LIMIT_EXCEEDED) wherever it starts.
+  let errors = 0;
   parser.on('error', (error) => {
-    throw new Unreadable(error.message);
+    fail(`not well-formed XML: ${error.message}`);
+    if (++errors >= maxErrorsBeforeStopping) throw new Unreadable(error.message);
   });
   parser.on('doctype', () => {
     throw new Unreadable('a DTD is not allowed in XMP');
@@ -342,7 +349,7 @@ export function parseXmp(input: string): XmpParse {
     parser.write(text).close();
   } catch (error) {
     if (error instanceof TracelessError) throw error;
-    if (error instanceof Unreadable) return { ok: false, reason: `not well-formed XML: ${error.message}` };
+    if (error instanceof Unreadable) return { ok: false, reason: problem ?? `not well-formed XML: ${error.message}` };
     // saxes reports every problem through the error handler above; anything else is its bug or
     // ours, and still means the packet was not read in full.
     return { ok: false, reason: `XML parser stopped: ${(error as Error).message}` };

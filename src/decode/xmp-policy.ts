@@ -82,6 +82,8 @@ const locationModeAllowList: AllowList = allow([
   [ns.xmpDM, ['duration', 'videoFrameRate', 'videoFrameSize', 'videoPixelAspectRatio', 'videoFieldOrder', 'videoColorSpace', 'videoCompressor', 'audioSampleRate', 'audioSampleType', 'audioChannelType', 'audioCompressor', 'startTimecode', 'altTimecode', 'fileDataRate']],
   [ns.pdf, ['Producer', 'PDFVersion', 'Trapped']],
   [ns.hdrgm, 'all'],
+  // Panorama projection (how a viewer wraps the picture); headings are directions, not places.
+  [ns.GPano, 'all'],
 ]);
 
 function exifExPosureAll(): string[] {

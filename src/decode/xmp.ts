@@ -240,8 +240,10 @@ function normalisePadding(text: string): string {
  * Removes every property for which `shouldRemove(qualifiedName)` is true — and, because every
  * caller edits for `--only location`, every property the location allow-list does not know —
  * returning the packet re-written from what is left. Struct fields are tested by their own names.
- * Returns '' when the packet cannot be read in full: the caller must then drop the whole packet
- * (an empty packet is what every caller writes for "nothing left").
+ * Returns '' when the packet cannot be read in full, or when the re-written packet would be longer
+ * than the original (same-length editors could not fit it): the caller then drops the whole
+ * packet (an empty packet is what every caller writes for "nothing left"). New callers should use
+ * `editXmpForLocation`, which says what it removed and why a packet is unreadable.
  */
 export function removeXmpProperties(packet: string, shouldRemove: (name: string) => boolean): string {
   const edit = editXmpPacket(packet, (property) => {
@@ -249,7 +251,11 @@ export function removeXmpProperties(packet: string, shouldRemove: (name: string)
     const kept = keepForLocationMode(property);
     return kept && withoutFields(kept, (field) => shouldRemove(qualifiedName(field.name)));
   });
-  return edit.ok ? edit.text : '';
+  if (!edit.ok) return '';
+  // Callers that edit in place pad the result back to the packet's length: a re-written packet
+  // longer than the original (a compact packet without padding) cannot be, so it goes whole.
+  const longer = edit.text.length > packet.length || Buffer.byteLength(edit.text, 'utf8') > Buffer.byteLength(packet, 'utf8');
+  return longer ? '' : edit.text;
 }
 
 /** The location-mode edit of a packet (the allow-list in `xmp-policy.ts`), with what it removed. */

@@ -15,13 +15,13 @@ import { namespaces as ns } from './xmp-namespaces.js';
 
 /** Local names that name or locate a place, in any namespace and at any depth. */
 const placeLocalName =
-  /GPS|Gps|Latitude|Longitude|Longtitude|Altitude|^City$|City$|^State$|Country|Ctry|Sublocation|^Location|LocationCreated|LocationShown|ProvinceState|Province|WorldRegion|Coordinates|^Geo|Address|Street|Postal|PostCode|Pcode|^CiAdr|Extadr|Region$/;
+  /GPS|Gps|Latitude|Longitude|Longtitude|Altitude|^City$|City$|^State$|Country|Ctry|Sublocation|^Location|LocationCreated|LocationShown|ProvinceState|Province|WorldRegion|Coordinates|^Geo|Address|Street|Postal|PostCode|Pcode|^CiAdr|Extadr|Region$|Location$/;
 
 /**
- * Local names ending in `Region` that are not places: MWG face/area regions. Checked before
- * `placeLocalName` so `mwg-rs:Regions` stays a region list, not an address.
+ * Local names that look like places and are not: MWG face/area regions, and exif:SubjectLocation
+ * (a pixel position in the picture). Checked before `placeLocalName`.
  */
-const notPlaceLocalName = /^(Regions|RegionList|RegionInfo)$/;
+const notPlaceLocalName = /^(Regions|RegionList|RegionInfo|SubjectLocation)$/;
 
 /** True for a property or field local name that reveals a place (GPS, address, city, country, …). */
 export function isPlaceLocalName(local: string): boolean {

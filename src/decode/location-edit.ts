@@ -8,7 +8,7 @@
 import { decodeExif } from './exif.js';
 import { parseTiff, type Ifd, type IfdEntry } from './tiff.js';
 import { removeTiffEntries } from './tiff-edit.js';
-import { decodeXmp, isLocationProperty, removeXmpProperties } from './xmp.js';
+import { decodeXmp, editXmpForLocation, isLocationProperty } from './xmp.js';
 
 /**
  * Entries that may carry a place but cannot be edited in place: embedded XMP, IPTC and Photoshop
@@ -76,15 +76,27 @@ function checked(original: Buffer, data: Buffer, changed: boolean, note: string)
   }
 }
 
-/** Removes every location property (GPS, city, country, …) from an XMP packet. */
+/**
+ * The XMP packet re-written from its parsed properties without anything that may hold a place: the
+ * location allow-list of `xmp-policy.ts` (GPS, place names, addresses such as the creator's
+ * CiAdr* contact fields, keyword trees and unfamiliar namespaces go). A packet that cannot be read
+ * in full is not safe: the container drops it whole.
+ */
 export function removeXmpLocation(packet: string): LocationEdit<string> {
-  const edited = removeXmpProperties(packet, isLocationProperty);
-  const changed = edited !== packet;
-  const remaining = decodeXmp(edited, 'XMP');
+  const edit = editXmpForLocation(packet);
+  if (!edit.ok) return { data: packet, changed: false, safe: false, note: `XMP cannot be read in full: ${edit.reason}` };
+  const changed = edit.text !== packet;
+  const remaining = decodeXmp(edit.text, 'XMP');
   const stillThere =
+    remaining.unreadable.length > 0 ||
     remaining.locations.length > 0 ||
     remaining.findings.some((finding) => finding.category === 'location') ||
     remaining.properties.some((property) => isLocationProperty(property.name) || isLocationProperty(property.topLevel));
   if (stillThere) return { data: packet, changed: false, safe: false, note: 'location properties could not be removed' };
-  return { data: edited, changed, safe: true, note: changed ? 'location properties' : '' };
+  const note = edit.removed.length > 0 ? `location and unfamiliar properties (${summarise(edit.removed)})` : changed ? 'XMP re-written from its parsed properties' : '';
+  return { data: edit.text, changed, safe: true, note };
+}
+
+function summarise(names: string[]): string {
+  return names.length <= 6 ? names.join(', ') : `${names.slice(0, 6).join(', ')} and ${names.length - 6} more`;
 }

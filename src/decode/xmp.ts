@@ -1,184 +1,170 @@
 /**
- * Reads XMP packets (RDF/XML) far enough to say what they reveal, and removes properties by name.
- * Reference: Adobe XMP Specification Part 1 (ISO 16684-1) section 7 (RDF serialisation); IPTC
- * Photo Metadata Standard 2023.2 (Iptc4xmpCore/Iptc4xmpExt); Google Camera XMP (GCamera, Container).
+ * XMP packets: what they reveal, and the packet re-written without what a cleaner removes.
+ * References: ISO 16684-1 (XMP Part 1) §6–7 (data model, RDF/XML); IPTC Photo Metadata Standard
+ * 2023.2 (Iptc4xmpCore/Iptc4xmpExt); PLUS LDF; MWG 2.0 regions; Google Camera XMP (GCamera,
+ * Container).
  *
- * This is not a general XML parser: it tokenises tags, attributes and text, which is all the
- * serialisations written by cameras and editors use. Anything it cannot follow is reported.
+ * The packet is read in full by an XML parser (`xmp-model.ts`, saxes) into properties named by
+ * namespace URI and local name; a packet that cannot be read in full, or whose encoding is
+ * ambiguous, is reported as unreadable and removed whole by every cleaner — never half-read.
+ * Edits re-write the packet from the parsed model (`xmp-write.ts`), never by cutting text.
  */
-import { TracelessError } from '../errors.js';
-import { limits } from '../limits.js';
 import type { Category, Finding, GeoLocation } from '../types.js';
 import { formatLocation } from './exif.js';
+import { decodeXmpBytes, unreadableText } from './xmp-encoding.js';
+import { parseXmp, type XmpName, type XmpNode, type XmpPacketModel, type XmpValue } from './xmp-model.js';
+import { namespaces as ns, qualifiedName } from './xmp-namespaces.js';
+import { isDevelopSetting, isHarmlessSetting, isPlaceLocalName, isPlaceProperty, keepForLocationMode } from './xmp-policy.js';
+import { writeXmpPacket } from './xmp-write.js';
+
+export type { XmpNode, XmpPacketModel } from './xmp-model.js';
 
 export interface XmpProperty {
-  /** Qualified name, e.g. `exif:GPSLatitude`, `photoshop:City`. */
+  /** Qualified name with the standard prefix of its namespace, e.g. `exif:GPSLatitude`, `photoshop:City`. */
   name: string;
+  /** Namespace URI and local name: what identifies the property. */
+  uri: string;
+  local: string;
   value: string;
-  /** Character range of the whole property in the packet (element or attribute). */
+  /**
+   * Kept for compatibility with the old text-range API: the model has no text positions, so both
+   * are the index of the top-level property in the packet.
+   */
   start: number;
   end: number;
   /** The top-level property this one sits under (itself when top-level). */
   topLevel: string;
-  /** Where the element of `topLevel` starts (for elements; attributes leave it out). */
   topLevelStart?: number;
 }
 
-const tagPattern = /<(\/?)([A-Za-z_][\w.-]*:[\w.-]+|[A-Za-z_][\w.-]*)((?:\s+[^\s=>/]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|<\?[\s\S]*?\?>|<!--[\s\S]*?-->/g;
-const attributePattern = /([^\s=>/]+)\s*=\s*("[^"]*"|'[^']*')/g;
-
-interface OpenElement {
-  name: string;
-  start: number;
-  text: string;
-  hasChildren: boolean;
-  topLevel: string;
-  topLevelStart: number;
-}
-
-const containerNames = new Set(['x:xmpmeta', 'x:xapmeta', 'rdf:RDF', 'rdf:Description']);
-const skipAttributes = /^(xmlns(:|$)|rdf:about$|rdf:parseType$|xml:lang$|x:xmptk$|rdf:resource$)/;
-
-/** Lists every leaf property of the packet with its text value and position. */
+/** Every leaf value of the packet (array items and struct fields included), or [] when unreadable. */
 export function readXmpProperties(packet: string): XmpProperty[] {
-  const properties: XmpProperty[] = [];
-  const stack: OpenElement[] = [];
-  let lastIndex = 0;
-  tagPattern.lastIndex = 0;
-  for (let match = tagPattern.exec(packet); match; match = tagPattern.exec(packet)) {
-    const [whole, closing, name, attributes, selfClosing] = match;
-    const text = packet.slice(lastIndex, match.index);
-    lastIndex = match.index + whole.length;
-    if (stack.length > 0 && text.trim()) stack[stack.length - 1]!.text += text;
-    if (name === undefined) continue; // processing instruction or comment
-    const parent = stack[stack.length - 1];
-    if (closing) {
-      // Pop to the matching element (tolerates unbalanced input by popping through).
-      let index = stack.length - 1;
-      while (index >= 0 && stack[index]!.name !== name) index--;
-      if (index < 0) continue;
-      const element = stack[index]!;
-      stack.length = index;
-      if (!element.hasChildren && !isStructural(element.name) && element.text.trim()) {
-        properties.push({ name: element.name, value: decodeEntities(element.text.trim()), start: element.start, end: lastIndex, topLevel: element.topLevel, topLevelStart: element.topLevelStart });
-      } else if (isListItem(element.name) && element.text.trim()) {
-        const owner = [...stack].reverse().find((open) => !isStructural(open.name));
-        if (owner) properties.push({ name: owner.name, value: decodeEntities(element.text.trim()), start: element.start, end: lastIndex, topLevel: owner.topLevel, topLevelStart: owner.topLevelStart });
+  const parsed = parseXmp(packet);
+  return parsed.ok ? leavesOf(parsed.model) : [];
+}
+
+function leavesOf(model: XmpPacketModel): XmpProperty[] {
+  const leaves: XmpProperty[] = [];
+  model.properties.forEach((property, index) => {
+    const topLevel = qualifiedName(property.name);
+    const visit = (name: XmpName, value: XmpValue) => {
+      switch (value.kind) {
+        case 'simple':
+        case 'uri':
+          leaves.push({ name: qualifiedName(name), uri: name.uri, local: name.local, value: (value.kind === 'simple' ? value.text : value.uri).trim(), start: index, end: index, topLevel, topLevelStart: index });
+          return;
+        case 'array':
+          for (const item of value.items) visit(name, item.value);
+          return;
+        case 'struct':
+          if (value.fields.length === 0) leaves.push({ name: qualifiedName(name), uri: name.uri, local: name.local, value: '', start: index, end: index, topLevel, topLevelStart: index });
+          for (const field of value.fields) visit(field.name, field.value);
       }
-      continue;
-    }
-    if (parent) parent.hasChildren = true;
-    const isTopLevel = parent?.name === 'rdf:Description';
-    const topLevel = isTopLevel || !parent ? name : parent.topLevel;
-    const topLevelStart = isTopLevel || !parent ? match.index : parent.topLevelStart;
-    // Attributes are properties too (`exif:GPSLatitude="..."` on rdf:Description or a struct).
-    attributePattern.lastIndex = 0;
-    const attributesStart = match.index + 1 + name.length;
-    for (let attribute = attributePattern.exec(attributes ?? ''); attribute; attribute = attributePattern.exec(attributes ?? '')) {
-      const attributeName = attribute[1]!;
-      if (skipAttributes.test(attributeName) || !attributeName.includes(':')) continue;
-      const start = attributesStart + attribute.index;
-      const owner = isStructural(name) ? (name === 'rdf:Description' && !isStructuralOwner(stack) ? attributeName : topLevel) : topLevel;
-      properties.push({
-        name: attributeName,
-        value: decodeEntities(attribute[2]!.slice(1, -1)),
-        start,
-        end: start + attribute[0].length,
-        topLevel: name === 'rdf:Description' && !isStructuralOwner(stack) ? attributeName : owner,
-      });
-    }
-    if (!selfClosing) {
-      // Every closing tag and list item looks back through the open elements: a cap on their
-      // depth keeps the walk linear in the packet's length (unclosed elements are hostile input).
-      if (stack.length >= limits.maxXmpDepth) throw new TracelessError('LIMIT_EXCEEDED', `XMP elements nested deeper than ${limits.maxXmpDepth} levels`);
-      stack.push({ name, start: match.index, text: '', hasChildren: false, topLevel, topLevelStart });
-    }
-  }
-  return properties;
-}
-
-/** True when the open elements include a property (so an rdf:Description is a struct value). */
-function isStructuralOwner(stack: OpenElement[]): boolean {
-  return stack.some((open) => !isStructural(open.name));
-}
-
-function isStructural(name: string): boolean {
-  return containerNames.has(name) || name.startsWith('rdf:') || name === 'x:xmpmeta';
-}
-
-function isListItem(name: string): boolean {
-  return name === 'rdf:li';
-}
-
-function decodeEntities(text: string): string {
-  return text
-    .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'")
-    .replace(/&#x([0-9a-f]+);/gi, (_, hex: string) => safeCodePoint(parseInt(hex, 16)))
-    .replace(/&#(\d+);/g, (_, dec: string) => safeCodePoint(parseInt(dec, 10)))
-    .replace(/&amp;/g, '&');
-}
-
-function safeCodePoint(code: number): string {
-  return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : '';
+    };
+    visit(property.name, property.value);
+  });
+  return leaves;
 }
 
 const localName = (name: string) => name.slice(name.indexOf(':') + 1);
 
-/** Properties that reveal a place (GPS, or named places such as city and country). */
+/** Properties that reveal a place (GPS, named places, addresses), by qualified or local name. */
 export function isLocationProperty(name: string): boolean {
-  const local = localName(name);
-  return /GPS|Latitude|Longitude|Altitude|^City$|^State$|^Country|Sublocation|^Location|ProvinceState|WorldRegion|^Province|GpsL|Coordinates|^Geo/i.test(local);
+  return isPlaceLocalName(localName(name)) || /^(drone-dji|Camera):/.test(name);
 }
 
-function categorise(name: string): Category | undefined {
-  const local = localName(name);
-  const prefix = name.slice(0, name.indexOf(':'));
-  if (isLocationProperty(name)) return 'location';
-  if (/^(GCamera|Container|Item|GDepth|GImage|hdrgm|MicroVideo|MotionPhoto|GPano)$/i.test(prefix) || /MicroVideo|MotionPhoto/i.test(local)) return 'embedded';
-  if (/Serial|^Make$|^Model$|^Lens|CreatorTool|Software|^Firmware|CameraModel|UniqueCameraModel|OwnerName|DroneModel|ProductName|DeviceName/i.test(local)) {
-    return /OwnerName/i.test(local) ? 'owner' : 'device';
-  }
-  if (/Date$|DateTime|^CreateDate|^ModifyDate|^MetadataDate|TimeStamp|DateCreated|TimeCreated/i.test(local)) return 'time';
-  if (/^(creator|rights|Credit|Owner|Artist|Author|CopyrightNotice|UsageTerms|Marked|WebStatement|AuthorsPosition|CaptionWriter|Contributor|publisher|Contact)/i.test(local) || /^CreatorContactInfo$/i.test(local)) return 'owner';
-  if (prefix === 'drone-dji' || prefix === 'FLIR' || prefix === 'Camera') return 'device';
-  if (/^(description|title|subject|Keywords|Headline|Instructions|Caption|Label|Rating|History|DocumentID|InstanceID|OriginalDocumentID|DerivedFrom|PersonInImage|RegionInfo|Event|Comment|UserComment)$/i.test(local)) return 'other';
-  return undefined;
+const embeddedNamespaces = new Set<string>([ns.GCamera, ns.Container, ns.Item, ns.GDepth, ns.GImage]);
+const deviceNamespaces = new Set<string>([ns['drone-dji'], ns.Camera]);
+
+function categorise(name: XmpName, top: XmpName): Category | 'setting' {
+  const local = name.local;
+  if (isPlaceProperty(name) || isPlaceProperty(top)) return 'location';
+  if ((top.uri === ns.xmp && top.local === 'Thumbnails') || name.uri === ns.xmpGImg) return 'thumbnail';
+  if (embeddedNamespaces.has(name.uri) || /MicroVideo|MotionPhoto/i.test(local) || (top.uri === ns.xmpMM && top.local === 'Pantry')) return 'embedded';
+  if (/OwnerName/i.test(local)) return 'owner';
+  if (isHarmlessSetting(top) && isHarmlessSetting(name)) return 'setting';
+  if (/Serial|^Make$|^Model$|^Lens|CreatorTool|Software|softwareAgent|^Firmware|CameraModel|DroneModel|ProductName|DeviceName|^ImageNumber$|ShutterCount|LensProfile/i.test(local) || deviceNamespaces.has(name.uri)) return 'device';
+  if (/Date$|DateTime|^CreateDate|^ModifyDate|^MetadataDate|TimeStamp|DateCreated|TimeCreated|^when$|timestamp/i.test(local)) return 'time';
+  if (/^(creator|rights|Credit|Owner|Artist|Author|Copyright|UsageTerms|Marked|WebStatement|AuthorsPosition|CaptionWriter|Contributor|publisher|Contact|Ci(Email|Tel|Url)|PersonInImage)/i.test(local)) return 'owner';
+  if (name.uri === ns.plus || top.uri === ns.plus) return 'owner';
+  if (top.uri === ns['mwg-rs'] && local === 'Name') return 'owner';
+  if (top.uri === ns.Iptc4xmpCore && top.local === 'CreatorContactInfo') return 'owner';
+  return 'other';
+}
+
+const labels: Record<string, string> = {
+  City: 'City', State: 'State/province', Country: 'Country', CountryCode: 'Country code', Sublocation: 'Sub-location',
+  Location: 'Location', Make: 'Camera make', Model: 'Camera model', SerialNumber: 'Camera serial number',
+  LensSerialNumber: 'Lens serial number', CreatorTool: 'Software', creator: 'Creator', rights: 'Rights',
+  CreateDate: 'Created', ModifyDate: 'Modified', DateTimeOriginal: 'Taken', DateCreated: 'Created', MetadataDate: 'Metadata modified',
+  CiAdrCity: 'Creator address: city', CiAdrCtry: 'Creator address: country', CiAdrExtadr: 'Creator address: street',
+  CiAdrPcode: 'Creator address: postcode', CiAdrRegion: 'Creator address: region', CiEmailWork: 'Creator e-mail',
+  CiTelWork: 'Creator telephone', CiUrlWork: 'Creator web site', ImageNumber: 'Shutter count (image number)',
+  PreservedFileName: 'Original file name', RawFileName: 'Original raw file name', hierarchicalSubject: 'Keywords (hierarchy, may name places)',
+  TagsList: 'Tags (may name places)', LicensorName: 'Licensor name', CopyrightOwnerName: 'Copyright owner', ImageCreatorName: 'Image creator',
+  PersonInImage: 'Person in the picture', Thumbnails: 'XMP thumbnail', OwnerName: 'Camera owner', CameraOwnerName: 'Camera owner',
+};
+
+function xmpLabel(name: XmpName, top: XmpName): string {
+  if (top.uri === ns['mwg-rs'] && name.local === 'Name') return 'Person in a face region';
+  return labels[name.local] ?? labels[top.local] ?? qualifiedName(name);
+}
+
+/** A packet with more findings than this is summarised past it (scan stays readable). */
+const maxFindingsPerPacket = 500;
+
+export interface DecodedXmp {
+  findings: Finding[];
+  locations: GeoLocation[];
+  properties: XmpProperty[];
+  /** Why the packet could not be read in full (empty when it was). */
+  unreadable: string[];
 }
 
 /** Findings for one packet. `where` is e.g. `APP1/XMP`. */
-export function decodeXmp(packet: string, where: string): { findings: Finding[]; locations: GeoLocation[]; properties: XmpProperty[] } {
-  const properties = readXmpProperties(packet);
+export function decodeXmp(packet: string, where: string): DecodedXmp {
+  const parsed = parseXmp(packet);
+  if (!parsed.ok) {
+    const bytes = Buffer.byteLength(packet);
+    // Category `location`: what could not be read may hold a place, so every location-mode check
+    // treats the packet as holding one and removes it whole.
+    const finding: Finding = { category: 'location', where, tag: 'XMP', label: 'XMP packet traceless cannot read in full (it may hold a place)', value: bytes, text: parsed.reason };
+    return { findings: [finding], locations: [], properties: [], unreadable: [`${where}: XMP cannot be read in full (${parsed.reason})`] };
+  }
+  const properties = leavesOf(parsed.model);
   const findings: Finding[] = [];
   const locations: GeoLocation[] = [];
   const byName = new Map<string, string>();
-  for (const property of properties) if (!byName.has(localName(property.name).toLowerCase())) byName.set(localName(property.name).toLowerCase(), property.value);
+  for (const property of properties) if (!byName.has(property.local.toLowerCase())) byName.set(property.local.toLowerCase(), property.value);
   const location = xmpLocation(byName, where);
   if (location) {
     locations.push(location);
     findings.push({ category: 'location', where, tag: 'GPSPosition', label: 'GPS position', value: location, text: formatLocation(location) });
   }
   const seen = new Set<string>();
-  for (const property of properties) {
-    const category = categorise(property.name) ?? categorise(property.topLevel);
-    if (!category) continue;
-    const key = `${property.name}=${property.value}`;
-    if (seen.has(key)) continue;
+  let settings = 0;
+  let unlisted = 0;
+  const visit = (top: XmpName, name: XmpName, value: XmpValue) => {
+    if (value.kind === 'array') return value.items.forEach((item) => visit(top, name, item.value));
+    if (value.kind === 'struct') return value.fields.forEach((field) => visit(top, field.name, field.value));
+    const text = (value.kind === 'simple' ? value.text : value.uri).trim();
+    const category = categorise(name, top);
+    if (category === 'setting') return void settings++;
+    const tag = qualifiedName(name);
+    const key = `${tag}=${text}`;
+    if (seen.has(key)) return;
     seen.add(key);
-    if (location && /^(exif:GPS(Latitude|Longitude)|drone-dji:Gps(Latitude|Longitude|Longtitude))$/i.test(property.name)) continue;
-    const value = property.value.length > 200 ? `${property.value.slice(0, 200)}…` : property.value;
-    findings.push({ category, where, tag: property.name, label: xmpLabel(property.name), value, text: value });
-  }
-  return { findings, locations, properties };
-}
-
-function xmpLabel(name: string): string {
-  const labels: Record<string, string> = {
-    City: 'City', State: 'State/province', Country: 'Country', CountryCode: 'Country code', Sublocation: 'Sub-location',
-    Location: 'Location', Make: 'Camera make', Model: 'Camera model', SerialNumber: 'Camera serial number',
-    LensSerialNumber: 'Lens serial number', CreatorTool: 'Software', creator: 'Creator', rights: 'Rights',
-    CreateDate: 'Created', ModifyDate: 'Modified', DateTimeOriginal: 'Taken', DateCreated: 'Created', MetadataDate: 'Metadata modified',
+    if (location && /^(GPSLatitude|GPSLongitude|GpsLatitude|GpsLongitude|GpsLongtitude)$/.test(name.local)) return;
+    if (findings.length >= maxFindingsPerPacket) return void unlisted++;
+    const shown = text.length > 200 ? `${text.slice(0, 200)}…` : text;
+    findings.push({ category, where, tag, label: xmpLabel(name, top), value: shown, text: shown });
   };
-  return labels[localName(name)] ?? name;
+  for (const property of parsed.model.properties) visit(property.name, property.name, property.value);
+  // Retained: these are what an XMP sidecar keeps on purpose (see `xmp-policy.ts`); elsewhere they
+  // go with the packet in the default mode, and they hold nothing personal in any case.
+  if (settings > 0) findings.push({ category: 'other', where, tag: 'XMP settings', label: 'Develop and exposure settings', value: settings, text: `${settings} value(s)`, retained: true });
+  if (unlisted > 0) findings.push({ category: 'other', where, tag: 'XMP', label: 'More XMP properties', value: unlisted, text: `${unlisted} more value(s)` });
+  return { findings, locations, properties, unreadable: [] };
 }
 
 /** Reads `exif:GPSLatitude` style (`37,46.4958N`) or DJI style (`+37.123456`) coordinates. */
@@ -211,85 +197,87 @@ function parseRational(text: string | undefined): number | undefined {
   return Number.isFinite(value) ? value : undefined;
 }
 
+/** The outcome of re-writing a packet: the new text and the qualified names removed, or why it could not be read. */
+export type XmpEdit = { ok: true; text: string; removed: string[]; model: XmpPacketModel } | { ok: false; reason: string };
+
 /**
- * Removes every top-level property for which `shouldRemove(name)` is true (elements with all
- * their content, and attributes), returning the new packet text.
+ * Re-writes `packet` from its parsed model, keeping each top-level property as `keep` returns it
+ * (possibly with fewer fields) and removing it when `keep` returns undefined. When nothing is
+ * removed and the packet is already in the form traceless writes (apart from white-space padding
+ * before the trailer), the packet itself is returned, so cleaning twice changes nothing.
  */
-export function removeXmpProperties(packet: string, shouldRemove: (name: string) => boolean): string {
-  const spans: [number, number][] = [];
-  const closeSearches = new Map<string, { from: number; at: number }>();
-  for (const property of readXmpProperties(packet)) {
-    if (shouldRemove(property.topLevel) || shouldRemove(property.name)) {
-      spans.push(topLevelSpan(packet, property, closeSearches));
+export function editXmpPacket(packet: string, keep: (property: XmpNode) => XmpNode | undefined): XmpEdit {
+  const parsed = parseXmp(packet);
+  if (!parsed.ok) return parsed;
+  const kept: XmpNode[] = [];
+  const removed: string[] = [];
+  const before = new Map<XmpNode, string>();
+  for (const property of parsed.model.properties) {
+    const result = keep(property);
+    if (!result) removed.push(qualifiedName(property.name));
+    else {
+      kept.push(result);
+      before.set(result, property === result ? '' : writeXmpPacket({ properties: [property] }));
     }
   }
-  if (spans.length === 0) return packet;
-  spans.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
-  let result = '';
-  let cursor = 0;
-  for (const [start, end] of spans) {
-    if (end <= cursor) continue;
-    if (start >= cursor) result += packet.slice(cursor, start);
-    cursor = Math.max(cursor, end);
+  // A property kept with fewer fields counts as removed in part.
+  for (const [result, original] of before) {
+    if (original !== '' && original !== writeXmpPacket({ properties: [result] })) removed.push(`${qualifiedName(result.name)} (part)`);
   }
-  return result + packet.slice(cursor);
+  const model: XmpPacketModel = { properties: kept };
+  // Bytes seen through latin1 show the UTF-8 BOM as three characters: write it back the same way.
+  const begin = parsed.model.begin === '\u00ef\u00bb\u00bf' ? parsed.model.begin : '\ufeff';
+  const text = writeXmpPacket(model, begin);
+  if (removed.length === 0 && normalisePadding(text) === normalisePadding(packet)) return { ok: true, text: packet, removed, model };
+  return { ok: true, text, removed, model };
 }
 
-/** The span of the top-level element that holds `property` (or the attribute itself). */
-function topLevelSpan(packet: string, property: XmpProperty, closeSearches: Map<string, { from: number; at: number }>): [number, number] {
-  if (packet[property.start] !== '<') {
-    // An attribute: remove it with the space before it.
-    return [property.start - (packet[property.start - 1] === ' ' ? 1 : 0), property.end];
-  }
-  // The opening tag of the top-level element (for list items and struct fields, their owner's).
-  const open = property.topLevelStart ?? packet.lastIndexOf(`<${property.topLevel}`, property.start);
-  if (open === -1 || open === property.start) return [property.start, property.end];
-  const closeTag = `</${property.topLevel}>`;
-  const selfClose = packet.indexOf('>', open);
-  if (packet[selfClose - 1] === '/') return [open, selfClose + 1];
-  const close = indexOfFrom(packet, closeTag, property.end, closeSearches);
-  return close === -1 ? [property.start, property.end] : [open, close + closeTag.length];
+function normalisePadding(text: string): string {
+  return text.replace(/\0+$/, '').replace(/[ \t\r\n]*(<\?xpacket end=)/, '\n$1').trimEnd();
 }
 
 /**
- * `text.indexOf(needle, from)`, reusing the previous search for the same needle when it already
- * answers this one: many properties under one unclosed top-level element would otherwise each scan
- * to the end of the packet (quadratic time on hostile input).
+ * Removes every property for which `shouldRemove(qualifiedName)` is true — and, because every
+ * caller edits for `--only location`, every property the location allow-list does not know —
+ * returning the packet re-written from what is left. Struct fields are tested by their own names.
+ * Returns '' when the packet cannot be read in full, or when the re-written packet would be longer
+ * than the original (same-length editors could not fit it): the caller then drops the whole
+ * packet (an empty packet is what every caller writes for "nothing left"). New callers should use
+ * `editXmpForLocation`, which says what it removed and why a packet is unreadable.
  */
-function indexOfFrom(text: string, needle: string, from: number, searches: Map<string, { from: number; at: number }>): number {
-  const previous = searches.get(needle);
-  if (previous && from >= previous.from && (previous.at === -1 || from <= previous.at)) return previous.at;
-  const at = text.indexOf(needle, from);
-  searches.set(needle, { from, at });
-  return at;
+export function removeXmpProperties(packet: string, shouldRemove: (name: string) => boolean): string {
+  const edit = editXmpPacket(packet, (property) => {
+    if (shouldRemove(qualifiedName(property.name))) return undefined;
+    const kept = keepForLocationMode(property);
+    return kept && withoutFields(kept, (field) => shouldRemove(qualifiedName(field.name)));
+  });
+  if (!edit.ok) return '';
+  // Callers that edit in place pad the result back to the packet's length: a re-written packet
+  // longer than the original (a compact packet without padding) cannot be, so it goes whole.
+  const longer = edit.text.length > packet.length || Buffer.byteLength(edit.text, 'utf8') > Buffer.byteLength(packet, 'utf8');
+  return longer ? '' : edit.text;
+}
+
+/** The location-mode edit of a packet (the allow-list in `xmp-policy.ts`), with what it removed. */
+export function editXmpForLocation(packet: string): XmpEdit {
+  return editXmpPacket(packet, keepForLocationMode);
+}
+
+function withoutFields(node: XmpNode, drop: (field: XmpNode) => boolean): XmpNode {
+  const filter = (value: XmpValue): XmpValue => {
+    if (value.kind === 'struct') return { kind: 'struct', fields: value.fields.filter((field) => !drop(field)).map((field) => ({ ...field, value: filter(field.value) })) };
+    if (value.kind === 'array') return { kind: 'array', form: value.form, items: value.items.map((item) => ({ ...item, value: filter(item.value) })) };
+    return value;
+  };
+  return { ...node, value: filter(node.value) };
 }
 
 /**
- * Decodes an XMP packet's bytes: UTF-8 normally, but UTF-16/32 (either byte order) occur in the
- * wild (XMP Part 1 §7.1 allows them), detected by BOM or by the zero bytes around `<`.
+ * Decodes an XMP packet's bytes (UTF-8, UTF-16 or UTF-32 by BOM or by how `<` is spelled). Bytes
+ * whose encoding is ambiguous or invalid come back as text that every function here reports as
+ * unreadable (and that no XML parser accepts), so callers remove the packet whole.
  */
 export function xmpText(bytes: Buffer): string {
-  if (bytes.length >= 2) {
-    const [a, b] = [bytes[0]!, bytes[1]!];
-    if (bytes.length >= 4 && a === 0 && b === 0 && bytes[2] === 0) return utf32(bytes, false);
-    if (bytes.length >= 4 && b === 0 && bytes[2] === 0 && bytes[3] === 0) return utf32(bytes, true);
-    if ((a === 0xfe && b === 0xff) || (a === 0 && b !== 0)) return swapToLittleEndian(bytes).toString('utf16le').replace(/^\ufeff/, '');
-    if ((a === 0xff && b === 0xfe) || (a !== 0 && b === 0)) return bytes.toString('utf16le').replace(/^\ufeff/, '');
-  }
-  return bytes.toString('utf8');
-}
-
-function swapToLittleEndian(bytes: Buffer): Buffer {
-  const swapped = Buffer.from(bytes.subarray(0, bytes.length & ~1));
-  swapped.swap16();
-  return swapped;
-}
-
-function utf32(bytes: Buffer, littleEndian: boolean): string {
-  let text = '';
-  for (let offset = 0; offset + 4 <= bytes.length; offset += 4) {
-    const code = littleEndian ? bytes.readUInt32LE(offset) : bytes.readUInt32BE(offset);
-    text += safeCodePoint(code);
-  }
-  return text.replace(/^\ufeff/, '');
+  const decoded = decodeXmpBytes(bytes);
+  return 'problem' in decoded ? unreadableText(decoded.problem) : decoded.text;
 }

@@ -147,7 +147,30 @@ export async function codeSeeds(only?: readonly string[]): Promise<Map<string, S
   }
   for (const [id, build] of Object.entries(scanOnlyBuilders(exifJpeg))) if (wanted(id)) add(id, id, build());
   for (const [id, build] of Object.entries(sidecarBuilders)) if (wanted(id)) add(id, id, build());
+  if (wanted('xmp')) for (const [name, text] of Object.entries(xmpSeedPackets())) add('xmp', name, Buffer.from(text, 'utf8'));
   return seeds;
+}
+
+/**
+ * XMP sidecars in the shapes the parser must read (structs, arrays, short forms, xml:lang, a
+ * non-ASCII prefix, rdf:RDF as the root) with what the allow-lists remove (CiAdr*, licensor
+ * names, face regions, keyword trees) beside develop settings they keep.
+ */
+function xmpSeedPackets(): Record<string, string> {
+  const rdf = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#';
+  const body =
+    `<rdf:Description rdf:about="" xmlns:crs="http://ns.adobe.com/camera-raw-settings/1.0/" xmlns:Iptc4xmpCore="http://iptc.org/std/Iptc4xmpCore/1.0/xmlns/" xmlns:plus="http://ns.useplus.org/ldf/xmp/1.0/" xmlns:mwg-rs="http://www.metadataworkinggroup.com/schemas/regions/" xmlns:lr="http://ns.adobe.com/lightroom/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:ÉxÏf="http://ns.adobe.com/exif/1.0/" crs:Exposure2012="+0.50" ÉxÏf:GPSLatitude="48,51.5N" ÉxÏf:GPSLongitude="2,17.7E">` +
+    `<crs:ToneCurvePV2012><rdf:Seq><rdf:li>0, 0</rdf:li><rdf:li>255, 255</rdf:li></rdf:Seq></crs:ToneCurvePV2012>` +
+    `<Iptc4xmpCore:CreatorContactInfo rdf:parseType="Resource"><Iptc4xmpCore:CiAdrCity>Seedville</Iptc4xmpCore:CiAdrCity><Iptc4xmpCore:CiAdrPcode>12345</Iptc4xmpCore:CiAdrPcode><Iptc4xmpCore:CiEmailWork>seed@example.com</Iptc4xmpCore:CiEmailWork></Iptc4xmpCore:CreatorContactInfo>` +
+    `<plus:Licensor><rdf:Seq><rdf:li rdf:parseType="Resource"><plus:LicensorName>Seed Licensor</plus:LicensorName></rdf:li></rdf:Seq></plus:Licensor>` +
+    `<mwg-rs:Regions rdf:parseType="Resource"><mwg-rs:RegionList><rdf:Bag><rdf:li><rdf:Description mwg-rs:Name="Seed Face"/></rdf:li></rdf:Bag></mwg-rs:RegionList></mwg-rs:Regions>` +
+    `<lr:hierarchicalSubject><rdf:Bag><rdf:li>Places|Seedland</rdf:li></rdf:Bag></lr:hierarchicalSubject>` +
+    `<dc:title><rdf:Alt><rdf:li xml:lang="x-default">Seed &amp; title</rdf:li><rdf:li xml:lang="fr">Titre</rdf:li></rdf:Alt></dc:title>` +
+    `</rdf:Description>`;
+  return {
+    'xmp-shapes': `<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="${rdf}">${body}</rdf:RDF></x:xmpmeta><?xpacket end="w"?>`,
+    'xmp-rdf-root': `<?xml version="1.0" encoding="UTF-8"?><rdf:RDF xmlns:rdf="${rdf}">${body}</rdf:RDF>`,
+  };
 }
 
 /**

@@ -236,3 +236,95 @@ export function moovRemovals(model: MoovModel, zeroDates: boolean): { where: str
   visit(model.root);
   return removals;
 }
+
+/**
+ * The file ranges of every chunk the sample tables of the sequence reference (stco/co64 offsets,
+ * stsc samples per chunk, stsz/stz2 sizes): the only mdat bytes a clean copy keeps for `moov`.
+ * Reference: ISO/IEC 14496-12:2022 sections 8.7.3 (stsz, stz2), 8.7.4 (stsc), 8.7.5 (stco, co64).
+ */
+export function chunkRanges(source: ByteSource, model: MoovModel): { offset: number; length: number }[] {
+  const ranges: { offset: number; length: number }[] = [];
+  const visit = (node: MoovNode) => {
+    if (node.box.type === 'stbl') ranges.push(...tableRanges(source, node));
+    else node.children?.forEach(visit);
+  };
+  visit(model.root);
+  return ranges;
+}
+
+function tableRanges(source: ByteSource, stbl: MoovNode): { offset: number; length: number }[] {
+  const child = (type: string) => stbl.children?.find((node) => node.box.type === type);
+  const offsetsNode = child('stco') ?? child('co64');
+  const sizesNode = child('stsz') ?? child('stz2');
+  const chunksNode = child('stsc');
+  if (!offsetsNode && !sizesNode) return [];
+  if (!offsetsNode || !sizesNode || !chunksNode) throw new TracelessError('MALFORMED', `${stbl.path}: sample tables without stco, stsz or stsc`);
+  const offsets = new Cursor(readPayload(source, offsetsNode.box, offsetsNode.path), offsetsNode.path);
+  offsets.u32('version/flags');
+  const chunkCount = offsets.u32('entry_count');
+  const wide = offsetsNode.box.type === 'co64';
+  if (chunkCount * (wide ? 8 : 4) > offsets.remaining) throw new TracelessError('TRUNCATED', `${offsetsNode.path}: ${chunkCount} chunk offsets run past the box`);
+  const chunkOffsets: number[] = [];
+  for (let index = 0; index < chunkCount; index++) chunkOffsets.push(wide ? offsets.u64('chunk_offset') : offsets.u32('chunk_offset'));
+  const sizes = sampleSizes(readPayload(source, sizesNode.box, sizesNode.path), sizesNode.box.type === 'stz2', sizesNode.path);
+  const stsc = new Cursor(readPayload(source, chunksNode.box, chunksNode.path), chunksNode.path);
+  stsc.u32('version/flags');
+  const entryCount = stsc.u32('entry_count');
+  if (entryCount * 12 > stsc.remaining) throw new TracelessError('TRUNCATED', `${chunksNode.path}: ${entryCount} entries run past the box`);
+  const runs: { firstChunk: number; samplesPerChunk: number }[] = [];
+  for (let index = 0; index < entryCount; index++) {
+    const firstChunk = stsc.u32('first_chunk');
+    const samplesPerChunk = stsc.u32('samples_per_chunk');
+    stsc.u32('sample_description_index');
+    runs.push({ firstChunk, samplesPerChunk });
+  }
+  const ranges: { offset: number; length: number }[] = [];
+  let sample = 0;
+  for (let run = 0; run < runs.length; run++) {
+    const { firstChunk, samplesPerChunk } = runs[run]!;
+    const lastChunk = run + 1 < runs.length ? runs[run + 1]!.firstChunk - 1 : chunkCount;
+    if (firstChunk < 1 || lastChunk > chunkCount || (run + 1 < runs.length && runs[run + 1]!.firstChunk <= firstChunk)) {
+      throw new TracelessError('MALFORMED', `${chunksNode.path}: chunk runs out of order`);
+    }
+    for (let chunk = firstChunk; chunk <= lastChunk; chunk++) {
+      if (sample + samplesPerChunk > sizes.length) throw new TracelessError('MALFORMED', `${chunksNode.path}: more samples in chunks than stsz lists`);
+      let length = 0;
+      for (let index = 0; index < samplesPerChunk; index++) length += sizes[sample++]!;
+      const offset = chunkOffsets[chunk - 1]!;
+      if (offset + length > source.size) throw new TracelessError('TRUNCATED', `${offsetsNode.path}: chunk ${chunk} runs past the end of the file`);
+      if (length > 0) ranges.push({ offset, length });
+    }
+  }
+  return ranges;
+}
+
+function sampleSizes(payload: Buffer, compact: boolean, path: string): number[] {
+  const cursor = new Cursor(payload, path);
+  cursor.u32('version/flags');
+  const sizes: number[] = [];
+  if (compact) {
+    cursor.bytes(3, 'reserved');
+    const fieldBits = cursor.u8('field_size');
+    const count = cursor.u32('sample_count');
+    if (![4, 8, 16].includes(fieldBits) || Math.ceil((count * fieldBits) / 8) > cursor.remaining) throw new TracelessError('MALFORMED', `${path}: ${count} sample sizes of ${fieldBits} bits do not fit`);
+    for (let index = 0; index < count; index++) {
+      if (fieldBits === 16) sizes.push(cursor.u16('entry_size'));
+      else if (fieldBits === 8) sizes.push(cursor.u8('entry_size'));
+      else {
+        const byte = payload[cursor.position]!;
+        sizes.push(index % 2 === 0 ? byte >> 4 : byte & 0x0f);
+        if (index % 2 === 1 || index === count - 1) cursor.position++;
+      }
+    }
+    return sizes;
+  }
+  const uniform = cursor.u32('sample_size');
+  const count = cursor.u32('sample_count');
+  if (uniform !== 0) {
+    if (count > limits.maxMetadataBytes) throw new TracelessError('LIMIT_EXCEEDED', `${path}: ${count} samples`);
+    return new Array<number>(count).fill(uniform);
+  }
+  if (count * 4 > cursor.remaining) throw new TracelessError('TRUNCATED', `${path}: ${count} sample sizes run past the box`);
+  for (let index = 0; index < count; index++) sizes.push(cursor.u32('entry_size'));
+  return sizes;
+}

@@ -27,7 +27,7 @@ export const metadataPropertyTypes: Readonly<Record<string, string>> = {
   uuid: 'vendor property',
 };
 
-export type PropertyRole = 'image' | 'metadata';
+export type PropertyRole = 'image' | 'metadata' | 'unknown';
 
 export function propertyRole(box: Box): PropertyRole | undefined {
   if (imagePropertyTypes.has(box.type)) return 'image';

@@ -104,13 +104,16 @@ function topRole(box: Box, index: number): TopRole {
   if (['moof', 'mfra', 'sidx', 'styp', 'ssix', 'emsg'].includes(box.type)) {
     throw new TracelessError('UNSUPPORTED_FORMAT', `fragmented HEIF sequences ('${box.type}' box) are not supported`);
   }
-  throw new TracelessError('UNSUPPORTED_FORMAT', `unknown top-level box '${printable(box.type)}' at offset ${box.offset}: traceless cannot tell whether it holds metadata`);
+  // Unknown boxes (Samsung `sefd`, vendor blocks, misnamed ones) play no part in decoding the
+  // images, which live in meta and mdat: they are removed, never copied and never refused.
+  return 'metadata';
 }
 
 /** What a `metadata` top-level box or meta child is, for reports. */
 export function describeMetadataBox(box: Box, table: Readonly<Record<string, { kind: BlockKind; label: string }>>): { kind: BlockKind; label: string } {
   if (box.type === 'uuid' && box.uuid && knownUuids[box.uuid]) return knownUuids[box.uuid]!;
-  return table[box.type] ?? { kind: 'other', label: `'${printable(box.type)}' box` };
+  if (box.type === 'sefd') return { kind: 'vendor', label: 'Samsung sefd box (vendor data: capture settings, motion-photo and edit records)' };
+  return table[box.type] ?? { kind: 'other', label: `unknown '${printable(box.type)}' box` };
 }
 
 /** True when every payload byte of `box` is zero (read in bounded chunks). */

@@ -82,6 +82,9 @@ function layOut(source: ByteSource, analysis: Analysis, decisions: Decisions, op
         return { box, kind: 'bytes', build: (map) => writeMoov(source, analysis.moov!, { zeroDates, mapOffset: map ? (offset) => map(offset, 'a chunk of the image sequence') : (offset) => offset }) };
       case 'mdat':
         return { box, kind: 'mdat', spans: spans.get(box)! };
+      case 'trailer':
+        builder.remove('end of file', 'trailer', box.size, `${box.size} byte(s) after the last box removed`);
+        return { box, kind: 'drop' };
       default: {
         const { kind, label } = describeMetadataBox(box, metadataTopBoxes);
         builder.remove(box.type === 'uuid' ? `uuid(${box.uuid})` : printable(box.type), kind, box.size, `${label} removed`);

@@ -114,11 +114,14 @@ export function decide(source: ByteSource, analysis: Analysis, options: PlanOpti
     if (item.role === 'image') continue;
     if (locationOnly && (item.role === 'exif' || item.role === 'xmp') && item.place) {
       const edited = item.role === 'exif' ? editExif(readItem(source, item.place)) : editXmp(readItem(source, item.place), item.info.contentEncoding);
-      if (edited.data) {
+      // The edited payload goes where the old one was: it must not be longer.
+      if (edited.data && edited.data.length > itemBytes(item)) edited.note = 'the edited payload is longer than the original';
+      else if (edited.data) {
         decisions.kept.set(item.id, { item, data: { kind: 'bytes', data: edited.data } });
         if (edited.note) remove(item.role === 'exif' ? `${item.where}/GPS` : item.where, itemKind(item), itemBytes(item), `removed in place: ${edited.note}`);
         continue;
       }
+      delete edited.data;
       removedItems.set(item.id, `${item.role === 'exif' ? 'Exif' : 'XMP'} item removed: ${edited.note}`);
       continue;
     }

@@ -19,7 +19,7 @@ import { cleanBuffer, inspectSync } from '../../src/index.js';
 import { buildExifTiff, defaultExif } from '../fixtures/exif.js';
 import {
   box, buildHeif, cstring, encodeHeic, fakeImageData, fullBox, haveTool, hvcC, iccProfileFixture, ispe,
-  rebuildHeif, standardHeifFixture, testPicture, uint, xmpPacket, type HeifFixture,
+  encodeAvifSequence, rebuildHeif, standardHeifFixture, testPicture, uint, xmpPacket, type HeifFixture,
 } from '../fixtures/heif.js';
 import { expectCleanedInBothModes, expectSentinelGone, sentinel, sentinelBytes } from '../helpers/sentinel.js';
 
@@ -227,7 +227,7 @@ function fixMetaSize(file: Buffer): void {
   file.writeUInt32BE(file.length - at, at);
 }
 
-const tools = haveTool('heif-enc') && haveTool('heif-convert') && haveTool('exiftool') && haveTool('convert');
+const tools = haveTool('heif-enc') && haveTool('heif-convert') && haveTool('exiftool') && haveTool('convert') && haveTool('ffmpeg');
 
 describe.skipIf(!tools)('HEIF real-phone shapes clean with identical pixels', () => {
   let work: string;
@@ -271,6 +271,31 @@ describe.skipIf(!tools)('HEIF real-phone shapes clean with identical pixels', ()
       const index = spec.properties!.length;
       spec.associations![0]!.properties.push(index);
     });
+  });
+
+  it('AVIF sequence: text hidden in the compressor name, both handler names and mdat bytes no sample uses', () => {
+    const path = encodeAvifSequence(work, 'crafted-sequence.avif');
+    const input = Buffer.from(readFileSync(path));
+    const hidden = 'QZHIDDENQZX14';
+    // Same-length edits only, so that no chunk offset moves: the 32-byte compressor name, the 14-byte handler names.
+    const entry = input.indexOf('av01', input.indexOf('stsd', 0, 'latin1'), 'latin1');
+    const nameAt = entry + 4 + 6 + 2 + 16 + 2 + 2 + 4 + 4 + 4 + 2;
+    input.fill(0, nameAt, nameAt + 32);
+    input.writeUInt8(hidden.length, nameAt);
+    input.write(hidden, nameAt + 1, 'latin1');
+    for (let at = input.indexOf('PictureHandler', 0, 'latin1'); at !== -1; at = input.indexOf('PictureHandler', at + 1, 'latin1')) input.write(`${hidden}X`, at, 'latin1');
+    const crafted = appendToMdat(input, Buffer.from(hidden));
+    expect(inspectSync(crafted).findings.filter((finding) => !finding.retained && JSON.stringify(finding).includes(hidden)).length).toBeGreaterThan(0);
+    const frames = (data: Buffer) => {
+      const file = join(work, `frames-${Math.random().toString(36).slice(2)}.avif`);
+      writeFileSync(file, data);
+      return execFileSync('ffmpeg', ['-v', 'error', '-i', file, '-map', '0:v', '-f', 'framemd5', '-'], { encoding: 'utf8' }).split('\n').filter((line) => !line.startsWith('#'));
+    };
+    const reference = frames(input);
+    for (const outcome of expectSentinelGone(crafted, hidden)) {
+      expect(outcome.data, outcome.mode).not.toBeNull();
+      expect(frames(outcome.data!)).toEqual(reference);
+    }
   });
 
   it('HEIC with an iptc item', async () => {

@@ -201,6 +201,14 @@ describe('HEIF crafted files: the sentinel in kept structures', () => {
     expectRemovedNotRefused(buildHeif(spec).file);
   });
 
+  it('entity groups: bytes after a known group, and a group of unknown type', () => {
+    const grpl = box('grpl', fullBox('altr', 0, 0, uint(4, 100), uint(4, 2), uint(4, 1), uint(4, 2), S), fullBox('zzzz', 0, 0, uint(4, 101), uint(4, 1), uint(4, 1), S));
+    for (const output of expectRemovedNotRefused(buildHeif(fixture({ metaExtras: [grpl] })).file)) {
+      expect(output.includes(Buffer.from('altr'))).toBe(true);
+      expect(output.includes(Buffer.from('zzzz'))).toBe(false);
+    }
+  });
+
   it('ftyp brands that are not registered', () => {
     const brands = ['heic', 'mif1', 'heic', ...(`${sentinel} `.match(/.{4}/g) ?? [])];
     expectRemovedNotRefused(buildHeif(fixture({ brands })).file);

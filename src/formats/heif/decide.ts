@@ -58,6 +58,9 @@ export interface Decisions {
   associations: Map<number, { index: number; essential: boolean }[]>;
 }
 
+/** Entity groups whose layout is only a list of IDs (ISO/IEC 23008-12 section 6.8): re-written; others removed. */
+export const knownGroupTypes: ReadonlySet<string> = new Set(['altr', 'ster', 'brst']);
+
 /** Reference types whose `from` item is derived from (needs) its `to` items. */
 const dependencyReferences: ReadonlySet<string> = new Set(['dimg', 'iloc', 'base']);
 
@@ -299,6 +302,11 @@ function structuralNotes(analysis: Analysis, decisions: Decisions, remove: (wher
       remove(`${kept.item.where}/name`, 'text', Buffer.byteLength(name), 'item name emptied');
       hide(decisions, kept.item.where, 'Item name', name, `item name "${name}"`);
     }
+  }
+  for (const group of meta.groups) {
+    if (knownGroupTypes.has(group.type)) continue;
+    remove(`meta/grpl/${printable(group.type)}`, 'other', 0, `entity group of unknown type '${printable(group.type)}' removed`);
+    hide(decisions, `meta/grpl/${printable(group.type)}`, 'Unknown entity group', group.entityIds.length, `entity group '${printable(group.type)}' of ${group.entityIds.length} entities`);
   }
   for (const box of [...meta.iinfExtras, ...(meta.iprp?.extras ?? [])]) {
     remove(`meta/${printable(box.type)}`, 'other', box.size, `unknown '${printable(box.type)}' box removed`);

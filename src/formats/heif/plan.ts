@@ -21,7 +21,7 @@ import { PlanBuilder, pieceLength } from '../plan-builder.js';
 import { payloadSize, payloadStart, printable, type Box } from '../isobmff/boxes.js';
 import { Writer, makeBox, makeFullBox } from './cursor.js';
 import { analyse, type Analysis } from './analyse.js';
-import { decide, type Decisions, type KeptItem } from './decide.js';
+import { decide, knownGroupTypes, type Decisions, type KeptItem } from './decide.js';
 import { overlaps, type ByteRange } from './items.js';
 import type { HeifMeta } from './meta.js';
 import { chunkRanges, moovRemovals, writeMoov } from './moov.js';
@@ -445,9 +445,6 @@ function writeProperties(decisions: Decisions, keptIds: ReadonlySet<number>): Bu
   const ipma = makeFullBox('ipma', wideIds ? 1 : 0, wideIndex ? 1 : 0, writer.toBuffer());
   return makeBox('iprp', Buffer.concat([ipco, ipma]));
 }
-
-/** Entity groups whose layout is only a list of IDs (ISO/IEC 23008-12 section 6.8). */
-const knownGroupTypes: ReadonlySet<string> = new Set(['altr', 'ster', 'brst']);
 
 function writeGroups(meta: HeifMeta, keptIds: ReadonlySet<number>): Buffer | undefined {
   const boxes: Buffer[] = [];

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { detectFormat, formats } from '../../src/index.js';
 import { buildExifTiff, defaultExif } from '../fixtures/exif.js';
 import { gifXmp, animatedGif, assembleGif, baseGif, commentExtension, dirtyGif, graphicControlExtension, loopingExtension, plainTextExtension, xmpExtension } from '../fixtures/gif.js';
-import { appleMakerNote, buildHeif, standardHeifFixture, colrIcc, exifItemPayload, fakeImageData, hvcC, irot, ispe, pixi, box as heifBox, xmpPacket as heifXmp, type HeifFixture } from '../fixtures/heif.js';
+import { appleMakerNote, buildHeif, standardHeifFixture, colrIcc, cstring as heifCstring, exifItemPayload, fakeImageData, fullBox as heifFullBox, hvcC, iccProfileFixture, irot, ispe, pixi, box as heifBox, xmpPacket as heifXmp, type HeifFixture } from '../fixtures/heif.js';
 import { basePixelsJpeg, exifSegment, insertSegments, phoneJpeg } from '../fixtures/jpeg.js';
 import { actionCameraClip, addToMovie, appleKeysMeta, assetBox, box as mp4Box, cammGpsPacket, ffmpegClip, mebxKeys, mebxSample, removeScratch, textAtom, xmpPacket as mp4Xmp, xmpUuidBox } from '../fixtures/mp4.js';
 import { basePng, dirtyPng } from '../fixtures/png.js';
@@ -93,7 +93,7 @@ export async function codeSeeds(only?: readonly string[]): Promise<Map<string, S
     const exifTiff = buildExifTiff({ ...defaultExif, makerNote: appleMakerNote({ contentIdentifier: 'A1B2C3D4-E5F6', burstUuid: 'BURST-0001', runTimeSeconds: 93_784 }) });
     const xmp = heifXmp({ latitude: '48,51.5022N', longitude: '2,17.6689E', city: 'Fixtureville', creator: 'Xmp Creator Person' });
     const fixture = (overrides: Partial<HeifFixture> = {}): HeifFixture =>
-      standardHeifFixture({ exifTiff, xmp, icc: Buffer.from('fake ICC profile bytes that must survive', 'latin1'), primaryBytes: 120, thumbnailBytes: 40 }, overrides);
+      standardHeifFixture({ exifTiff, xmp, icc: iccProfileFixture('fake ICC profile bytes that must survive'), primaryBytes: 120, thumbnailBytes: 40 }, overrides);
     add('heif', 'heic-iloc1-base-offset', buildHeif(fixture({ iloc: { version: 1, baseOffsetSize: 4 }, afterMeta: [heifBox('free', Buffer.from('x'))] })).file);
     add('heif', 'heic-iloc2-idat-split', buildHeif(fixture({
       iloc: { version: 2, offsetSize: 8, lengthSize: 8 },
@@ -107,6 +107,23 @@ export async function codeSeeds(only?: readonly string[]): Promise<Map<string, S
       associations: [{ item: 1, properties: [0x81, 2, 0x83, 4] }],
     })).file);
     add('heif', 'avif-mdat-first', buildHeif(fixture({ brands: ['avif', 'mif1', 'avif', 'miaf'], mdatFirst: true, iloc: { version: 0 } })).file);
+    // Keep-list shapes: what phones add (Samsung sefd, a free property, an iptc item) and slack in kept structures.
+    const phone = fixture({ afterMdat: [heifBox('sefd', Buffer.from('SEFH vendor record'))], itemNames: { 1: 'Primary name' } });
+    phone.items.push({ id: 8, type: 'iptc', data: Buffer.from([0x1c, 2, 90, 0, 4, 0x50, 0x61, 0x72, 0x69]) });
+    phone.properties!.push(heifBox('free', Buffer.from('free property')), heifFullBox('auxC', 0, 0, heifCstring('urn:example:unknown')), heifFullBox('ispe', 0, 0, Buffer.alloc(8, 1), Buffer.from('slack')));
+    phone.associations![0]!.properties.push(7, 9);
+    phone.items.push({ id: 7, type: 'hvc1', data: fakeImageData(30, 7) });
+    phone.references!.push({ type: 'auxl', from: 7, to: [1] });
+    phone.associations!.push({ item: 7, properties: [0x81, 8] });
+    add('heif', 'heic-phone-keep-list', buildHeif(phone).file);
+    const grid = fixture();
+    grid.items.push({ id: 5, type: 'grid', place: 'idat', data: Buffer.from([0, 0, 0, 0, 0, 120, 0, 40, 0xaa]) });
+    grid.references!.push({ type: 'dimg', from: 5, to: [1] });
+    grid.primary = 5;
+    add('heif', 'heic-grid-idat', buildHeif(grid).file);
+    // A JPEG-coded item (marker structure only) with its own APP1 and COM segments and a trailer.
+    const jpegItem = Buffer.from('ffd8ffe10008457869660000ffdb00040000fffe0006636f6dffc000040000ffda0004000001020300ffd9747261696c', 'hex');
+    add('heif', 'heif-jpeg-item', buildHeif(fixture({ brands: ['mif1', 'jpeg', 'mif1'], items: [{ id: 1, type: 'jpeg', data: jpegItem }, ...fixture().items.slice(1)] })).file);
   }
   if (wanted('mp4')) {
     try {

@@ -6,7 +6,7 @@
 import { TracelessError } from '../../errors.js';
 import type { ByteSource } from '../../io/source.js';
 import { printable, type Box } from '../isobmff/boxes.js';
-import { itemLabel, itemRole, placeItem, type ItemPlace, type ItemRole } from './items.js';
+import { itemRole, placeItem, type ItemPlace, type ItemRole } from './items.js';
 import type { ItemInfo, ItemLocation } from './meta.js';
 import { readMoov, type MoovModel } from './moov.js';
 import { propertyRole, type PropertyRole } from './properties.js';
@@ -21,6 +21,8 @@ export interface AnalysedItem {
   place?: ItemPlace;
   /** Report path, e.g. `meta/Exif#3`. */
   where: string;
+  /** Why a metadata item's extents could not be resolved (it is removed without reading them). */
+  unplaced?: string;
 }
 
 export interface AnalysedProperty {
@@ -42,7 +44,7 @@ export interface Analysis {
 }
 
 export function itemWhere(info: ItemInfo, role: ItemRole): string {
-  const name = role === 'exif' ? 'Exif' : role === 'xmp' ? 'XMP' : role === 'image' ? printable(info.type) : role === 'uri' ? 'uri' : 'mime';
+  const name = role === 'exif' ? 'Exif' : role === 'xmp' ? 'XMP' : role === 'image' || role === 'unknown' ? printable(info.type) : role === 'uri' ? 'uri' : 'mime';
   return `meta/${name}#${info.id}`;
 }
 
@@ -59,7 +61,8 @@ export function analyse(source: ByteSource): Analysis {
       if (paddingTypes.has(child.type)) analysis.metaExtras.push({ box: child, role: 'padding', dirty: !isZeroFilled(source, child) });
       else if (child.type in metadataMetaChildren) analysis.metaExtras.push({ box: child, role: 'metadata', dirty: true });
       else if (child.type === 'ipro' || child.type === 'sinf') throw new TracelessError('UNSUPPORTED_FORMAT', 'protected (encrypted) HEIF items are not supported');
-      else throw new TracelessError('UNSUPPORTED_FORMAT', `unknown box '${printable(child.type)}' inside meta: traceless cannot tell whether it holds metadata`);
+      // Unknown children of meta play no part in decoding: removed with the metadata.
+      else analysis.metaExtras.push({ box: child, role: 'metadata', dirty: true });
     }
     const locations = new Map((meta.iloc?.items ?? []).map((location) => [location.id, location] as const));
     for (const location of locations.values()) {
@@ -68,16 +71,21 @@ export function analyse(source: ByteSource): Analysis {
       }
     }
     for (const info of meta.itemInfos.values()) {
-      const role = itemRole(info);
-      if (!role) {
-        throw new TracelessError('UNSUPPORTED_FORMAT', `${itemLabel(info)} is of a type traceless does not know: it may hold metadata`);
-      }
+      // An item of a type traceless does not know is removed (or refused when a kept image needs it).
+      const role = itemRole(info) ?? 'unknown';
       const item: AnalysedItem = { id: info.id, info, role, where: itemWhere(info, role) };
       const location = locations.get(info.id);
       if (location) {
         item.location = location;
-        const place = placeItem(meta, location, source, true);
-        if (place) item.place = place;
+        try {
+          const place = placeItem(meta, location, source, true);
+          if (place) item.place = place;
+        } catch (error) {
+          // Extents past the file are damage (refused); data kept in another file only matters for an
+          // image: a metadata item is removed whatever its data reference says.
+          if (role === 'image' || !(error instanceof TracelessError) || error.code !== 'UNSUPPORTED_FORMAT') throw error;
+          item.unplaced = (error as Error).message;
+        }
       }
       analysis.items.push(item);
     }
@@ -87,11 +95,8 @@ export function analyse(source: ByteSource): Analysis {
       if (primary.role !== 'image') throw new TracelessError('MALFORMED', `the primary item ${primary.id} is not an image`);
     }
     meta.iprp?.properties.forEach((box, index) => {
-      const role = propertyRole(box);
-      if (!role) {
-        throw new TracelessError('UNSUPPORTED_FORMAT', `unknown item property '${printable(box.type)}' in meta/iprp/ipco: traceless cannot tell whether it holds metadata`);
-      }
-      analysis.properties.push({ box, index: index + 1, role });
+      // Unknown properties are judged by the plan: removed, or refused when essential for a kept image.
+      analysis.properties.push({ box, index: index + 1, role: propertyRole(box) ?? 'unknown' });
     });
   }
   if (file.moov) analysis.moov = readMoov(source, file.moov, file.budget);

@@ -13,15 +13,55 @@ import { limits } from '../../limits.js';
 import type { ByteSource } from '../../io/source.js';
 import type { BlockKind, Finding } from '../../types.js';
 import { emptyReport, mergeReport, type ContainerReport } from '../types.js';
-import { payloadSize, payloadStart, type Box } from '../isobmff/boxes.js';
+import { payloadSize, payloadStart, printable, type Box } from '../isobmff/boxes.js';
 import { analyse, type AnalysedItem, type Analysis } from './analyse.js';
 import { decodeAppleMakerNote } from './apple.js';
 import { readItem } from './items.js';
 import { describeProperty } from './properties.js';
-import { boxWhere, describeMetadataBox, metadataMetaChildren, metadataTopBoxes, xmpUuid } from './structure.js';
+import { boxWhere, describeMetadataBox, metadataMetaChildren, metadataTopBoxes, readBrands, xmpUuid } from './structure.js';
+import { registeredBrands } from './brands.js';
+import { decide } from './decide.js';
+import { readableText } from './property-emit.js';
+import { chunkRanges } from './moov.js';
 
 export function inspectHeif(source: ByteSource): ContainerReport {
-  return reportFor(source, analyse(source));
+  const analysis = analyse(source);
+  const report = reportFor(source, analysis);
+  report.findings.push(...hiddenFindings(source, analysis));
+  return report;
+}
+
+/**
+ * What the structures a clean copy re-writes hide (handler and item names, data-reference URLs,
+ * auxiliary-type text, bytes after a property's fields, unknown boxes and properties, brands and
+ * bytes no item references): found by the same judgement the plan makes, so that `scan` never
+ * calls a file clean that `clean` would change. A file the plan refuses gets none (its refusal says why).
+ */
+function hiddenFindings(source: ByteSource, analysis: Analysis): Finding[] {
+  try {
+    const findings = decide(source, analysis, { mode: 'all', keepOrientation: true, keepDates: false }).findings;
+    for (const { box, role } of analysis.file.top) {
+      if (role === 'trailer') {
+        const text = readableText(source.read(box.offset, Math.min(box.size, 4096)));
+        findings.push({ category: 'other', where: 'end of file', tag: 'Trailer', label: 'Data after the last box', value: box.size, text: `${box.size} byte(s)${text ? `: "${text.slice(0, 80)}"` : ''}` });
+        continue;
+      }
+      if (role === 'padding' && !analysis.dirtyPadding.has(box)) continue;
+      if (role !== 'metadata' || box.type in metadataTopBoxes || box.type === 'uuid') continue;
+      const text = readableText(source.read(payloadStart(box), Math.min(payloadSize(box), 4096)));
+      findings.push({ category: 'other', where: boxWhere(box), tag: 'UnknownBox', label: 'Unknown box', value: box.size, text: `unknown '${printable(box.type)}' box of ${box.size} bytes${text ? `: "${text.slice(0, 80)}"` : ''}` });
+    }
+    const ftyp = analysis.file.top.find(({ role }) => role === 'ftyp');
+    if (ftyp) {
+      const unregistered = readBrands(source, ftyp.box).filter((brand) => !registeredBrands.has(brand));
+      if (unregistered.length > 0) findings.push({ category: 'other', where: 'ftyp', tag: 'Brands', label: 'Unregistered brands', value: unregistered.length, text: unregistered.map(printable).join(', ') });
+    }
+    const unreferenced = unreferencedMdatBytes(source, analysis);
+    if (unreferenced > 0) findings.push({ category: 'other', where: 'mdat', tag: 'UnreferencedData', label: 'Data no image uses', value: unreferenced, text: `${unreferenced} non-zero byte(s) in mdat that no item references` });
+    return findings;
+  } catch {
+    return [];
+  }
 }
 
 export function reportFor(source: ByteSource, analysis: Analysis): ContainerReport {
@@ -182,4 +222,34 @@ function decodeExifItem(payload: Buffer, where: string, report: ContainerReport)
   } catch (error) {
     report.unreadable.push(`${where}: ${(error as Error).message}`);
   }
+}
+
+/**
+ * Non-zero mdat bytes that neither an item nor a sample of the sequence references (what a clean
+ * copy zeroes). Items are counted whole here; JPEG segments cut from an item are reported by `decide`.
+ */
+function unreferencedMdatBytes(source: ByteSource, analysis: Analysis): number {
+  const used: { offset: number; length: number }[] = [];
+  for (const item of analysis.items) for (const range of item.place?.ranges ?? []) used.push(range);
+  if (analysis.moov) used.push(...chunkRanges(source, analysis.moov));
+  used.sort((a, b) => a.offset - b.offset);
+  let count = 0;
+  for (const { box, role } of analysis.file.top) {
+    if (role !== 'mdat') continue;
+    let at = payloadStart(box);
+    const end = box.offset + box.size;
+    const gap = (from: number, to: number) => {
+      for (let offset = from; offset < to; offset += 1024 * 1024) {
+        const bytes = source.read(offset, Math.min(1024 * 1024, to - offset));
+        for (const byte of bytes) if (byte !== 0) count++;
+      }
+    };
+    for (const range of used) {
+      if (range.offset + range.length <= at || range.offset >= end) continue;
+      if (range.offset > at) gap(at, range.offset);
+      at = Math.max(at, range.offset + range.length);
+    }
+    if (at < end) gap(at, end);
+  }
+  return count;
 }

@@ -18,7 +18,7 @@ export const imageItemTypes: ReadonlySet<string> = new Set([
   'unci', 'grid', 'iden', 'iovl', 'tmap', 'mski', 'hvcE',
 ]);
 
-export type ItemRole = 'image' | 'exif' | 'xmp' | 'mime' | 'uri';
+export type ItemRole = 'image' | 'exif' | 'xmp' | 'mime' | 'uri' | 'unknown';
 
 export const xmpContentType = 'application/rdf+xml';
 

@@ -23,6 +23,8 @@ export interface ItemInfo {
   contentEncoding?: string;
   uriType?: string;
   hidden: boolean;
+  /** Non-zero for a protected (encrypted) item. */
+  protectionIndex: number;
   box: Box;
 }
 
@@ -87,6 +89,16 @@ export interface ItemProperties {
   associations: Associations[];
   /** Children of `iprp` in file order. */
   children: Box[];
+  /** Children of `iprp` other than ipco/ipma (removed by a clean). */
+  extras: Box[];
+}
+
+/** One `dref` entry: its type, whether it says "this same file", and any bytes after its flags (a URL or URN). */
+export interface DataReference {
+  type: string;
+  selfContained: boolean;
+  text: string;
+  extraBytes: number;
 }
 
 export interface EntityGroup {
@@ -101,6 +113,9 @@ export interface HeifMeta {
   flags: number;
   children: Box[];
   handler: string;
+  /** The `hdlr` name field (empty in a clean file) and whether the header's reserved fields were zero. */
+  handlerName: string;
+  handlerSlack: number;
   primaryItemId?: number;
   itemInfos: Map<number, ItemInfo>;
   iinf?: { box: Box; version: number; flags: number; declaredCount: number };
@@ -110,6 +125,11 @@ export interface HeifMeta {
   idat?: Box;
   /** 1-based `dref` entries: true when the entry says "the data is in this same file". */
   dataReferences: boolean[];
+  /** The same entries in detail; `dinf` also counts children other than one `dref`. */
+  dataReferenceDetails: DataReference[];
+  dinfExtras: number;
+  /** Non-infe children of iinf (removed by a clean). */
+  iinfExtras: Box[];
   groups: EntityGroup[];
 }
 
@@ -139,7 +159,10 @@ export function readMeta(source: ByteSource, box: Box, budget: BoxBudget): HeifM
   const { version, flags } = fullBoxHeader(head);
   if (version !== 0) throw new TracelessError('UNSUPPORTED_FORMAT', `meta box version ${version} is not one traceless knows`);
   const children = readChildren(source, box, budget, 1, 4);
-  const meta: HeifMeta = { box, version, flags, children, handler: '', itemInfos: new Map(), dataReferences: [], groups: [] };
+  const meta: HeifMeta = {
+    box, version, flags, children, handler: '', handlerName: '', handlerSlack: 0, itemInfos: new Map(), dataReferences: [],
+    dataReferenceDetails: [], dinfExtras: 0, iinfExtras: [], groups: [],
+  };
   const seen = new Set<string>();
   for (const child of children) {
     if (onlyOnce.has(child.type)) {
@@ -147,9 +170,14 @@ export function readMeta(source: ByteSource, box: Box, budget: BoxBudget): HeifM
       seen.add(child.type);
     }
     switch (child.type) {
-      case 'hdlr':
-        meta.handler = readHandler(readPayload(source, child, 'meta/hdlr'), 'meta/hdlr');
+      case 'hdlr': {
+        const payload = readPayload(source, child, 'meta/hdlr');
+        meta.handler = readHandler(payload, 'meta/hdlr');
+        const fields = readHandlerFields(payload);
+        meta.handlerName = fields.name;
+        meta.handlerSlack = fields.slack;
         break;
+      }
       case 'pitm': {
         const cursor = new Cursor(readPayload(source, child, 'meta/pitm'), 'meta/pitm');
         const header = fullBoxHeader(cursor);
@@ -171,9 +199,13 @@ export function readMeta(source: ByteSource, box: Box, budget: BoxBudget): HeifM
       case 'idat':
         meta.idat = child;
         break;
-      case 'dinf':
-        meta.dataReferences = readDataReferences(source, child, budget);
+      case 'dinf': {
+        const read = readDataReferences(source, child, budget);
+        meta.dataReferenceDetails = read.entries;
+        meta.dataReferences = read.entries.map((entry) => entry.selfContained);
+        meta.dinfExtras = read.extras;
         break;
+      }
       case 'grpl':
         meta.groups = readGroups(source, child, budget);
         break;
@@ -183,6 +215,24 @@ export function readMeta(source: ByteSource, box: Box, budget: BoxBudget): HeifM
     }
   }
   return meta;
+}
+
+/** hdlr layout: version/flags 4, pre_defined 4, handler_type 4, reserved 12, then the name. */
+const handlerNameOffset = 24;
+
+/**
+ * The name of an `hdlr` payload (up to its NUL or the box end) and the count of non-zero bytes in
+ * its pre_defined/reserved fields and after the name: what a re-written hdlr leaves out.
+ */
+export function readHandlerFields(payload: Buffer): { name: string; slack: number } {
+  if (payload.length < handlerNameOffset) return { name: '', slack: 0 };
+  let slack = 0;
+  for (const at of [4, 5, 6, 7, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23]) if (payload[at] !== 0) slack++;
+  const end = payload.indexOf(0, handlerNameOffset);
+  const stop = end === -1 ? payload.length : end;
+  const name = payload.toString('utf8', handlerNameOffset, stop);
+  for (let at = stop + 1; at < payload.length; at++) if (payload[at] !== 0) slack++;
+  return { name, slack };
 }
 
 /** The handler type of an `hdlr` payload (`pict` for HEIF images). */
@@ -202,7 +252,9 @@ function readItemInfos(source: ByteSource, box: Box, budget: BoxBudget, meta: He
   const entries = readChildren(source, box, budget, 2, version === 0 ? 6 : 8);
   for (const entry of entries) {
     if (entry.type !== 'infe') {
-      throw new TracelessError('UNSUPPORTED_FORMAT', `meta/iinf holds an unexpected '${printable(entry.type)}' box`);
+      // Not an item description: nothing reads it, so a clean removes it.
+      meta.iinfExtras.push(entry);
+      continue;
     }
     const info = readItemInfo(readPayload(source, entry, 'meta/iinf/infe'), entry);
     if (meta.itemInfos.has(info.id)) throw new TracelessError('MALFORMED', `meta/iinf describes item ${info.id} twice`);
@@ -217,19 +269,19 @@ function readItemInfo(payload: Buffer, box: Box): ItemInfo {
   if (version <= 1) {
     // Version 0/1 entries predate item types: they describe MIME items only.
     const id = cursor.u16('item_ID');
-    cursor.u16('item_protection_index');
+    const protectionIndex = cursor.u16('item_protection_index');
     const name = cursor.cstring();
     const contentType = cursor.cstring();
-    const info: ItemInfo = { id, type: 'mime', name, contentType, hidden, box };
+    const info: ItemInfo = { id, type: 'mime', name, contentType, hidden, protectionIndex, box };
     if (cursor.remaining > 0) info.contentEncoding = cursor.cstring();
     return info;
   }
   if (version > 3) throw new TracelessError('UNSUPPORTED_FORMAT', `meta/iinf/infe version ${version} is not one traceless knows`);
   const id = version === 2 ? cursor.u16('item_ID') : cursor.u32('item_ID');
-  cursor.u16('item_protection_index');
+  const protectionIndex = cursor.u16('item_protection_index');
   const type = cursor.fourcc('item_type');
   const name = cursor.remaining > 0 ? cursor.cstring() : '';
-  const info: ItemInfo = { id, type, name, hidden, box };
+  const info: ItemInfo = { id, type, name, hidden, protectionIndex, box };
   if (type === 'mime') {
     info.contentType = cursor.remaining > 0 ? cursor.cstring() : '';
     if (cursor.remaining > 0) info.contentEncoding = cursor.cstring();
@@ -311,6 +363,7 @@ function readItemProperties(source: ByteSource, box: Box, budget: BoxBudget): It
   const children = readChildren(source, box, budget, 2);
   let ipco: Box | undefined;
   const associations: Associations[] = [];
+  const extras: Box[] = [];
   for (const child of children) {
     if (child.type === 'ipco') {
       if (ipco) throw new TracelessError('MALFORMED', 'meta/iprp holds more than one ipco box');
@@ -318,12 +371,13 @@ function readItemProperties(source: ByteSource, box: Box, budget: BoxBudget): It
     } else if (child.type === 'ipma') {
       associations.push(readAssociations(readPayload(source, child, 'meta/iprp/ipma'), child));
     } else {
-      throw new TracelessError('UNSUPPORTED_FORMAT', `meta/iprp holds an unexpected '${printable(child.type)}' box`);
+      // Neither properties nor associations: no reader uses it, a clean removes it.
+      extras.push(child);
     }
   }
   if (!ipco) throw new TracelessError('MALFORMED', 'meta/iprp has no ipco box');
   const properties = readChildren(source, ipco, budget, 3);
-  return { box, ipco, properties, associations, children };
+  return { box, ipco, properties, associations, children, extras };
 }
 
 export function readAssociations(payload: Buffer, box: Box): Associations {
@@ -352,17 +406,29 @@ export function readAssociations(payload: Buffer, box: Box): Associations {
   return { box, version, flags, entries };
 }
 
-function readDataReferences(source: ByteSource, dinf: Box, budget: BoxBudget): boolean[] {
-  const result: boolean[] = [];
+function readDataReferences(source: ByteSource, dinf: Box, budget: BoxBudget): { entries: DataReference[]; extras: number } {
+  const entries: DataReference[] = [];
+  let extras = 0;
+  let seenDref = false;
   for (const child of readChildren(source, dinf, budget, 2)) {
-    if (child.type !== 'dref') continue;
+    if (child.type !== 'dref' || seenDref) {
+      extras++;
+      continue;
+    }
+    seenDref = true;
     for (const entry of readChildren(source, child, budget, 3, 8)) {
-      const payload = source.read(payloadStart(entry), Math.min(4, payloadSize(entry)));
+      const payload = readPayload(source, entry, 'meta/dinf/dref');
       const flags = payload.length >= 4 ? payload.readUInt32BE(0) & 0xffffff : 0;
-      result.push((entry.type === 'url ' || entry.type === 'urn ') && (flags & 1) === 1);
+      const rest = payload.subarray(Math.min(4, payload.length));
+      entries.push({
+        type: entry.type,
+        selfContained: (entry.type === 'url ' || entry.type === 'urn ') && (flags & 1) === 1,
+        text: rest.toString('utf8').replace(/\0+/g, ' ').trim(),
+        extraBytes: rest.length,
+      });
     }
   }
-  return result;
+  return { entries, extras };
 }
 
 function readGroups(source: ByteSource, grpl: Box, budget: BoxBudget): EntityGroup[] {

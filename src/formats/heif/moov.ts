@@ -17,6 +17,7 @@ import { Cursor, makeBox } from './cursor.js';
 import { readHandler, readPayload } from './meta.js';
 import { isoEpochOffsetSeconds } from './properties.js';
 import { isZeroFilled } from './structure.js';
+import { emitMoovBox, type EmittedBox } from './moov-emit.js';
 
 type NodeKind = 'container' | 'copy' | 'dates' | 'chunkOffsets' | 'drop' | 'padding';
 
@@ -29,6 +30,8 @@ export interface MoovNode {
   times?: { creation: number; modification: number; version: number };
   /** For `padding`: whether the payload holds anything but zeros. */
   dirty?: boolean;
+  /** For `copy`: the box as a clean copy re-writes it (moov-emit.ts). */
+  emitted?: EmittedBox;
 }
 
 export interface MoovModel {
@@ -38,11 +41,9 @@ export interface MoovModel {
   locations: GeoLocation[];
 }
 
-const containers = new Set(['moov', 'trak', 'mdia', 'minf', 'stbl']);
-const copied = new Set([
-  'iods', 'tref', 'edts', 'dinf', 'stsd', 'stts', 'ctts', 'cslg', 'stsc', 'stsz', 'stz2', 'stss', 'stsh', 'sdtp',
-  'sbgp', 'sgpd', 'subs', 'padb', 'stdp', 'vmhd', 'nmhd', 'smhd', 'hmhd', 'sthd', 'elng', 'hdlr',
-]);
+const containers = new Set(['moov', 'trak', 'mdia', 'minf', 'stbl', 'edts']);
+/** Leaves re-written by moov-emit.ts; any other leaf is removed. */
+const copied = new Set(['tref', 'dinf', 'stsd', 'stts', 'ctts', 'cslg', 'stsc', 'stsz', 'stz2', 'stss', 'stsh', 'sdtp', 'elst', 'vmhd', 'nmhd', 'smhd', 'hdlr']);
 const acceptedHandlers = new Set(['pict', 'vide', 'auxv', 'soun']);
 
 export function readMoov(source: ByteSource, box: Box, budget: BoxBudget): MoovModel {
@@ -86,8 +87,16 @@ function readLevel(source: ByteSource, model: MoovModel, parent: Box, path: stri
       if (!acceptedHandlers.has(handler)) {
         throw new TracelessError('UNSUPPORTED_FORMAT', `${childPath}: a '${printable(handler)}' track may hold timed metadata such as a GPS log; traceless does not clean such sequences`);
       }
-    } else if (!copied.has(box.type)) {
-      throw new TracelessError('UNSUPPORTED_FORMAT', `${childPath}: unknown box '${printable(box.type)}' in the image sequence; traceless cannot tell whether it holds metadata`);
+    }
+    if (node.kind === 'copy') {
+      // Every kept leaf is re-written from its fields; unknown ones (and those not re-written) go.
+      node.emitted = copied.has(box.type) ? emitMoovBox(box.type, readPayload(source, box, childPath), childPath) : { note: `unknown '${printable(box.type)}' box removed` };
+      if (!node.emitted.data) node.kind = 'drop';
+      if (node.emitted.hidden) {
+        model.findings.push({ category: 'other', where: childPath, tag: 'HiddenInStructure', label: 'Text hidden in the sequence structure', value: node.emitted.hidden, text: `${node.emitted.note ?? ''}: "${node.emitted.hidden}"` });
+      } else if (!node.emitted.data) {
+        model.findings.push({ category: 'other', where: childPath, tag: 'UnknownBox', label: 'Box removed by a clean', value: box.size, text: node.emitted.note ?? `${box.size} bytes` });
+      }
     }
     nodes.push(node);
   }
@@ -194,16 +203,22 @@ function writeNode(source: ByteSource, node: MoovNode, options: MoovWriteOptions
     case 'padding':
       return makeBox(box.type, Buffer.alloc(payloadSize(box)));
     case 'dates': {
-      const payload = Buffer.from(readPayload(source, box, node.path));
+      const defined = definedHeaderBytes[box.type]![node.times!.version === 1 ? 1 : 0]!;
+      const input = readPayload(source, box, node.path);
+      if (input.length < defined) throw new TracelessError('TRUNCATED', `${node.path}: ${input.length} bytes, ${defined} defined`);
+      const payload = Buffer.from(input.subarray(0, defined));
       if (options.zeroDates) payload.fill(0, 4, node.times!.version === 1 ? 20 : 12);
       return makeBox(box.type, payload);
     }
     case 'chunkOffsets':
       return makeBox(box.type, rewriteChunkOffsets(readPayload(source, box, node.path), box.type === 'co64', node.path, options.mapOffset));
     case 'copy':
-      return makeBox(box.type, readPayload(source, box, node.path));
+      return node.emitted!.data!;
   }
 }
+
+/** Payload bytes of mvhd, tkhd and mdhd (version 0, version 1), ISO/IEC 14496-12 8.2.2, 8.3.2, 8.4.2. */
+const definedHeaderBytes: Readonly<Record<string, readonly [number, number]>> = { mvhd: [100, 112], tkhd: [84, 96], mdhd: [24, 36] };
 
 function rewriteChunkOffsets(payload: Buffer, wide: boolean, path: string, mapOffset: (offset: number) => number): Buffer {
   const cursor = new Cursor(payload, path);
@@ -211,7 +226,8 @@ function rewriteChunkOffsets(payload: Buffer, wide: boolean, path: string, mapOf
   const count = cursor.u32('entry_count');
   const entryBytes = wide ? 8 : 4;
   if (count * entryBytes > cursor.remaining) throw new TracelessError('TRUNCATED', `${path}: ${count} chunk offsets run past the box`);
-  const result = Buffer.from(payload);
+  // Exactly the declared entries: nothing after them is carried over.
+  const result = Buffer.from(payload.subarray(0, 8 + count * entryBytes));
   for (let index = 0; index < count; index++) {
     const at = 8 + index * entryBytes;
     const old = wide ? cursor.u64('chunk_offset') : cursor.u32('chunk_offset');
@@ -226,7 +242,8 @@ function rewriteChunkOffsets(payload: Buffer, wide: boolean, path: string, mapOf
 export function moovRemovals(model: MoovModel, zeroDates: boolean): { where: string; bytes: number; kind: 'quicktime' | 'timestamp' | 'other'; note: string }[] {
   const removals: { where: string; bytes: number; kind: 'quicktime' | 'timestamp' | 'other'; note: string }[] = [];
   const visit = (node: MoovNode) => {
-    if (node.kind === 'drop') removals.push({ where: node.path, bytes: node.box.size, kind: 'quicktime', note: `${printable(node.box.type)} box dropped` });
+    if (node.kind === 'drop') removals.push({ where: node.path, bytes: node.box.size, kind: 'quicktime', note: node.emitted?.note ?? `${printable(node.box.type)} box dropped` });
+    if (node.kind === 'copy' && node.emitted?.note) removals.push({ where: node.path, bytes: 0, kind: 'other', note: node.emitted.note });
     if (node.kind === 'padding' && node.dirty) removals.push({ where: node.path, bytes: payloadSize(node.box), kind: 'other', note: 'old bytes in unused space zeroed' });
     if (node.kind === 'dates' && zeroDates && (node.times!.creation !== 0 || node.times!.modification !== 0)) {
       removals.push({ where: node.path, bytes: node.times!.version === 1 ? 16 : 8, kind: 'timestamp', note: 'creation and modification times zeroed' });
@@ -235,4 +252,96 @@ export function moovRemovals(model: MoovModel, zeroDates: boolean): { where: str
   };
   visit(model.root);
   return removals;
+}
+
+/**
+ * The file ranges of every chunk the sample tables of the sequence reference (stco/co64 offsets,
+ * stsc samples per chunk, stsz/stz2 sizes): the only mdat bytes a clean copy keeps for `moov`.
+ * Reference: ISO/IEC 14496-12:2022 sections 8.7.3 (stsz, stz2), 8.7.4 (stsc), 8.7.5 (stco, co64).
+ */
+export function chunkRanges(source: ByteSource, model: MoovModel): { offset: number; length: number }[] {
+  const ranges: { offset: number; length: number }[] = [];
+  const visit = (node: MoovNode) => {
+    if (node.box.type === 'stbl') ranges.push(...tableRanges(source, node));
+    else node.children?.forEach(visit);
+  };
+  visit(model.root);
+  return ranges;
+}
+
+function tableRanges(source: ByteSource, stbl: MoovNode): { offset: number; length: number }[] {
+  const child = (type: string) => stbl.children?.find((node) => node.box.type === type);
+  const offsetsNode = child('stco') ?? child('co64');
+  const sizesNode = child('stsz') ?? child('stz2');
+  const chunksNode = child('stsc');
+  if (!offsetsNode && !sizesNode) return [];
+  if (!offsetsNode || !sizesNode || !chunksNode) throw new TracelessError('MALFORMED', `${stbl.path}: sample tables without stco, stsz or stsc`);
+  const offsets = new Cursor(readPayload(source, offsetsNode.box, offsetsNode.path), offsetsNode.path);
+  offsets.u32('version/flags');
+  const chunkCount = offsets.u32('entry_count');
+  const wide = offsetsNode.box.type === 'co64';
+  if (chunkCount * (wide ? 8 : 4) > offsets.remaining) throw new TracelessError('TRUNCATED', `${offsetsNode.path}: ${chunkCount} chunk offsets run past the box`);
+  const chunkOffsets: number[] = [];
+  for (let index = 0; index < chunkCount; index++) chunkOffsets.push(wide ? offsets.u64('chunk_offset') : offsets.u32('chunk_offset'));
+  const sizes = sampleSizes(readPayload(source, sizesNode.box, sizesNode.path), sizesNode.box.type === 'stz2', sizesNode.path);
+  const stsc = new Cursor(readPayload(source, chunksNode.box, chunksNode.path), chunksNode.path);
+  stsc.u32('version/flags');
+  const entryCount = stsc.u32('entry_count');
+  if (entryCount * 12 > stsc.remaining) throw new TracelessError('TRUNCATED', `${chunksNode.path}: ${entryCount} entries run past the box`);
+  const runs: { firstChunk: number; samplesPerChunk: number }[] = [];
+  for (let index = 0; index < entryCount; index++) {
+    const firstChunk = stsc.u32('first_chunk');
+    const samplesPerChunk = stsc.u32('samples_per_chunk');
+    stsc.u32('sample_description_index');
+    runs.push({ firstChunk, samplesPerChunk });
+  }
+  const ranges: { offset: number; length: number }[] = [];
+  let sample = 0;
+  for (let run = 0; run < runs.length; run++) {
+    const { firstChunk, samplesPerChunk } = runs[run]!;
+    const lastChunk = run + 1 < runs.length ? runs[run + 1]!.firstChunk - 1 : chunkCount;
+    if (firstChunk < 1 || lastChunk > chunkCount || (run + 1 < runs.length && runs[run + 1]!.firstChunk <= firstChunk)) {
+      throw new TracelessError('MALFORMED', `${chunksNode.path}: chunk runs out of order`);
+    }
+    for (let chunk = firstChunk; chunk <= lastChunk; chunk++) {
+      if (sample + samplesPerChunk > sizes.length) throw new TracelessError('MALFORMED', `${chunksNode.path}: more samples in chunks than stsz lists`);
+      let length = 0;
+      for (let index = 0; index < samplesPerChunk; index++) length += sizes[sample++]!;
+      const offset = chunkOffsets[chunk - 1]!;
+      if (offset + length > source.size) throw new TracelessError('TRUNCATED', `${offsetsNode.path}: chunk ${chunk} runs past the end of the file`);
+      if (length > 0) ranges.push({ offset, length });
+    }
+  }
+  return ranges;
+}
+
+function sampleSizes(payload: Buffer, compact: boolean, path: string): number[] {
+  const cursor = new Cursor(payload, path);
+  cursor.u32('version/flags');
+  const sizes: number[] = [];
+  if (compact) {
+    cursor.bytes(3, 'reserved');
+    const fieldBits = cursor.u8('field_size');
+    const count = cursor.u32('sample_count');
+    if (![4, 8, 16].includes(fieldBits) || Math.ceil((count * fieldBits) / 8) > cursor.remaining) throw new TracelessError('MALFORMED', `${path}: ${count} sample sizes of ${fieldBits} bits do not fit`);
+    for (let index = 0; index < count; index++) {
+      if (fieldBits === 16) sizes.push(cursor.u16('entry_size'));
+      else if (fieldBits === 8) sizes.push(cursor.u8('entry_size'));
+      else {
+        const byte = payload[cursor.position]!;
+        sizes.push(index % 2 === 0 ? byte >> 4 : byte & 0x0f);
+        if (index % 2 === 1 || index === count - 1) cursor.position++;
+      }
+    }
+    return sizes;
+  }
+  const uniform = cursor.u32('sample_size');
+  const count = cursor.u32('sample_count');
+  if (uniform !== 0) {
+    if (count > limits.maxMetadataBytes) throw new TracelessError('LIMIT_EXCEEDED', `${path}: ${count} samples`);
+    return new Array<number>(count).fill(uniform);
+  }
+  if (count * 4 > cursor.remaining) throw new TracelessError('TRUNCATED', `${path}: ${count} sample sizes run past the box`);
+  for (let index = 0; index < count; index++) sizes.push(cursor.u32('entry_size'));
+  return sizes;
 }

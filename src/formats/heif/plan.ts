@@ -1,463 +1,477 @@
 /**
- * Plans the clean copy of a HEIF/AVIF file.
+ * Plans the clean copy of a HEIF/AVIF file as typed pieces (README "Keep-list down to the byte").
  *
- * How (decided for traceless): metadata items (Exif, XMP, other MIME and URI items) are removed
- * properly — their `infe` entries, `iloc` entries, `iref` references and `ipma` associations go,
- * and `meta` is rebuilt smaller — while the bytes of every removed extent are overwritten with
- * zeros where they lie (in `mdat` or `idat`), so that no byte of the old metadata remains and no
- * image byte moves inside `mdat`. Because `meta` shrinks (and metadata boxes such as `uuid`, `udta`
- * or a Samsung `mpvd` are cut out), every `iloc` offset of a kept item and every `stco`/`co64`
- * chunk offset of an image sequence is moved by the number of bytes removed before it.
- * Image items, their properties (irot, imir, colr with ICC, ispe, hvcC/av1C, pixi, …), thumbnails
- * and auxiliary (depth, alpha, gain-map) images are copied byte for byte.
+ * The output is written, not copied: `ftyp` with registered brands only; `meta` rebuilt from the
+ * parsed model (empty handler name, one self-contained data reference, item infos without names,
+ * `iloc`/`iref`/`iprp` for kept items only, properties re-emitted field by field, `idat` holding only
+ * kept items' data, known entity groups); each `mdat` keeps its size and place so that no image byte
+ * moves inside it, but only bytes a kept item (or a sample of an image sequence) references are
+ * copied — as image/sample data — and every other byte is zero; `moov` rebuilt by `moov.ts`.
+ * Every other top-level box (`free`, `skip`, `uuid`, `udta`, Samsung `sefd`/`mpvd`, unknown ones)
+ * is removed. Item offsets follow the bytes they point at.
  *
- * Location mode edits the Exif item in place (GPS IFD removed, same length) and removes location
- * properties from XMP (padded with spaces to the same length); items it cannot edit are removed.
- *
- * References: ISO/IEC 23008-12:2022; ISO/IEC 14496-12:2022 section 8.11.3 (iloc offsets);
- * ExifTool's QuickTime writer notes (iloc and stco/co64 must follow moved data).
+ * What is kept and what goes is decided in `decide.ts`; this module only lays the output out.
+ * References: ISO/IEC 23008-12:2022; ISO/IEC 14496-12:2022 sections 4.3 (ftyp), 8.11 (meta and its
+ * boxes); ExifTool's QuickTime writer notes (iloc and stco/co64 must follow moved data).
  */
-import { TracelessError } from '../../errors.js';
+import { TracelessError, internalError } from '../../errors.js';
 import type { ByteSource } from '../../io/source.js';
-import type { BlockKind } from '../../types.js';
-import { removeExifLocation, removeXmpLocation } from '../../decode/location-edit.js';
-import type { CleanPlan, Piece, PlanOptions, PlanRemoval } from '../types.js';
+import type { CleanPlan, Piece, PlanOptions } from '../types.js';
+import { PlanBuilder, pieceLength } from '../plan-builder.js';
 import { payloadSize, payloadStart, printable, type Box } from '../isobmff/boxes.js';
-import { makeBox, makeFullBox } from './cursor.js';
-import { analyse, type AnalysedItem, type Analysis } from './analyse.js';
-import { exifTiffStart, xmpText } from './inspect.js';
-import { overlaps, readItem, type ByteRange } from './items.js';
-import type { HeifMeta, ItemLocation, ItemReference } from './meta.js';
-import { moovRemovals, writeMoov } from './moov.js';
-import { metadataPropertyTypes } from './properties.js';
-import { describeMetadataBox, metadataMetaChildren, metadataTopBoxes } from './structure.js';
-import { writeAssociations, writeItemInfos, writeItemLocations, writeItemReferences } from './write.js';
-
-/** Bytes to overwrite at an absolute offset of the input: zeros when `data` is absent. */
-interface Patch extends ByteRange {
-  data?: Buffer;
-  /** The item the bytes belong to, when they are an item's. */
-  itemId?: number;
-}
-
-interface Decisions {
-  removed: PlanRemoval[];
-  kept: string[];
-  removedItems: Set<number>;
-  removedProperties: Set<number>;
-  patches: Patch[];
-}
+import { Writer, makeBox, makeFullBox } from './cursor.js';
+import { analyse, type Analysis } from './analyse.js';
+import { decide, knownGroupTypes, type Decisions, type KeptItem } from './decide.js';
+import { overlaps, type ByteRange } from './items.js';
+import type { HeifMeta } from './meta.js';
+import { chunkRanges, moovRemovals, writeMoov } from './moov.js';
+import { describeMetadataBox, metadataMetaChildren, metadataTopBoxes, readBrands } from './structure.js';
+import { registeredBrands } from './brands.js';
 
 export function planHeif(source: ByteSource, options: PlanOptions): CleanPlan {
   const analysis = analyse(source);
   const decisions = decide(source, analysis, options);
-  if (decisions.removed.length === 0) {
-    return { pieces: [{ kind: 'copy', offset: 0, length: source.size }], removed: [], kept: decisions.kept };
-  }
-  checkPatches(analysis, decisions);
-  return { pieces: assemble(source, analysis, decisions, options), removed: decisions.removed, kept: decisions.kept };
-}
-
-function itemKind(item: AnalysedItem): BlockKind {
-  if (item.role === 'exif') return 'exif';
-  if (item.role === 'xmp') return 'xmp';
-  return /c2pa/i.test(item.info.contentType ?? '') ? 'c2pa' : 'other';
-}
-
-function itemBytes(item: AnalysedItem): number {
-  return (item.place?.ranges ?? []).reduce((sum, range) => sum + range.length, 0);
-}
-
-function decide(source: ByteSource, analysis: Analysis, options: PlanOptions): Decisions {
-  const decisions: Decisions = { removed: [], kept: [], removedItems: new Set(), removedProperties: new Set(), patches: [] };
-  const locationOnly = options.mode === 'location';
-  const removeItem = (item: AnalysedItem, note: string) => {
-    if (!item.place && item.location) {
-      throw new TracelessError('UNSUPPORTED_FORMAT', `${item.where} is built from other items (construction method 2); traceless cannot remove it safely`);
-    }
-    decisions.removedItems.add(item.id);
-    for (const range of item.place?.ranges ?? []) decisions.patches.push({ ...range, itemId: item.id });
-    decisions.removed.push({ where: item.where, kind: itemKind(item), bytes: itemBytes(item), note });
-  };
-
-  for (const item of analysis.items) {
-    if (item.role === 'image') continue;
-    if (!locationOnly) {
-      removeItem(item, item.role === 'exif' ? 'Exif item removed and its bytes zeroed' : item.role === 'xmp' ? 'XMP item removed and its bytes zeroed' : `metadata item (${item.info.contentType ?? item.info.uriType ?? item.info.type}) removed`);
-      continue;
-    }
-    if (item.role === 'exif' && item.place) {
-      const edit = editExifLocation(readItem(source, item.place));
-      if (!edit.safe) removeItem(item, `Exif item removed: ${edit.note}`);
-      else if (edit.data) {
-        pushEdit(decisions, item, edit.data);
-        decisions.removed.push({ where: `${item.where}/GPS`, kind: 'exif', bytes: itemBytes(item), note: `removed in place: ${edit.note}` });
-      } else decisions.kept.push('Exif (no location in it)');
-    } else if (item.role === 'xmp' && item.place) {
-      const edit = editXmpLocation(readItem(source, item.place), item.info.contentEncoding);
-      if (!edit.safe) removeItem(item, `XMP item removed: ${edit.note}`);
-      else if (edit.data) {
-        pushEdit(decisions, item, edit.data);
-        decisions.removed.push({ where: item.where, kind: 'xmp', bytes: itemBytes(item), note: 'location properties removed in place' });
-      } else decisions.kept.push('XMP (no location in it)');
-    } else {
-      // Items traceless cannot read could hold a place: they go in this mode too.
-      removeItem(item, 'metadata item traceless cannot read for location: removed');
-    }
-  }
-
-  if (!locationOnly) {
-    for (const property of analysis.properties) {
-      if (property.role !== 'metadata') continue;
-      decisions.removedProperties.add(property.index);
-      decisions.removed.push({
-        where: `meta/iprp/ipco/${printable(property.box.type)}`,
-        kind: property.box.type === 'crtt' || property.box.type === 'mdft' ? 'timestamp' : property.box.type === 'udes' ? 'text' : 'other',
-        bytes: property.box.size,
-        note: `${metadataPropertyTypes[property.box.type]} property removed`,
-      });
-    }
-  }
-
-  for (const { box, role } of analysis.file.top) {
-    if (role === 'metadata') {
-      const { kind, label } = describeMetadataBox(box, metadataTopBoxes);
-      decisions.removed.push({ where: box.type === 'uuid' ? `uuid(${box.uuid})` : printable(box.type), kind, bytes: box.size, note: `${label} removed` });
-    } else if (role === 'padding' && analysis.dirtyPadding.has(box)) {
-      decisions.patches.push({ offset: payloadStart(box), length: payloadSize(box) });
-      decisions.removed.push({ where: printable(box.type), kind: 'other', bytes: payloadSize(box), note: 'old bytes in unused space zeroed' });
-    }
-  }
-  for (const extra of analysis.metaExtras) {
-    const where = `meta/${printable(extra.box.type)}`;
-    if (extra.role === 'metadata') {
-      const { kind, label } = describeMetadataBox(extra.box, metadataMetaChildren);
-      decisions.removed.push({ where, kind, bytes: extra.box.size, note: `${label} removed` });
-    } else if (extra.dirty) {
-      decisions.patches.push({ offset: payloadStart(extra.box), length: payloadSize(extra.box) });
-      decisions.removed.push({ where, kind: 'other', bytes: payloadSize(extra.box), note: 'old bytes in unused space zeroed' });
-    }
-  }
-  if (analysis.moov) {
-    for (const removal of moovRemovals(analysis.moov, !locationOnly && !options.keepDates)) decisions.removed.push(removal);
-  }
-  decisions.kept.push(...keptWords(source, analysis, decisions));
-  return decisions;
-}
-
-function pushEdit(decisions: Decisions, item: AnalysedItem, payload: Buffer): void {
-  let at = 0;
-  for (const range of item.place!.ranges) {
-    decisions.patches.push({ ...range, data: payload.subarray(at, at + range.length), itemId: item.id });
-    at += range.length;
-  }
-}
-
-interface PayloadEdit {
-  safe: boolean;
-  /** The new payload (same length) when something changed. */
-  data?: Buffer;
-  note: string;
-}
-
-function editExifLocation(payload: Buffer): PayloadEdit {
-  const start = exifTiffStart(payload);
-  if (start === undefined) return { safe: false, note: 'no readable TIFF structure' };
-  const edit = removeExifLocation(payload.subarray(start));
-  if (!edit.safe) return { safe: false, note: edit.note };
-  if (!edit.changed) return { safe: true, note: '' };
-  const data = Buffer.concat([payload.subarray(0, start), edit.data]);
-  if (data.length !== payload.length) return { safe: false, note: 'the edited Exif changed length' };
-  return { safe: true, data, note: edit.note };
-}
-
-function editXmpLocation(payload: Buffer, encoding: string | undefined): PayloadEdit {
-  if ((encoding ?? '').trim() !== '') return { safe: false, note: 'compressed XMP cannot be edited in place' };
-  const packet = xmpText(payload, encoding);
-  if (packet === undefined || !Buffer.from(packet, 'utf8').equals(payload)) return { safe: false, note: 'XMP is not plain UTF-8' };
-  const edit = removeXmpLocation(packet);
-  if (!edit.safe) return { safe: false, note: edit.note };
-  if (!edit.changed) return { safe: true, note: '' };
-  const data = padXmp(edit.data, payload.length);
-  return data ? { safe: true, data, note: edit.note } : { safe: false, note: 'the edited XMP does not fit' };
-}
-
-/** Pads an XMP packet with spaces (before the closing `<?xpacket end` when there is one) to `length` bytes. */
-export function padXmp(packet: string, length: number): Buffer | undefined {
-  const bytes = Buffer.byteLength(packet, 'utf8');
-  if (bytes > length) return undefined;
-  const padding = ' '.repeat(length - bytes);
-  const end = packet.lastIndexOf('<?xpacket end');
-  const padded = end === -1 ? packet + padding : packet.slice(0, end) + padding + packet.slice(end);
-  const data = Buffer.from(padded, 'utf8');
-  return data.length === length ? data : undefined;
-}
-
-function keptWords(source: ByteSource, analysis: Analysis, decisions: Decisions): string[] {
-  const words: string[] = [];
-  const kept = analysis.properties.filter((property) => !decisions.removedProperties.has(property.index));
-  if (kept.some((property) => property.box.type === 'irot' || property.box.type === 'imir')) words.push('orientation (irot/imir item properties)');
-  const colours = kept.filter((property) => property.box.type === 'colr').map((property) => source.read(payloadStart(property.box), Math.min(4, payloadSize(property.box))).toString('latin1'));
-  if (colours.some((type) => type === 'prof' || type === 'rICC')) words.push('ICC colour profile (colr item property)');
-  else if (colours.length > 0) words.push('colour information (colr item property)');
-  const references = analysis.file.meta?.iref?.references ?? [];
-  const thumbnails = references.filter((reference) => reference.type === 'thmb').length;
-  if (thumbnails > 0) words.push(`${thumbnails} thumbnail image(s) of the same picture`);
-  const auxiliary = references.filter((reference) => reference.type === 'auxl').length;
-  if (auxiliary > 0) words.push(`${auxiliary} auxiliary image(s) (depth, alpha or HDR gain map)`);
-  return words;
-}
-
-/** Every byte to overwrite must belong to removed metadata only, and lie where traceless copies bytes. */
-function checkPatches(analysis: Analysis, decisions: Decisions): void {
-  const keptRanges: { range: ByteRange; id: number }[] = [];
-  for (const item of analysis.items) {
-    if (decisions.removedItems.has(item.id)) continue;
-    for (const range of item.place?.ranges ?? []) keptRanges.push({ range, id: item.id });
-  }
-  // Where patches may land: payloads copied byte for byte, or boxes dropped whole.
-  const writable: ByteRange[] = [];
-  const gone: ByteRange[] = [];
-  for (const { box, role } of analysis.file.top) {
-    if (role === 'mdat' || role === 'padding') writable.push({ offset: payloadStart(box), length: payloadSize(box) });
-    if (role === 'metadata') gone.push({ offset: box.offset, length: box.size });
-  }
-  const meta = analysis.file.meta;
-  if (meta?.idat) writable.push({ offset: payloadStart(meta.idat), length: payloadSize(meta.idat) });
-  for (const extra of analysis.metaExtras) {
-    if (extra.role === 'padding') writable.push({ offset: payloadStart(extra.box), length: payloadSize(extra.box) });
-    else gone.push({ offset: extra.box.offset, length: extra.box.size });
-  }
-  const within = (patch: ByteRange, range: ByteRange) => patch.offset >= range.offset && patch.offset + patch.length <= range.offset + range.length;
-  decisions.patches = decisions.patches.filter((patch) => !gone.some((range) => within(patch, range)));
-  for (const patch of decisions.patches) {
-    if (!writable.some((range) => within(patch, range))) {
-      throw new TracelessError('UNSUPPORTED_FORMAT', `metadata bytes at ${patch.offset} (${patch.length} bytes) lie inside a box traceless rebuilds; it cannot remove them safely`);
-    }
-    const clash = keptRanges.find((kept) => kept.id !== patch.itemId && overlaps(kept.range, patch));
-    if (clash) {
-      throw new TracelessError('UNSUPPORTED_FORMAT', `metadata bytes at ${patch.offset} are shared with item ${clash.id}, which is kept; traceless cannot remove them without harming it`);
-    }
-    if (patch.data) {
-      const other = decisions.patches.find((candidate) => candidate !== patch && overlaps(candidate, patch));
-      if (other) throw new TracelessError('UNSUPPORTED_FORMAT', `metadata bytes at ${patch.offset} belong to two items; traceless cannot edit them in place`);
-    }
-  }
+  const builder = new PlanBuilder();
+  for (const removal of decisions.removed) builder.remove(removal.where, removal.kind, removal.bytes, removal.note);
+  const layout = layOut(source, analysis, decisions, options, builder);
+  for (const piece of layout) builder.append([piece]);
+  for (const word of keptWords(source, analysis, decisions)) builder.keep(word);
+  return builder.build();
 }
 
 // ---------------------------------------------------------------------------------------------
-// Assembly: rebuilt meta/moov, copied boxes with patches, and the offset map between them.
+// What each top-level box becomes.
 
-interface Segment {
-  oldStart: number;
-  oldEnd: number;
-  newStart: number;
+/** Where a kept item's bytes go in the output, before offsets are known. */
+interface Placement {
+  item: KeptItem;
+  /** Input file ranges the item's output bytes occupy (in mdat), in the item's byte order. */
+  fileRanges: ByteRange[];
+  /** For idat items: ranges relative to the new idat payload. */
+  idatRanges?: ByteRange[];
+}
+
+/** A kept span of an mdat payload: copied input bytes, or bytes traceless wrote. */
+interface Span extends ByteRange {
+  data?: Buffer;
+  content: 'image' | 'samples';
 }
 
 type OutputBox =
   | { box: Box; kind: 'drop' }
-  | { box: Box; kind: 'copy' }
-  | { box: Box; kind: 'rebuilt'; build: (mapOffset: MapOffset | null) => Buffer };
+  | { box: Box; kind: 'bytes'; build: (map: MapOffset | null) => Buffer }
+  | { box: Box; kind: 'meta'; build: (map: MapOffset | null) => Piece[] }
+  | { box: Box; kind: 'mdat'; spans: Span[] };
 
-type MapOffset = (offset: number, length: number, what: string) => number;
+type MapOffset = (offset: number, what: string) => number;
 
-function assemble(source: ByteSource, analysis: Analysis, decisions: Decisions, options: PlanOptions): Piece[] {
+function layOut(source: ByteSource, analysis: Analysis, decisions: Decisions, options: PlanOptions, builder: PlanBuilder): Piece[] {
+  const mdats = analysis.file.top.filter(({ role }) => role === 'mdat').map(({ box }) => box);
+  const placements = placeItems(source, analysis, decisions, mdats);
+  const spans = mdatSpans(source, analysis, placements, mdats, builder);
   const zeroDates = options.mode !== 'location' && !options.keepDates;
+  if (analysis.moov) for (const removal of moovRemovals(analysis.moov, zeroDates)) builder.remove(removal.where, removal.kind, removal.bytes, removal.note);
+
   const outputs: OutputBox[] = analysis.file.top.map(({ box, role }): OutputBox => {
     switch (role) {
-      case 'metadata':
-        return { box, kind: 'drop' };
+      case 'ftyp':
+        return { box, kind: 'bytes', build: () => writeFileType(source, box, builder) };
       case 'meta':
-        return { box, kind: 'rebuilt', build: (map) => buildMeta(source, analysis, decisions, map) };
+        return { box, kind: 'meta', build: (map) => buildMeta(source, analysis, decisions, placements, map) };
       case 'moov':
-        return {
-          box,
-          kind: 'rebuilt',
-          build: (map) => writeMoov(source, analysis.moov!, { zeroDates, mapOffset: map ? (offset) => map(offset, 1, 'a chunk of the image sequence') : (offset) => offset }),
-        };
+        return { box, kind: 'bytes', build: (map) => writeMoov(source, analysis.moov!, { zeroDates, mapOffset: map ? (offset) => map(offset, 'a chunk of the image sequence') : (offset) => offset }) };
+      case 'mdat':
+        return { box, kind: 'mdat', spans: spans.get(box)! };
+      case 'trailer':
+        builder.remove('end of file', 'trailer', box.size, `${box.size} byte(s) after the last box removed`);
+        return { box, kind: 'drop' };
+      default: {
+        const { kind, label } = describeMetadataBox(box, metadataTopBoxes);
+        builder.remove(box.type === 'uuid' ? `uuid(${box.uuid})` : printable(box.type), kind, box.size, `${label} removed`);
+        return { box, kind: 'drop' };
+      }
+    }
+  });
+  for (const extra of analysis.metaExtras) {
+    const { kind, label } = describeMetadataBox(extra.box, metadataMetaChildren);
+    builder.remove(`meta/${printable(extra.box.type)}`, kind, extra.box.size, `${label} removed`);
+  }
+
+  // Pass 1: sizes (never dependent on offset values), hence where every mdat payload lands.
+  const mdatHeader = (box: Box) => (payloadSize(box) + 8 > 0xffffffff ? 16 : 8);
+  const sizes = outputs.map((output) => {
+    switch (output.kind) {
+      case 'drop':
+        return 0;
+      case 'mdat':
+        return mdatHeader(output.box) + payloadSize(output.box);
+      case 'meta':
+        return output.build(null).reduce((sum, piece) => sum + pieceLength(piece), 0);
       default:
-        return { box, kind: 'copy' };
+        return output.build(null).length;
     }
   });
-  // Pass 1: sizes (they never depend on offset values), hence where every kept box lands.
-  const sizes = outputs.map((output) => (output.kind === 'drop' ? 0 : output.kind === 'copy' ? output.box.size : output.build(null).length));
-  const segments: Segment[] = [];
-  let cursor = 0;
+  const newPayloadStart = new Map<Box, number>();
+  let at = 0;
   outputs.forEach((output, index) => {
-    if (output.kind === 'copy') {
-      const last = segments[segments.length - 1];
-      const segment = { oldStart: output.box.offset, oldEnd: output.box.offset + output.box.size, newStart: cursor };
-      if (last && last.oldEnd === segment.oldStart && last.newStart + (last.oldEnd - last.oldStart) === segment.newStart) last.oldEnd = segment.oldEnd;
-      else segments.push(segment);
-    }
-    cursor += sizes[index]!;
+    if (output.kind === 'mdat') newPayloadStart.set(output.box, at + mdatHeader(output.box));
+    at += sizes[index]!;
   });
-  const map: MapOffset = (offset, length, what) => {
-    const segment = segments.find((candidate) => offset >= candidate.oldStart && offset + Math.max(length, 1) <= candidate.oldEnd);
-    if (!segment) throw new TracelessError('UNSUPPORTED_FORMAT', `${what} lies at ${offset} inside a box that traceless rewrites or removes`);
-    return segment.newStart + (offset - segment.oldStart);
+  const map: MapOffset = (offset, what) => {
+    const mdat = mdats.find((box) => offset >= payloadStart(box) && offset < box.offset + box.size);
+    if (!mdat) throw new TracelessError('UNSUPPORTED_FORMAT', `${what} lies at ${offset}, outside every mdat box; traceless cannot keep it`);
+    return newPayloadStart.get(mdat)! + (offset - payloadStart(mdat));
   };
-  // Pass 2: the real bytes.
+
+  // Pass 2: the pieces.
   const pieces: Piece[] = [];
   outputs.forEach((output, index) => {
     if (output.kind === 'drop') return;
-    if (output.kind === 'copy') {
-      pieces.push(...copyWithPatches(output.box.offset, output.box.size, decisions.patches));
+    if (output.kind === 'mdat') {
+      pieces.push({ kind: 'bytes', data: mdatBoxHeader(payloadSize(output.box)) }, ...spanPieces(output.box, output.spans));
       return;
     }
-    const data = output.build(map);
-    if (data.length !== sizes[index]) throw new TracelessError('MALFORMED', `the rebuilt ${output.box.type} box changed size between passes`);
-    pieces.push({ kind: 'bytes', data });
+    const built: Piece[] = output.kind === 'meta' ? output.build(map) : [{ kind: 'bytes', data: output.build(map) }];
+    if (built.reduce((sum, piece) => sum + pieceLength(piece), 0) !== sizes[index]) throw internalError(`the rebuilt ${output.box.type} box changed size between passes`);
+    pieces.push(...built);
   });
   return pieces;
 }
 
-/** Pieces for `[offset, offset+length)` of the input with every patch inside it applied. */
-function copyWithPatches(offset: number, length: number, patches: readonly Patch[]): Piece[] {
-  const end = offset + length;
-  const inside = patches.filter((patch) => patch.offset < end && patch.offset + patch.length > offset).sort((a, b) => a.offset - b.offset);
+function mdatBoxHeader(payloadBytes: number): Buffer {
+  if (payloadBytes + 8 <= 0xffffffff) return new Writer().uint(4, payloadBytes + 8).raw(Buffer.from('mdat', 'latin1')).toBuffer();
+  return new Writer().uint(4, 1).raw(Buffer.from('mdat', 'latin1')).uint(8, payloadBytes + 16).toBuffer();
+}
+
+/** The payload of an mdat: kept spans where they were, zeros everywhere else. */
+function spanPieces(mdat: Box, spans: readonly Span[]): Piece[] {
   const pieces: Piece[] = [];
-  let at = offset;
-  for (const patch of inside) {
-    const start = Math.max(patch.offset, at);
-    const stop = Math.min(patch.offset + patch.length, end);
-    if (stop <= start) continue;
-    if (start > at) pieces.push({ kind: 'copy', offset: at, length: start - at });
-    if (patch.data) pieces.push({ kind: 'bytes', data: patch.data.subarray(start - patch.offset, stop - patch.offset) });
-    else pieces.push({ kind: 'zeros', length: stop - start });
-    at = stop;
+  let at = payloadStart(mdat);
+  for (const span of spans) {
+    if (span.offset > at) pieces.push({ kind: 'zeros', length: span.offset - at });
+    if (span.data) pieces.push({ kind: 'bytes', data: span.data });
+    else pieces.push({ kind: 'copy', offset: span.offset, length: span.length, content: span.content });
+    at = span.offset + span.length;
   }
-  if (at < end) pieces.push({ kind: 'copy', offset: at, length: end - at });
+  const end = mdat.offset + mdat.size;
+  if (end > at) pieces.push({ kind: 'zeros', length: end - at });
   return pieces;
 }
 
-/** The bytes of `[offset, offset+length)` with patches applied (for boxes rebuilt in memory). */
-function readPatched(source: ByteSource, offset: number, length: number, patches: readonly Patch[]): Buffer {
-  const parts = copyWithPatches(offset, length, patches).map((piece) => {
-    if (piece.kind === 'copy') return source.read(piece.offset, piece.length);
-    if (piece.kind === 'zeros') return Buffer.alloc(piece.length);
-    return piece.data;
-  });
-  return Buffer.concat(parts, length);
-}
+// ---------------------------------------------------------------------------------------------
+// ftyp
 
-function rawBox(source: ByteSource, box: Box): Buffer {
-  return source.read(box.offset, box.size);
-}
-
-function buildMeta(source: ByteSource, analysis: Analysis, decisions: Decisions, map: MapOffset | null): Buffer {
-  const meta = analysis.file.meta!;
-  const { removedItems, removedProperties, patches } = decisions;
-  const parts: Buffer[] = [];
-  const dropped = new Set(analysis.metaExtras.filter((extra) => extra.role === 'metadata').map((extra) => extra.box));
-  for (const child of meta.children) {
-    if (dropped.has(child)) continue;
-    switch (child.type) {
-      case 'iinf': {
-        const iinf = meta.iinf!;
-        const entries = [...meta.itemInfos.values()].filter((info) => !removedItems.has(info.id)).map((info) => rawBox(source, info.box));
-        parts.push(removedItems.size > 0 ? writeItemInfos(iinf.version, iinf.flags, entries) : rawBox(source, child));
-        break;
-      }
-      case 'iloc':
-        parts.push(writeItemLocations(meta.iloc!, meta.iloc!.items.filter((location) => !removedItems.has(location.id)).map((location) => moveLocation(analysis, location, map))));
-        break;
-      case 'iref': {
-        const references = keptReferences(meta, removedItems);
-        if (references === undefined) parts.push(rawBox(source, child));
-        else if (references.length > 0) parts.push(writeItemReferences(meta.iref!, references));
-        break;
-      }
-      case 'iprp':
-        parts.push(buildProperties(source, meta, removedItems, removedProperties) ?? rawBox(source, child));
-        break;
-      case 'grpl':
-        for (const group of meta.groups) {
-          if (group.entityIds.some((id) => removedItems.has(id))) {
-            throw new TracelessError('UNSUPPORTED_FORMAT', `entity group '${printable(group.type)}' ${group.groupId} includes a metadata item; traceless cannot remove it safely`);
-          }
-        }
-        parts.push(rawBox(source, child));
-        break;
-      case 'idat':
-      case 'free':
-      case 'skip':
-      case 'wide':
-        parts.push(makeBox(child.type, readPatched(source, payloadStart(child), payloadSize(child), patches)));
-        break;
-      default:
-        parts.push(rawBox(source, child));
+function writeFileType(source: ByteSource, box: Box, builder: PlanBuilder): Buffer {
+  const brands = readBrands(source, box);
+  const compatible = brands.slice(1).filter((brand) => registeredBrands.has(brand));
+  let major = brands[0]!;
+  const dropped = brands.slice(1).filter((brand) => !registeredBrands.has(brand));
+  if (!registeredBrands.has(major)) {
+    dropped.unshift(major);
+    const replacement = compatible.find((brand) => registeredBrands.has(brand));
+    if (!replacement) throw new TracelessError('UNSUPPORTED_FORMAT', `ftyp names no registered HEIF/AVIF brand traceless can keep`);
+    major = replacement;
+  }
+  const extra = payloadSize(box) % 4;
+  if (dropped.length > 0 || extra !== 0) {
+    // Runs once per build pass: record the removal on the first only.
+    if (!builder.removed.some((removal) => removal.where === 'ftyp')) {
+      builder.remove('ftyp', 'other', dropped.length * 4 + extra, `unregistered brand(s) removed${dropped.length ? `: ${dropped.map(printable).join(', ')}` : ''}`);
     }
   }
-  return makeFullBox('meta', meta.version, meta.flags, Buffer.concat(parts));
+  const writer = new Writer().raw(Buffer.from(major, 'latin1')).uint(4, 0);
+  for (const brand of compatible) writer.raw(Buffer.from(brand, 'latin1'));
+  return makeBox('ftyp', writer.toBuffer());
 }
 
-/** References without the removed items, or undefined when nothing changes. */
-function keptReferences(meta: HeifMeta, removedItems: ReadonlySet<number>): ItemReference[] | undefined {
-  const iref = meta.iref;
-  if (!iref) return undefined;
-  let changed = false;
-  const result: ItemReference[] = [];
-  for (const reference of iref.references) {
-    if (removedItems.has(reference.fromId)) {
-      changed = true;
-      continue;
-    }
-    const toIds = reference.toIds.filter((id) => !removedItems.has(id));
-    if (toIds.length !== reference.toIds.length) {
-      throw new TracelessError('UNSUPPORTED_FORMAT', `item ${reference.fromId} refers ('${printable(reference.type)}') to a metadata item; traceless cannot remove it safely`);
-    }
-    result.push(reference);
-  }
-  return changed ? result : undefined;
-}
+// ---------------------------------------------------------------------------------------------
+// Item data: where each kept item's bytes lie, and the kept spans of every mdat.
 
-function buildProperties(source: ByteSource, meta: HeifMeta, removedItems: ReadonlySet<number>, removedProperties: ReadonlySet<number>): Buffer | undefined {
-  const iprp = meta.iprp;
-  if (!iprp) return undefined;
-  const touchesItems = iprp.associations.some((ipma) => ipma.entries.some((entry) => removedItems.has(entry.itemId)));
-  if (!touchesItems && removedProperties.size === 0) return undefined;
-  // Property indices count from 1 in ipco order: later ones move down by the removed ones before them.
-  const newIndex = (index: number) => index - [...removedProperties].filter((removed) => removed < index).length;
-  const parts: Buffer[] = [];
-  for (const child of iprp.children) {
-    if (child.type === 'ipco') {
-      const kept = iprp.properties.filter((_, position) => !removedProperties.has(position + 1)).map((property) => rawBox(source, property));
-      parts.push(makeBox('ipco', Buffer.concat(kept)));
+function placeItems(source: ByteSource, analysis: Analysis, decisions: Decisions, mdats: readonly Box[]): Map<number, Placement> {
+  const placements = new Map<number, Placement>();
+  let idatAt = 0;
+  for (const kept of decisions.kept.values()) {
+    const place = kept.item.place;
+    if (!place || kept.data.kind === 'none') continue;
+    let fileRanges: ByteRange[];
+    switch (kept.data.kind) {
+      case 'copy':
+        fileRanges = place.ranges.filter((range) => range.length > 0);
+        break;
+      case 'ranges':
+        fileRanges = kept.data.ranges.flatMap((range) => sliceRanges(place.ranges, range.offset, range.length));
+        break;
+      case 'bytes':
+        fileRanges = sliceRanges(place.ranges, 0, kept.data.data.length);
+        break;
+    }
+    const placement: Placement = { item: kept, fileRanges };
+    if (place.inIdat) {
+      placement.idatRanges = fileRanges.map((range) => {
+        const relative = { offset: idatAt, length: range.length };
+        idatAt += range.length;
+        return relative;
+      });
     } else {
-      const ipma = iprp.associations.find((candidate) => candidate.box === child)!;
-      const entries = ipma.entries
-        .filter((entry) => !removedItems.has(entry.itemId))
-        .map((entry) => ({
-          itemId: entry.itemId,
-          associations: entry.associations
-            .filter((association) => !removedProperties.has(association.index))
-            .map((association) => ({ essential: association.essential, index: association.index === 0 ? 0 : newIndex(association.index) })),
-        }));
-      parts.push(writeAssociations(ipma, entries));
+      for (const range of fileRanges) {
+        if (!mdats.some((mdat) => range.offset >= payloadStart(mdat) && range.offset + range.length <= mdat.offset + mdat.size)) {
+          throw new TracelessError('UNSUPPORTED_FORMAT', `the data of ${kept.item.where} lies at ${range.offset} outside every mdat box; traceless cannot keep it`);
+        }
+      }
     }
+    placements.set(kept.item.id, placement);
   }
-  return makeBox('iprp', Buffer.concat(parts));
+  void source;
+  void analysis;
+  return placements;
 }
 
-/** The location of a kept item in the output: file offsets follow the bytes they point at. */
-function moveLocation(analysis: Analysis, location: ItemLocation, map: MapOffset | null): ItemLocation {
-  const item = analysis.items.find((candidate) => candidate.id === location.id);
-  const place = item?.place;
-  if (!map || !place || place.inIdat || location.constructionMethod !== 0 || place.ranges.length === 0) return location;
-  const what = `the data of item ${location.id}`;
-  const newStarts = place.ranges.map((range) => map(range.offset, range.length, what));
-  const iloc = analysis.file.meta!.iloc!;
-  const unmovable = () => new TracelessError('UNSUPPORTED_FORMAT', `meta/iloc: the offsets of item ${location.id} cannot be moved within their field sizes`);
-  let baseOffset = 0;
-  if (iloc.baseOffsetSize > 0) {
-    baseOffset = location.baseOffset + (newStarts[0]! - place.ranges[0]!.offset);
-    if (baseOffset < 0) throw unmovable();
+/** The file ranges of bytes [offset, offset+length) of an item made of `ranges` (in order). */
+function sliceRanges(ranges: readonly ByteRange[], offset: number, length: number): ByteRange[] {
+  const result: ByteRange[] = [];
+  let itemAt = 0;
+  const end = offset + length;
+  for (const range of ranges) {
+    const start = Math.max(offset, itemAt);
+    const stop = Math.min(end, itemAt + range.length);
+    if (stop > start) result.push({ offset: range.offset + (start - itemAt), length: stop - start });
+    itemAt += range.length;
   }
-  const extents = location.extents.map((extent, index) => {
-    const offset = newStarts[index]! - baseOffset;
-    if (offset < 0 || (iloc.offsetSize === 0 && offset !== 0)) throw unmovable();
-    return { ...extent, offset };
+  if (Math.min(end, itemAt) - offset !== length) throw internalError(`an item slice of ${length} bytes at ${offset} runs past the item`);
+  return result;
+}
+
+/** Bytes [from, from+length) of the data a placement writes, as spans at their file ranges. */
+function placementSpans(placement: Placement): Span[] {
+  const data = placement.item.data;
+  const spans: Span[] = [];
+  let at = 0;
+  for (const range of placement.fileRanges) {
+    if (data.kind === 'bytes') spans.push({ ...range, data: data.data.subarray(at, at + range.length), content: 'image' });
+    else spans.push({ ...range, content: 'image' });
+    at += range.length;
+  }
+  return spans;
+}
+
+function mdatSpans(source: ByteSource, analysis: Analysis, placements: Map<number, Placement>, mdats: readonly Box[], builder: PlanBuilder): Map<Box, Span[]> {
+  const all: Span[] = [];
+  for (const placement of placements.values()) if (!placement.idatRanges) all.push(...placementSpans(placement));
+  if (analysis.moov) for (const range of chunkRanges(source, analysis.moov)) all.push({ ...range, content: 'samples' });
+  // Bytes of removed items that a kept item shares cannot be removed without harming it.
+  const removedRanges: { range: ByteRange; where: string }[] = [];
+  for (const item of analysis.items) {
+    if (placements.has(item.id) || !item.place || item.place.inIdat) continue;
+    for (const range of item.place.ranges) removedRanges.push({ range, where: item.where });
+  }
+  const result = new Map<Box, Span[]>();
+  for (const mdat of mdats) {
+    const start = payloadStart(mdat);
+    const end = mdat.offset + mdat.size;
+    const inside = all.filter((span) => span.offset >= start && span.offset + span.length <= end && span.length > 0).sort((a, b) => a.offset - b.offset || b.length - a.length);
+    const merged: Span[] = [];
+    for (const span of inside) {
+      const last = merged[merged.length - 1];
+      if (last && span.offset < last.offset + last.length) {
+        // Two copies may share bytes (tiles reused, a sample that is also an item); written bytes may not.
+        if (last.data || span.data) throw new TracelessError('UNSUPPORTED_FORMAT', `bytes at ${span.offset} in mdat belong to two items, one of which traceless re-writes; it cannot keep both`);
+        last.length = Math.max(last.length, span.offset + span.length - last.offset);
+        continue;
+      }
+      merged.push({ ...span });
+    }
+    for (const { range, where } of removedRanges) {
+      if (merged.some((span) => overlaps(span, range))) {
+        throw new TracelessError('UNSUPPORTED_FORMAT', `the bytes of ${where} at ${range.offset} are shared with a kept image; traceless cannot remove them without harming it`);
+      }
+    }
+    // Bytes no kept item references and no removed item owned: zeroed, and said so when not already zero.
+    let unreferenced = 0;
+    let at = start;
+    const owned = removedRanges.map(({ range }) => range);
+    const countGap = (from: number, to: number) => {
+      for (let offset = from; offset < to; ) {
+        const length = Math.min(to - offset, 1024 * 1024);
+        const bytes = source.read(offset, length);
+        for (let index = 0; index < bytes.length; index++) {
+          if (bytes[index] !== 0 && !owned.some((range) => offset + index >= range.offset && offset + index < range.offset + range.length)) unreferenced++;
+        }
+        offset += length;
+      }
+    };
+    for (const span of merged) {
+      countGap(at, span.offset);
+      at = span.offset + span.length;
+    }
+    countGap(at, end);
+    if (unreferenced > 0) builder.remove(`mdat@${mdat.offset}`, 'other', unreferenced, `${unreferenced} byte(s) that no kept item references zeroed`);
+    result.set(mdat, merged);
+  }
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// meta
+
+function buildMeta(source: ByteSource, analysis: Analysis, decisions: Decisions, placements: Map<number, Placement>, map: MapOffset | null): Piece[] {
+  const meta = analysis.file.meta!;
+  const kept = [...decisions.kept.values()].sort((a, b) => a.item.id - b.item.id);
+  const keptIds = new Set(kept.map((entry) => entry.item.id));
+  const children: Piece[] = [];
+  const add = (data: Buffer) => children.push({ kind: 'bytes', data });
+  // hdlr: 'pict' with an empty name and zero reserved fields.
+  add(makeFullBox('hdlr', 0, 0, Buffer.concat([Buffer.alloc(4), Buffer.from('pict', 'latin1'), Buffer.alloc(12), Buffer.from([0])])));
+  if (meta.dataReferenceDetails.length > 0 || meta.children.some((child) => child.type === 'dinf')) {
+    // One entry, flag 1 ("the data is in this file"), no URL.
+    add(makeBox('dinf', makeFullBox('dref', 0, 0, Buffer.concat([new Writer().uint(4, 1).toBuffer(), makeFullBox('url ', 0, 1, Buffer.alloc(0))]))));
+  }
+  if (meta.primaryItemId !== undefined) {
+    const wide = meta.primaryItemId > 0xffff;
+    add(makeFullBox('pitm', wide ? 1 : 0, 0, new Writer().uint(wide ? 4 : 2, meta.primaryItemId).toBuffer()));
+  }
+  add(writeItemInfos(kept));
+  add(writeItemLocations(source, meta, kept, placements, map));
+  const references = keptReferences(meta, keptIds);
+  if (references.length > 0) add(writeReferences(references));
+  if (decisions.properties.length > 0 || decisions.associations.size > 0) add(writeProperties(decisions, keptIds));
+  const idat = idatPieces(placements);
+  if (idat.length > 0 || meta.idat) {
+    const length = idat.reduce((sum, piece) => sum + pieceLength(piece), 0);
+    children.push({ kind: 'bytes', data: new Writer().uint(4, 8 + length).raw(Buffer.from('idat', 'latin1')).toBuffer() }, ...idat);
+  }
+  const groups = writeGroups(meta, keptIds);
+  if (groups) add(groups);
+  const length = children.reduce((sum, piece) => sum + pieceLength(piece), 0);
+  return [{ kind: 'bytes', data: new Writer().uint(4, 12 + length).raw(Buffer.from('meta', 'latin1')).uint(4, 0).toBuffer() }, ...children];
+}
+
+function writeItemInfos(kept: readonly KeptItem[]): Buffer {
+  const entries = kept.map(({ item }) => {
+    const info = item.info;
+    const wide = info.id > 0xffff;
+    const writer = new Writer().uint(wide ? 4 : 2, info.id).uint(2, 0).raw(Buffer.from(info.type, 'latin1')).uint(1, 0);
+    // A kept mime item is plain XMP (location mode): its content type, no encoding.
+    if (info.type === 'mime') writer.raw(Buffer.from('application/rdf+xml\0', 'latin1'));
+    return makeFullBox('infe', wide ? 3 : 2, info.hidden ? 1 : 0, writer.toBuffer());
   });
-  return { ...location, baseOffset, extents };
+  const wide = entries.length > 0xffff;
+  return makeFullBox('iinf', wide ? 1 : 0, 0, Buffer.concat([new Writer().uint(wide ? 4 : 2, entries.length).toBuffer(), ...entries]));
+}
+
+/** iloc version 1 (2 with 32-bit item IDs), no base offsets, offsets and lengths sized for the file. */
+function writeItemLocations(source: ByteSource, meta: HeifMeta, kept: readonly KeptItem[], placements: Map<number, Placement>, map: MapOffset | null): Buffer {
+  const fieldBytes = source.size + 0x10000 > 0xffffffff ? 8 : 4;
+  const input = meta.iloc;
+  const referencing = kept.filter(({ item }) => item.location?.constructionMethod === 2);
+  const indexSize = referencing.length > 0 ? (input?.indexSize ?? 0) : 0;
+  const wide = kept.some(({ item }) => item.id > 0xffff);
+  const version = wide ? 2 : 1;
+  const writer = new Writer().uint(1, (fieldBytes << 4) | fieldBytes).uint(1, indexSize).uint(wide ? 4 : 2, 0);
+  let count = 0;
+  for (const { item } of kept) {
+    const location = item.location;
+    if (!location) continue;
+    const placement = placements.get(item.id);
+    let method = 0;
+    let extents: { index: number; offset: number; length: number }[];
+    if (location.constructionMethod === 2) {
+      method = 2;
+      // Offsets into the referenced items' data, which is kept as it was.
+      extents = location.extents.map((extent) => ({ index: extent.index, offset: location.baseOffset + extent.offset, length: extent.length }));
+    } else if (placement?.idatRanges) {
+      method = 1;
+      extents = placement.idatRanges.map((range) => ({ index: 0, offset: range.offset, length: range.length }));
+    } else {
+      extents = (placement?.fileRanges ?? []).map((range) => ({ index: 0, offset: map ? map(range.offset, `the data of ${item.where}`) : 0, length: range.length }));
+    }
+    writer.uint(wide ? 4 : 2, item.id).uint(2, method).uint(2, 0).uint(2, extents.length);
+    for (const extent of extents) writer.uint(indexSize, extent.index).uint(fieldBytes, extent.offset).uint(fieldBytes, extent.length);
+    count++;
+  }
+  const payload = writer.toBuffer();
+  payload.writeUIntBE(count, 2, wide ? 4 : 2);
+  return makeFullBox('iloc', version, 0, payload);
+}
+
+function idatPieces(placements: Map<number, Placement>): Piece[] {
+  const pieces: Piece[] = [];
+  const first = (placement: Placement) => placement.idatRanges![0]?.offset ?? 0;
+  const inIdat = [...placements.values()].filter((placement) => placement.idatRanges).sort((a, b) => first(a) - first(b));
+  for (const placement of inIdat) {
+    for (const span of placementSpans(placement)) {
+      if (span.data) pieces.push({ kind: 'bytes', data: span.data });
+      else pieces.push({ kind: 'copy', offset: span.offset, length: span.length, content: 'image' });
+    }
+  }
+  return pieces;
+}
+
+function keptReferences(meta: HeifMeta, keptIds: ReadonlySet<number>): { type: string; fromId: number; toIds: number[] }[] {
+  const result: { type: string; fromId: number; toIds: number[] }[] = [];
+  for (const reference of meta.iref?.references ?? []) {
+    if (!keptIds.has(reference.fromId)) continue;
+    const toIds = reference.toIds.filter((id) => keptIds.has(id));
+    if (toIds.length > 0) result.push({ type: reference.type, fromId: reference.fromId, toIds });
+  }
+  return result;
+}
+
+function writeReferences(references: readonly { type: string; fromId: number; toIds: number[] }[]): Buffer {
+  const wide = references.some((reference) => reference.fromId > 0xffff || reference.toIds.some((id) => id > 0xffff));
+  const idBytes = wide ? 4 : 2;
+  const boxes = references.map((reference) => {
+    const writer = new Writer().uint(idBytes, reference.fromId).uint(2, reference.toIds.length);
+    for (const id of reference.toIds) writer.uint(idBytes, id);
+    return makeBox(reference.type, writer.toBuffer());
+  });
+  return makeFullBox('iref', wide ? 1 : 0, 0, Buffer.concat(boxes));
+}
+
+function writeProperties(decisions: Decisions, keptIds: ReadonlySet<number>): Buffer {
+  const ipco = makeBox('ipco', Buffer.concat(decisions.properties.map((entry) => entry.property.data)));
+  const wideIndex = decisions.properties.length > 0x7f;
+  const ids = [...decisions.associations.keys()].filter((id) => keptIds.has(id)).sort((a, b) => a - b);
+  const wideIds = ids.some((id) => id > 0xffff);
+  const writer = new Writer().uint(4, ids.length);
+  for (const id of ids) {
+    const list = decisions.associations.get(id)!;
+    if (list.length > 0xff) throw new TracelessError('UNSUPPORTED_FORMAT', `item ${id} has more than 255 properties`);
+    writer.uint(wideIds ? 4 : 2, id).uint(1, list.length);
+    for (const association of list) {
+      if (wideIndex) writer.uint(2, (association.essential ? 0x8000 : 0) | association.index);
+      else writer.uint(1, (association.essential ? 0x80 : 0) | association.index);
+    }
+  }
+  const ipma = makeFullBox('ipma', wideIds ? 1 : 0, wideIndex ? 1 : 0, writer.toBuffer());
+  return makeBox('iprp', Buffer.concat([ipco, ipma]));
+}
+
+function writeGroups(meta: HeifMeta, keptIds: ReadonlySet<number>): Buffer | undefined {
+  const boxes: Buffer[] = [];
+  for (const group of meta.groups) {
+    if (!knownGroupTypes.has(group.type)) continue;
+    const ids = group.entityIds.filter((id) => keptIds.has(id));
+    if (ids.length === 0) continue;
+    const writer = new Writer().uint(4, group.groupId).uint(4, ids.length);
+    for (const id of ids) writer.uint(4, id);
+    boxes.push(makeFullBox(group.type, 0, 0, writer.toBuffer()));
+  }
+  return boxes.length > 0 ? makeBox('grpl', Buffer.concat(boxes)) : undefined;
+}
+
+function keptWords(source: ByteSource, analysis: Analysis, decisions: Decisions): string[] {
+  const words: string[] = [];
+  const types = decisions.properties.map((entry) => entry.property.data.toString('latin1', 4, 8));
+  if (types.includes('irot') || types.includes('imir')) words.push('orientation (irot/imir item properties)');
+  const colours = decisions.properties.filter((entry) => entry.property.data.toString('latin1', 4, 8) === 'colr').map((entry) => entry.property.data.toString('latin1', 8, 12));
+  if (colours.some((type) => type === 'prof' || type === 'rICC')) words.push('ICC colour profile (colr item property)');
+  else if (colours.length > 0) words.push('colour information (colr item property)');
+  const keptIds = new Set(decisions.kept.keys());
+  const references = analysis.file.meta ? keptReferences(analysis.file.meta, keptIds) : [];
+  const thumbnails = references.filter((reference) => reference.type === 'thmb').length;
+  if (thumbnails > 0) words.push(`${thumbnails} thumbnail image(s) of the same picture`);
+  const auxiliary = references.filter((reference) => reference.type === 'auxl').length;
+  if (auxiliary > 0) words.push(`${auxiliary} auxiliary image(s) (depth, alpha or HDR gain map)`);
+  void source;
+  return words;
 }

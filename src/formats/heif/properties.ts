@@ -1,6 +1,7 @@
 /**
- * Item properties (`ipco`): which describe how to decode and show an image (kept byte for byte),
- * and which are descriptive metadata (user description, creation and modification times).
+ * Item properties (`ipco`): which describe how to decode and show an image (kept, re-written field
+ * by field in property-emit.ts), and which are descriptive metadata (user description, creation and
+ * modification times) — for reports. Anything else is unknown: removed, or refused when essential.
  * References: ISO/IEC 23008-12:2022 section 6.5 (ispe, pasp, colr, pixi, rloc, auxC, clap, irot,
  * imir, lsel, oinf, tols) and its amendments (udes, crtt, mdft, altt, clli, mdcv, cclv, amve, reve);
  * ISO/IEC 14496-15 (hvcC, avcC, vvcC, lhvC); AV1-ISOBMFF and AVIF 1.1 (av1C, a1op, a1lx);
@@ -27,7 +28,7 @@ export const metadataPropertyTypes: Readonly<Record<string, string>> = {
   uuid: 'vendor property',
 };
 
-export type PropertyRole = 'image' | 'metadata';
+export type PropertyRole = 'image' | 'metadata' | 'unknown';
 
 export function propertyRole(box: Box): PropertyRole | undefined {
   if (imagePropertyTypes.has(box.type)) return 'image';

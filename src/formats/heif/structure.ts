@@ -41,7 +41,7 @@ export const structuralMetaChildren: ReadonlySet<string> = new Set(['hdlr', 'pit
 
 export const paddingTypes: ReadonlySet<string> = new Set(['free', 'skip', 'wide']);
 
-export type TopRole = 'ftyp' | 'meta' | 'mdat' | 'padding' | 'moov' | 'metadata';
+export type TopRole = 'ftyp' | 'meta' | 'mdat' | 'padding' | 'moov' | 'metadata' | 'trailer';
 
 export interface TopBox {
   box: Box;
@@ -66,9 +66,40 @@ export function readBrands(source: ByteSource, ftyp: Box): string[] {
   return brands;
 }
 
+/** Boxes a reader needs whole: one of them cut short is a damaged file, never "data after the end". */
+const essentialTopBoxes: ReadonlySet<string> = new Set(['ftyp', 'meta', 'mdat', 'moov']);
+
+/**
+ * The top-level boxes, and where the data after the last whole box starts when what follows is
+ * not a box (junk a tool appended): that is data after the container's end, which a clean removes.
+ * A cut essential box (ftyp, meta, mdat, moov) is still refused as truncated.
+ */
+function readTopLevel(source: ByteSource, budget: BoxBudget): { boxes: Box[]; trailer?: Box } {
+  try {
+    return { boxes: readBoxes(source, 0, source.size, budget, 'file') };
+  } catch (error) {
+    if (!(error instanceof TracelessError) || (error.code !== 'TRUNCATED' && error.code !== 'MALFORMED')) throw error;
+    const boxes: Box[] = [];
+    let offset = 0;
+    while (offset + 8 <= source.size) {
+      const header = source.read(offset, 8);
+      const size = header.readUInt32BE(0);
+      const type = header.toString('latin1', 4, 8);
+      if (size < 8 || offset + size > source.size) {
+        if (essentialTopBoxes.has(type) || boxes.length === 0) throw error;
+        break;
+      }
+      boxes.push(...readBoxes(source, offset, offset + size, budget, 'file'));
+      offset += size;
+    }
+    if (!boxes.some((box) => box.type === 'meta' || box.type === 'moov')) throw error;
+    return { boxes, trailer: { type: 'data after the last box', offset, headerSize: 0, size: source.size - offset } };
+  }
+}
+
 export function readHeifFile(source: ByteSource): HeifFile {
   const budget = new BoxBudget();
-  const boxes = readBoxes(source, 0, source.size, budget, 'file');
+  const { boxes, trailer } = readTopLevel(source, budget);
   if (boxes[0]?.type !== 'ftyp') throw new TracelessError('MALFORMED', 'the file does not start with an ftyp box');
   readBrands(source, boxes[0]);
   const file: HeifFile = { top: [], budget };
@@ -87,6 +118,7 @@ export function readHeifFile(source: ByteSource): HeifFile {
     }
     file.top.push({ box, role });
   });
+  if (trailer) file.top.push({ box: trailer, role: 'trailer' });
   if (!file.meta && !file.moov) throw new TracelessError('MALFORMED', 'the file has neither a meta box (images) nor a moov box (image sequence)');
   return file;
 }
@@ -104,13 +136,16 @@ function topRole(box: Box, index: number): TopRole {
   if (['moof', 'mfra', 'sidx', 'styp', 'ssix', 'emsg'].includes(box.type)) {
     throw new TracelessError('UNSUPPORTED_FORMAT', `fragmented HEIF sequences ('${box.type}' box) are not supported`);
   }
-  throw new TracelessError('UNSUPPORTED_FORMAT', `unknown top-level box '${printable(box.type)}' at offset ${box.offset}: traceless cannot tell whether it holds metadata`);
+  // Unknown boxes (Samsung `sefd`, vendor blocks, misnamed ones) play no part in decoding the
+  // images, which live in meta and mdat: they are removed, never copied and never refused.
+  return 'metadata';
 }
 
 /** What a `metadata` top-level box or meta child is, for reports. */
 export function describeMetadataBox(box: Box, table: Readonly<Record<string, { kind: BlockKind; label: string }>>): { kind: BlockKind; label: string } {
   if (box.type === 'uuid' && box.uuid && knownUuids[box.uuid]) return knownUuids[box.uuid]!;
-  return table[box.type] ?? { kind: 'other', label: `'${printable(box.type)}' box` };
+  if (box.type === 'sefd') return { kind: 'vendor', label: 'Samsung sefd box (vendor data: capture settings, motion-photo and edit records)' };
+  return table[box.type] ?? { kind: 'other', label: `unknown '${printable(box.type)}' box` };
 }
 
 /** True when every payload byte of `box` is zero (read in bounded chunks). */

@@ -7,6 +7,7 @@
  * ISO/IEC 14496-15 (hvcC, avcC, vvcC, lhvC); AV1-ISOBMFF and AVIF 1.1 (av1C, a1op, a1lx);
  * ISO/IEC 23001-17 (uncC, cmpd, cpal, cloc, splz, sbpm, snuc, fnch); ISO/IEC 15444-16 (j2kH).
  */
+import { iccProfileFindings } from '../../decode/payload-report.js';
 import type { ByteSource } from '../../io/source.js';
 import type { Finding, MetadataBlock } from '../../types.js';
 import { payloadSize, payloadStart, printable, type Box } from '../isobmff/boxes.js';
@@ -52,7 +53,7 @@ export function describeProperty(source: ByteSource, box: Box, findings: Finding
         const colourType = cursor.fourcc('colour_type');
         if (colourType === 'prof' || colourType === 'rICC') {
           blocks.push({ where: where(box), kind: 'icc', offset: box.offset, length: box.size, note: 'ICC colour profile (kept)' });
-          findings.push({ category: 'other', where: where(box), tag: 'ICCProfile', label: 'ICC colour profile', value: size - 4, text: `${size - 4} bytes`, retained: true });
+          findings.push(...iccProfileFindings(source.read(payloadStart(box) + 4, size - 4), where(box)));
         }
         break;
       }

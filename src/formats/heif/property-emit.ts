@@ -12,6 +12,7 @@
  * ISO/IEC 14496-12 12.1.5); ISO/IEC 23008-12 annex (jpgC); ICC.1:2022 section 7 (profile header and
  * tag table); Apple and ISO 21496-1 auxiliary URNs as libheif and ExifTool name them.
  */
+import { sanitiseIccProfile } from '../../decode/icc.js';
 import { TracelessError } from '../../errors.js';
 import { Cursor, Writer, makeBox, makeFullBox } from './cursor.js';
 import { cleanJpegTables } from './jpeg-item.js';
@@ -186,7 +187,11 @@ function emitColour(cursor: Cursor, payload: Buffer): PropertyJudgement {
   }
   if (colourType === 'prof' || colourType === 'rICC') {
     const profile = cleanIccProfile(payload.subarray(4));
-    return kept('colr', makeBox('colr', Buffer.concat([Buffer.from(colourType, 'latin1'), profile.data])), payload, 4 + profile.declaredSize, profile.note);
+    // Then re-written through decode/icc: a standard profile stays as it is; any other keeps its
+    // colour data and loses its text, device fields and dates.
+    const sanitised = sanitiseIccProfile(profile.data, 'colr');
+    const notes = [profile.note, sanitised.removed.length > 0 ? `colour profile re-written: ${sanitised.removed.join('; ')}` : undefined].filter(Boolean).join('; ');
+    return kept('colr', makeBox('colr', Buffer.concat([Buffer.from(colourType, 'latin1'), sanitised.profile])), payload, 4 + profile.declaredSize, notes || undefined);
   }
   return { kind: 'unknown', reason: `colour type '${colourType}'` };
 }

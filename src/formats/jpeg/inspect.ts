@@ -13,6 +13,7 @@ import type { Finding } from '../../types.js';
 import { emptyReport, mergeReport, type ContainerReport } from '../types.js';
 import { isJpeg, walkJpeg, type JpegLayout, type JpegSegment } from './markers.js';
 import { classifySegment, type SegmentClass } from './segments.js';
+import { rewriteStructure } from './structure.js';
 
 export interface ClassifiedSegment extends JpegSegment {
   info: SegmentClass;
@@ -135,8 +136,35 @@ export function inspectJpeg(source: ByteSource, prefix = '', depth = 0): Contain
       report.unreadable.push(`${where}: ${asTracelessError(error).message}`);
     }
   }
+  reportStructure(source, segments, prefix, report);
   if (layout.trailer) inspectTrailer(source, layout.trailer, prefix, depth, report);
   return report;
+}
+
+/**
+ * What a clean would take out of the segments it keeps (a JFIF thumbnail, bytes after the defined
+ * fields, tables no scan uses, extra ICC chunks, markers with no decoding role): reported, so that
+ * `scan` never calls a file clean that `clean` would change.
+ */
+function reportStructure(source: ByteSource, segments: readonly ClassifiedSegment[], prefix: string, report: ContainerReport): void {
+  let structure;
+  try {
+    structure = rewriteStructure(source, segments);
+  } catch (error) {
+    report.unreadable.push(`${prefix}image structure: ${asTracelessError(error).message}`);
+    return;
+  }
+  for (const segment of segments) {
+    const rewrite = structure.rewrites.get(segment.offset);
+    // JFXX thumbnails are reported above, as thumbnails.
+    if (!rewrite || rewrite.notes.length === 0 || segment.info.kind === 'thumbnail') continue;
+    const where = prefix + rewrite.where;
+    const hidden = Math.max(0, rewrite.originalLength - rewrite.emitted.length);
+    if (segment.info.kind === 'image') report.blocks.push({ where, kind: 'other', offset: segment.offset, length: segment.length });
+    const text = `${rewrite.notes.join('; ')} (${formatBytes(hidden)} that clean removes)`;
+    if (rewrite.kind === 'thumbnail') report.findings.push({ category: 'thumbnail', where, tag: 'JFIFThumbnail', label: 'Embedded thumbnail', value: hidden, text });
+    else report.findings.push({ category: 'other', where, tag: 'StructureSlack', label: 'Data hidden in the image structure', value: hidden, text });
+  }
 }
 
 function mergeNested(report: ContainerReport, bytes: Buffer, prefix: string, depth: number): void {

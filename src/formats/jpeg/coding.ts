@@ -222,7 +222,8 @@ export function encodeHuffmanTables(tables: readonly HuffmanTable[]): Buffer {
 export function parseQuantTables(payload: Buffer): Parsed<QuantTable[]> {
   const tables: QuantTable[] = [];
   let offset = 0;
-  while (offset < payload.length) {
+  // Fewer bytes than the smallest table are not a table (whatever their first byte says).
+  while (offset + 1 + quantEntries <= payload.length) {
     const precisionAndId = payload[offset]!;
     if (precisionAndId >> 4 > 1 || (precisionAndId & 0x0f) > maxTableId) throw malformed(codingMarkers.DQT, `a quantisation table of precision ${precisionAndId >> 4}, slot ${precisionAndId & 0x0f}`);
     const entryBytes = (precisionAndId >> 4) + 1;

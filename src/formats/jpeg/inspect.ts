@@ -91,9 +91,12 @@ export function inspectJpeg(source: ByteSource, prefix = '', depth = 0): Contain
           extendedXmp.push(payloadOf(source, segment).subarray(40));
           break;
         case 'photoshop':
+          note({ category: 'other', tag: 'PhotoshopResources', label: 'Photoshop image resources', value: segment.payloadLength, text: `Photoshop image resources (${formatBytes(segment.payloadLength)})` }, where);
           for (const resource of readImageResources(payloadOf(source, segment))) {
             const data = payloadOf(source, segment).subarray(resource.dataOffset, resource.dataOffset + resource.dataLength);
             if (resource.id === resourceIds.iptc) report.findings.push(...decodeIptc(data, `${where}/IPTC`));
+            if (resource.id === resourceIds.xmp) mergeDecoded(report, () => decodeXmp(xmpText(data), `${where}/XMP`), `${where}/XMP`);
+            if (resource.id === resourceIds.exif1 || resource.id === resourceIds.exif3) mergeDecoded(report, () => decodeExif(parseTiff(Buffer.from(data)), { where: `${where}/EXIF` }), `${where}/EXIF`);
             if (resource.id === resourceIds.thumbnail || resource.id === resourceIds.thumbnailOld) {
               note({ category: 'thumbnail', tag: 'PhotoshopThumbnail', label: 'Embedded thumbnail', value: data.length, text: `Photoshop preview of ${formatBytes(data.length)}` }, where);
             }
@@ -164,6 +167,17 @@ function reportStructure(source: ByteSource, segments: readonly ClassifiedSegmen
     const text = `${rewrite.notes.join('; ')} (${formatBytes(hidden)} that clean removes)`;
     if (rewrite.kind === 'thumbnail') report.findings.push({ category: 'thumbnail', where, tag: 'JFIFThumbnail', label: 'Embedded thumbnail', value: hidden, text });
     else report.findings.push({ category: 'other', where, tag: 'StructureSlack', label: 'Data hidden in the image structure', value: hidden, text });
+  }
+}
+
+/** Adds what a nested payload decoder finds; a payload it cannot read is said plainly. */
+function mergeDecoded(report: ContainerReport, decode: () => { findings: Finding[]; locations: ContainerReport['locations'] }, where: string): void {
+  try {
+    const decoded = decode();
+    report.findings.push(...decoded.findings);
+    report.locations.push(...decoded.locations);
+  } catch (error) {
+    report.unreadable.push(`${where}: ${asTracelessError(error).message}`);
   }
 }
 

@@ -10,7 +10,8 @@
  * quantisation table is latched by the first scan holding a component (T.81 B.2.4.1). Unused
  * definitions are left out; segments keep their place relative to the scans.
  */
-import { TracelessError } from '../../errors.js';
+import { TracelessError, checkCount } from '../../errors.js';
+import { limits } from '../../limits.js';
 import type { ByteSource } from '../../io/source.js';
 import type { BlockKind } from '../../types.js';
 import {
@@ -86,6 +87,9 @@ function unsupported(what: string): TracelessError {
 }
 
 export function rewriteStructure(source: ByteSource, segments: readonly ClassifiedSegment[]): JpegStructure {
+  // Structural segments are parsed in memory: together they must fit the metadata limit.
+  const structuralBytes = segments.reduce((sum, segment) => sum + (isStructural(segment) ? segment.payloadLength : 0), 0);
+  checkCount(structuralBytes, limits.maxMetadataBytes, 'bytes of JPEG tables, headers and colour segments');
   const rewrites = new Map<number, SegmentRewrite>();
   const payload = (segment: ClassifiedSegment) => source.read(segment.payloadOffset, segment.payloadLength);
   const body = (segment: ClassifiedSegment) => payload(segment).subarray(Math.min(segment.info.identifierLength, segment.payloadLength));

@@ -204,11 +204,12 @@ export function parseHuffmanTables(payload: Buffer): Parsed<HuffmanTable[]> {
     const classAndId = payload[offset]!;
     if (classAndId >> 4 > 1 || (classAndId & 0x0f) > maxTableId) throw malformed(codingMarkers.DHT, `a Huffman table of class ${classAndId >> 4}, slot ${classAndId & 0x0f}`);
     const counts = payload.subarray(offset + 1, offset + 1 + huffmanCountBytes);
-    const total = counts.reduce((sum, count) => sum + count, 0);
+    let total = 0;
+    for (let index = 0; index < huffmanCountBytes; index++) total += counts[index]!;
     if (total > maxHuffmanValues) throw malformed(codingMarkers.DHT, `a Huffman table with ${total} codes (256 at most)`);
     const valuesAt = offset + 1 + huffmanCountBytes;
     if (valuesAt + total > payload.length) break;
-    tables.push({ tableClass: classAndId >> 4, id: classAndId & 0x0f, counts: Buffer.from(counts), values: Buffer.from(payload.subarray(valuesAt, valuesAt + total)) });
+    tables.push({ tableClass: classAndId >> 4, id: classAndId & 0x0f, counts, values: payload.subarray(valuesAt, valuesAt + total) });
     offset = valuesAt + total;
   }
   return { value: tables, trailing: payload.length - offset };
@@ -229,7 +230,7 @@ export function parseQuantTables(payload: Buffer): Parsed<QuantTable[]> {
     const entryBytes = (precisionAndId >> 4) + 1;
     const end = offset + 1 + quantEntries * entryBytes;
     if (end > payload.length) break;
-    tables.push({ precision: precisionAndId >> 4, id: precisionAndId & 0x0f, values: Buffer.from(payload.subarray(offset + 1, end)) });
+    tables.push({ precision: precisionAndId >> 4, id: precisionAndId & 0x0f, values: payload.subarray(offset + 1, end) });
     offset = end;
   }
   return { value: tables, trailing: payload.length - offset };

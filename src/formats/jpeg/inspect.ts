@@ -157,6 +157,8 @@ function reportStructure(source: ByteSource, segments: readonly ClassifiedSegmen
     report.unreadable.push(`${prefix}image structure: ${asTracelessError(error).message}`);
     return;
   }
+  // One finding per place and kind (a file may repeat a segment thousands of times).
+  const grouped = new Map<string, { where: string; thumbnail: boolean; hidden: number; notes: Set<string>; segments: number }>();
   for (const segment of segments) {
     const rewrite = structure.rewrites.get(segment.offset);
     // JFXX thumbnails are reported above, as thumbnails.
@@ -164,11 +166,23 @@ function reportStructure(source: ByteSource, segments: readonly ClassifiedSegmen
     const where = prefix + rewrite.where;
     const hidden = Math.max(0, rewrite.originalLength - rewrite.emitted.length);
     if (segment.info.kind === 'image') report.blocks.push({ where, kind: 'other', offset: segment.offset, length: segment.length });
-    const text = `${rewrite.notes.join('; ')} (${formatBytes(hidden)} that clean removes)`;
-    if (rewrite.kind === 'thumbnail') report.findings.push({ category: 'thumbnail', where, tag: 'JFIFThumbnail', label: 'Embedded thumbnail', value: hidden, text });
+    const thumbnail = rewrite.kind === 'thumbnail';
+    const key = `${where}\0${thumbnail}`;
+    const group = grouped.get(key) ?? { where, thumbnail, hidden: 0, notes: new Set<string>(), segments: 0 };
+    group.hidden += hidden;
+    group.segments += 1;
+    for (const text of rewrite.notes) if (group.notes.size < maxNotesShown) group.notes.add(text);
+    grouped.set(key, group);
+  }
+  for (const { where, thumbnail, hidden, notes, segments: count } of grouped.values()) {
+    const text = `${[...notes].join('; ')}${count > 1 ? ` (in ${count} segments)` : ''}: ${formatBytes(hidden)} that clean removes`;
+    if (thumbnail) report.findings.push({ category: 'thumbnail', where, tag: 'JFIFThumbnail', label: 'Embedded thumbnail', value: hidden, text });
     else report.findings.push({ category: 'other', where, tag: 'StructureSlack', label: 'Data hidden in the image structure', value: hidden, text });
   }
 }
+
+/** Distinct notes quoted per finding. */
+const maxNotesShown = 4;
 
 /** Adds what a nested payload decoder finds; a payload it cannot read is said plainly. */
 function mergeDecoded(report: ContainerReport, decode: () => { findings: Finding[]; locations: ContainerReport['locations'] }, where: string): void {

@@ -109,8 +109,8 @@ export function rewriteStructure(source: ByteSource, segments: readonly Classifi
   const iccSegments: ClassifiedSegment[] = [];
 
   const set = (segment: ClassifiedSegment, emitted: Buffer, notes: string[], kind: BlockKind = 'other', keptLabel?: string) => {
-    const original = source.read(segment.offset, segment.length);
-    const same = emitted.equals(original);
+    // A removal is never the segment's own bytes: no need to read them back.
+    const same = emitted.length === segment.length && emitted.equals(source.read(segment.offset, segment.length));
     const rewrite: SegmentRewrite = { emitted, notes: same ? [] : notes.length ? notes : ['re-written from its defined fields'], where: segment.info.where || nameOf(segment.marker), kind, originalLength: segment.length };
     if (keptLabel && emitted.length > 0) rewrite.keptLabel = keptLabel;
     rewrites.set(segment.offset, rewrite);

@@ -111,7 +111,7 @@ export function rewriteStructure(source: ByteSource, segments: readonly Classifi
   const set = (segment: ClassifiedSegment, emitted: Buffer, notes: string[], kind: BlockKind = 'other', keptLabel?: string) => {
     // A removal is never the segment's own bytes: no need to read them back.
     const same = emitted.length === segment.length && emitted.equals(source.read(segment.offset, segment.length));
-    const rewrite: SegmentRewrite = { emitted, notes: same ? [] : notes.length ? notes : ['re-written from its defined fields'], where: segment.info.where || nameOf(segment.marker), kind, originalLength: segment.length };
+    const rewrite: SegmentRewrite = { emitted, notes: same ? [] : notes.length ? notes : ['re-written from its defined fields'], where: segment.info.kind === 'image' ? nameOf(segment.marker) : segment.info.where, kind, originalLength: segment.length };
     if (keptLabel && emitted.length > 0) rewrite.keptLabel = keptLabel;
     rewrites.set(segment.offset, rewrite);
   };

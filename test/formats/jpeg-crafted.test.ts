@@ -5,6 +5,8 @@
  * data after EOI, Photoshop resources in location mode — must not survive a clean in either mode,
  * `scan` must report it, and the picture must decode to the same pixels.
  */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cleanBuffer, inspectSync } from '../../src/index.js';
@@ -295,5 +297,42 @@ describe('JPEG crafted: metadata segments and trailers', () => {
     const { result, data } = cleanBuffer(input);
     expect(result.status).toBe('already-clean');
     expect(data).toEqual(input);
+  });
+});
+
+/** libjpeg-turbo's own tools, as independent coders and decoders. */
+const jpegtranAvailable = existsSync('/usr/bin/jpegtran') && existsSync('/usr/bin/djpeg');
+const jpegtran = (input: Buffer, args: string[]) => execFileSync('jpegtran', args, { input, maxBuffer: 64 * 1024 * 1024 });
+const djpeg = (input: Buffer) => execFileSync('djpeg', ['-ppm'], { input, maxBuffer: 64 * 1024 * 1024 });
+
+describe.skipIf(!jpegtranAvailable)('JPEG crafted: other coding processes (jpegtran, djpeg)', () => {
+  it('arithmetic coding: Huffman tables have no use and go, the conditioning and pixels stay', () => {
+    const arithmetic = jpegtran(base, ['-arithmetic']);
+    const crafted = insertBefore(arithmetic, SOS, [segment(DHT, huffmanTable(0, 0, sentinelBytes))]);
+    const outcomes = expectSentinelGone(crafted);
+    expectCleanedInBothModes(outcomes);
+    for (const outcome of outcomes) {
+      expect(djpeg(outcome.data!)).toEqual(djpeg(arithmetic));
+      expect(cleanBuffer(outcome.data!, { only: outcome.mode }).result.status).toBe('already-clean');
+    }
+  });
+
+  it('restart intervals: DRI and the RST markers in the image data are kept', () => {
+    const restarts = jpegtran(base, ['-restart', '1']);
+    const { result, data } = cleanBuffer(restarts);
+    expect(result.status).toBe('already-clean');
+    expect(data).toEqual(restarts);
+    const crafted = insertBefore(restarts, SOS, [segment(DQT, quantTable(2, sentinel))]);
+    const outcomes = expectSentinelGone(crafted);
+    expectCleanedInBothModes(outcomes);
+    for (const outcome of outcomes) expect(djpeg(outcome.data!)).toEqual(djpeg(restarts));
+  });
+
+  it('a progressive file from jpegtran keeps every scan’s tables and its pixels', () => {
+    const progressiveScans = jpegtran(base, ['-progressive']);
+    const crafted = insertBeforeNth(progressiveScans, SOS, 1, [segment(DHT, huffmanTable(0, 3, sentinelBytes)), segment(DQT, quantTable(3, sentinel))]);
+    const outcomes = expectSentinelGone(crafted);
+    expectCleanedInBothModes(outcomes);
+    for (const outcome of outcomes) expect(djpeg(outcome.data!)).toEqual(djpeg(progressiveScans));
   });
 });

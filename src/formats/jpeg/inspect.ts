@@ -29,7 +29,21 @@ const maxNestingDepth = 3;
 /** Embedded JPEGs looked for in a trailer. */
 const maxTrailerImages = 16;
 
+/**
+ * Analyses by source: a clean inspects and plans the same input (and its output) several times,
+ * and a source's bytes never change while it is open.
+ */
+const analyses = new WeakMap<ByteSource, JpegAnalysis>();
+
 export function analyseJpeg(source: ByteSource): JpegAnalysis {
+  const cached = analyses.get(source);
+  if (cached) return cached;
+  const analysis = analyseUncached(source);
+  analyses.set(source, analysis);
+  return analysis;
+}
+
+function analyseUncached(source: ByteSource): JpegAnalysis {
   const layout = walkJpeg(source);
   const segments: ClassifiedSegment[] = [];
   for (const part of layout.parts) {

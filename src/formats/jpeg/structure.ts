@@ -86,7 +86,28 @@ function unsupported(what: string): TracelessError {
   return new TracelessError('UNSUPPORTED_FORMAT', `${what}; traceless cannot re-write it without risking the picture, so nothing was written`);
 }
 
+/** Results (or the refusal) by source and segment list: inspect and plan share one analysis. */
+const structures = new WeakMap<ByteSource, { segments: readonly ClassifiedSegment[]; outcome: JpegStructure | Error }>();
+
 export function rewriteStructure(source: ByteSource, segments: readonly ClassifiedSegment[]): JpegStructure {
+  const cached = structures.get(source);
+  if (cached && cached.segments === segments) {
+    if (cached.outcome instanceof Error) throw cached.outcome;
+    return cached.outcome;
+  }
+  let outcome: JpegStructure | Error;
+  try {
+    outcome = rewriteUncached(source, segments);
+  } catch (error) {
+    if (!(error instanceof Error)) throw error;
+    outcome = error;
+  }
+  structures.set(source, { segments, outcome });
+  if (outcome instanceof Error) throw outcome;
+  return outcome;
+}
+
+function rewriteUncached(source: ByteSource, segments: readonly ClassifiedSegment[]): JpegStructure {
   // Structural segments are parsed in memory: together they must fit the metadata limit.
   const structuralBytes = segments.reduce((sum, segment) => sum + (isStructural(segment) ? segment.payloadLength : 0), 0);
   checkCount(structuralBytes, limits.maxMetadataBytes, 'bytes of JPEG tables, headers and colour segments');

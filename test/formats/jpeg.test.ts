@@ -133,7 +133,9 @@ describe('JPEG clean --only location', () => {
     expect(report.locations).toEqual([]);
     expect(report.findings.filter((finding) => finding.category === 'location')).toEqual([]);
     const kept = report.findings.map((finding) => `${finding.tag}=${finding.text}`);
-    expect(kept).toEqual(expect.arrayContaining(['Make=TestCam Inc.', 'BodySerialNumber=SN-CAMERA-0042-XYZ', 'Artist=Jane Q. Photographer', `dc:creator=${secrets.creator}`, 'By-line=IPTC Byline Person', `Comment=${secrets.comment}`]));
+    expect(kept).toEqual(expect.arrayContaining(['Make=TestCam Inc.', 'BodySerialNumber=SN-CAMERA-0042-XYZ', 'Artist=Jane Q. Photographer', `dc:creator=${secrets.creator}`, 'By-line=IPTC Byline Person']));
+    // Location mode is an allow-list: a comment is free text that may name a place, so it goes.
+    expect(kept.some((text) => text.startsWith('Comment='))).toBe(false);
     expect(report.findings.some((finding) => finding.category === 'thumbnail')).toBe(true);
     expect(report.findings.some((finding) => finding.tag === 'Trailer')).toBe(false);
     expect(report.findings.some((finding) => finding.tag === 'MakerNote')).toBe(false);
@@ -185,7 +187,8 @@ describe('JPEG refusals', () => {
     const { result, data } = cleanBuffer(broken, { only: 'location' });
     expect(result.status).toBe('cleaned');
     expect(result.removed.find((removal) => removal.where === 'APP1/Exif')?.note).toContain('EXIF removed whole');
-    expect(inspectSync(data!).blocks.map((block) => block.kind)).toEqual(['comment']);
+    // The comment goes too: location mode keeps no free text it cannot show to hold no place.
+    expect(inspectSync(data!).blocks).toEqual([]);
     expect(cleanBuffer(broken).result.status).toBe('cleaned');
   });
 });

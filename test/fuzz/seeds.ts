@@ -10,7 +10,7 @@ import { detectFormat, formats } from '../../src/index.js';
 import { buildExifTiff, defaultExif } from '../fixtures/exif.js';
 import { gifXmp, animatedGif, assembleGif, baseGif, commentExtension, dirtyGif, graphicControlExtension, loopingExtension, plainTextExtension, xmpExtension } from '../fixtures/gif.js';
 import { appleMakerNote, buildHeif, standardHeifFixture, colrIcc, cstring as heifCstring, exifItemPayload, fakeImageData, fullBox as heifFullBox, hvcC, iccProfileFixture, irot, ispe, pixi, box as heifBox, xmpPacket as heifXmp, type HeifFixture } from '../fixtures/heif.js';
-import { basePixelsJpeg, exifSegment, insertSegments, phoneJpeg } from '../fixtures/jpeg.js';
+import { basePixelsJpeg, exifSegment, insertSegments, phoneJpeg, adobeSegment, imageResource, insertBefore, iptcRecord, jfifSegment, photoshopSegment, quantTable, removeSegments, segment as jpegSegment } from '../fixtures/jpeg.js';
 import { actionCameraClip, addToMovie, appleKeysMeta, assetBox, box as mp4Box, cammGpsPacket, ffmpegClip, mebxKeys, mebxSample, removeScratch, textAtom, xmpPacket as mp4Xmp, xmpUuidBox } from '../fixtures/mp4.js';
 import { basePng, dirtyPng } from '../fixtures/png.js';
 import { scanOnlyBuilders, sidecarBuilders } from '../fixtures/scan-only.js';
@@ -60,6 +60,14 @@ export async function codeSeeds(only?: readonly string[]): Promise<Map<string, S
     add('jpeg', 'phone-jpeg-extended-xmp-progressive', await phoneJpeg({ extendedXmp: true, progressive: true, icc: false, comment: false }));
     add('jpeg', 'orientation-only', insertSegments(plainJpeg, [exifSegment({ orientation: 6, littleEndian: true })]));
     add('jpeg', 'plain', plainJpeg);
+    // Keep-list slack: a JFIF thumbnail, Adobe with trailing bytes, an unused DQT table, a JPGn
+    // marker, a DNL payload and a Photoshop block — so mutants reach the structure re-writer.
+    const crafted = insertBefore(
+      Buffer.concat([plainJpeg.subarray(0, 2), jfifSegment({ width: 1, height: 1, thumbnail: Buffer.from('ABC') }), removeSegments(plainJpeg, 0xe0).subarray(2)]),
+      0xc0,
+      [adobeSegment(Buffer.from('TRAIL')), jpegSegment(0xdb, quantTable(3, 'UNUSED')), jpegSegment(0xf0, Buffer.from('JPG0')), photoshopSegment([imageResource(0x03ed, Buffer.alloc(16, 1)), imageResource(0x0404, iptcRecord(2, 120, 'caption'))])],
+    );
+    add('jpeg', 'crafted-structure-slack', insertBefore(crafted, 0xd9, [jpegSegment(0xdc, Buffer.from([0, 12, 1, 2]))]));
   }
   if (wanted('png')) {
     add('png', 'dirty-png', await dirtyPng());

@@ -1,7 +1,10 @@
 /**
  * JPEG (and MPO, which is a JPEG with MPF images after EOI).
  * References: ITU-T T.81 annex B; JFIF 1.02; CIPA DC-008 Exif 2.32 §4.5; CIPA DC-007 MPF;
- * Adobe XMP Specification Part 3 §1.1.3. See markers.ts, segments.ts, inspect.ts, plan.ts.
+ * Adobe XMP Specification Part 3 §1.1.3.
+ * markers.ts walks the marker segments; segments.ts names them; coding.ts and colour-segments.ts
+ * parse and re-write the segments a decoder reads; structure.ts decides which of them are used;
+ * inspect.ts reports; plan.ts (all) and plan-location.ts, photoshop.ts (--only location) plan the clean.
  */
 import type { FormatHandler } from '../types.js';
 import { isJpeg } from './markers.js';

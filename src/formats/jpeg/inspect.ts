@@ -13,6 +13,7 @@ import type { Finding } from '../../types.js';
 import { emptyReport, mergeReport, type ContainerReport } from '../types.js';
 import { isJpeg, walkJpeg, type JpegLayout, type JpegSegment } from './markers.js';
 import { classifySegment, type SegmentClass } from './segments.js';
+import { rewriteStructure } from './structure.js';
 
 export interface ClassifiedSegment extends JpegSegment {
   info: SegmentClass;
@@ -28,7 +29,21 @@ const maxNestingDepth = 3;
 /** Embedded JPEGs looked for in a trailer. */
 const maxTrailerImages = 16;
 
+/**
+ * Analyses by source: a clean inspects and plans the same input (and its output) several times,
+ * and a source's bytes never change while it is open.
+ */
+const analyses = new WeakMap<ByteSource, JpegAnalysis>();
+
 export function analyseJpeg(source: ByteSource): JpegAnalysis {
+  const cached = analyses.get(source);
+  if (cached) return cached;
+  const analysis = analyseUncached(source);
+  analyses.set(source, analysis);
+  return analysis;
+}
+
+function analyseUncached(source: ByteSource): JpegAnalysis {
   const layout = walkJpeg(source);
   const segments: ClassifiedSegment[] = [];
   for (const part of layout.parts) {
@@ -90,9 +105,12 @@ export function inspectJpeg(source: ByteSource, prefix = '', depth = 0): Contain
           extendedXmp.push(payloadOf(source, segment).subarray(40));
           break;
         case 'photoshop':
+          note({ category: 'other', tag: 'PhotoshopResources', label: 'Photoshop image resources', value: segment.payloadLength, text: `Photoshop image resources (${formatBytes(segment.payloadLength)})` }, where);
           for (const resource of readImageResources(payloadOf(source, segment))) {
             const data = payloadOf(source, segment).subarray(resource.dataOffset, resource.dataOffset + resource.dataLength);
             if (resource.id === resourceIds.iptc) report.findings.push(...decodeIptc(data, `${where}/IPTC`));
+            if (resource.id === resourceIds.xmp) mergeDecoded(report, () => decodeXmp(xmpText(data), `${where}/XMP`), `${where}/XMP`);
+            if (resource.id === resourceIds.exif1 || resource.id === resourceIds.exif3) mergeDecoded(report, () => decodeExif(parseTiff(Buffer.from(data)), { where: `${where}/EXIF` }), `${where}/EXIF`);
             if (resource.id === resourceIds.thumbnail || resource.id === resourceIds.thumbnailOld) {
               note({ category: 'thumbnail', tag: 'PhotoshopThumbnail', label: 'Embedded thumbnail', value: data.length, text: `Photoshop preview of ${formatBytes(data.length)}` }, where);
             }
@@ -135,8 +153,60 @@ export function inspectJpeg(source: ByteSource, prefix = '', depth = 0): Contain
       report.unreadable.push(`${where}: ${asTracelessError(error).message}`);
     }
   }
+  reportStructure(source, segments, prefix, report);
   if (layout.trailer) inspectTrailer(source, layout.trailer, prefix, depth, report);
   return report;
+}
+
+/**
+ * What a clean would take out of the segments it keeps (a JFIF thumbnail, bytes after the defined
+ * fields, tables no scan uses, extra ICC chunks, markers with no decoding role): reported, so that
+ * `scan` never calls a file clean that `clean` would change.
+ */
+function reportStructure(source: ByteSource, segments: readonly ClassifiedSegment[], prefix: string, report: ContainerReport): void {
+  let structure;
+  try {
+    structure = rewriteStructure(source, segments);
+  } catch (error) {
+    report.unreadable.push(`${prefix}image structure: ${asTracelessError(error).message}`);
+    return;
+  }
+  // One finding per place and kind (a file may repeat a segment thousands of times).
+  const grouped = new Map<string, { where: string; thumbnail: boolean; hidden: number; notes: Set<string>; segments: number }>();
+  for (const segment of segments) {
+    const rewrite = structure.rewrites.get(segment.offset);
+    // JFXX thumbnails are reported above, as thumbnails.
+    if (!rewrite || rewrite.notes.length === 0 || segment.info.kind === 'thumbnail') continue;
+    const where = prefix + rewrite.where;
+    const hidden = Math.max(0, rewrite.originalLength - rewrite.emitted.length);
+    if (segment.info.kind === 'image') report.blocks.push({ where, kind: 'other', offset: segment.offset, length: segment.length });
+    const thumbnail = rewrite.kind === 'thumbnail';
+    const key = `${where}\0${thumbnail}`;
+    const group = grouped.get(key) ?? { where, thumbnail, hidden: 0, notes: new Set<string>(), segments: 0 };
+    group.hidden += hidden;
+    group.segments += 1;
+    for (const text of rewrite.notes) if (group.notes.size < maxNotesShown) group.notes.add(text);
+    grouped.set(key, group);
+  }
+  for (const { where, thumbnail, hidden, notes, segments: count } of grouped.values()) {
+    const text = `${[...notes].join('; ')}${count > 1 ? ` (in ${count} segments)` : ''}: ${formatBytes(hidden)} that clean removes`;
+    if (thumbnail) report.findings.push({ category: 'thumbnail', where, tag: 'JFIFThumbnail', label: 'Embedded thumbnail', value: hidden, text });
+    else report.findings.push({ category: 'other', where, tag: 'StructureSlack', label: 'Data hidden in the image structure', value: hidden, text });
+  }
+}
+
+/** Distinct notes quoted per finding. */
+const maxNotesShown = 4;
+
+/** Adds what a nested payload decoder finds; a payload it cannot read is said plainly. */
+function mergeDecoded(report: ContainerReport, decode: () => { findings: Finding[]; locations: ContainerReport['locations'] }, where: string): void {
+  try {
+    const decoded = decode();
+    report.findings.push(...decoded.findings);
+    report.locations.push(...decoded.locations);
+  } catch (error) {
+    report.unreadable.push(`${where}: ${asTracelessError(error).message}`);
+  }
 }
 
 function mergeNested(report: ContainerReport, bytes: Buffer, prefix: string, depth: number): void {

@@ -278,7 +278,12 @@ class Structure {
 
   private children(writer: RegionWriter, parent: Box, parentType: string, track: TrackContext | undefined, depth: number, where: string): void {
     const source = writer.source;
-    for (const child of readChildren(source, parent, this.input.budget, depth)) this.child(writer, child, parentType, track, depth, `${where}/${printable(child.type)}`);
+    let tracks = 0;
+    for (const child of readChildren(source, parent, this.input.budget, depth)) {
+      // Tracks are named as the metadata walker names them (`moov/trak[1]`).
+      const name = child.type === 'trak' ? `trak[${++tracks}]` : printable(child.type);
+      this.child(writer, child, parentType, track, depth, `${where}/${name}`);
+    }
   }
 
   private child(writer: RegionWriter, box: Box, parentType: string, track: TrackContext | undefined, depth: number, where: string): void {
@@ -305,12 +310,24 @@ class Structure {
     this.reportRemoval(where, box, label ?? (metadata ? `Metadata box '${printable(box.type)}' inside the movie structure` : `Unknown box '${printable(box.type)}'`), metadata ? 'metadata where no reader looks for it' : 'unknown box (its content cannot be checked)', metadata ? 'quicktime' : 'other');
   }
 
-  /** Header and the first `length` payload bytes; the rest is zeros (reported when it held anything). */
-  private fields(writer: RegionWriter, box: Box, where: string, length: number, what: string): void {
+  /**
+   * Header and the first `length` payload bytes. Slack of 8 bytes or more becomes a `free` box after
+   * the shortened box (readers such as FFmpeg size some tables by the box, not by its count, and
+   * would read zeros as entries); shorter slack is zeros. Reported when it held anything.
+   */
+  private fields(writer: RegionWriter, box: Box, where: string, length: number, what: string, shrink = true): void {
     const source = writer.source;
-    writer.write(box.offset, boxHeader(source, box));
-    writer.copy(payloadStart(box), length);
     const slack = payloadSize(box) - length;
+    const header = boxHeader(source, box);
+    if (shrink && slack >= 8 && header.length === 8) {
+      header.writeUInt32BE(8 + length, 0);
+      const free = Buffer.alloc(8);
+      free.writeUInt32BE(slack, 0);
+      free.write('free', 4, 'latin1');
+      writer.write(payloadStart(box) + length, free);
+    }
+    writer.write(box.offset, header);
+    writer.copy(payloadStart(box), length);
     if (slack > 0 && !isAllZero(source.read(payloadStart(box) + length, slack))) this.reportRemoval(where, box, `Bytes past the defined fields of '${printable(box.type)}'`, `${what} zeroed`, 'other', slack);
   }
 
@@ -358,11 +375,13 @@ class Structure {
     const entries = readBoxes(source, payloadStart(dref) + 8, dref.offset + dref.size, this.input.budget, `'dref'`);
     entries.forEach((entry, index) => {
       const entryWhere = `${where}/${printable(entry.type)}`;
+      if (paddingTypes.has(entry.type)) return this.child(writer, entry, 'dref', undefined, depth + 1, entryWhere);
       if (index >= count || payloadSize(entry) < 4) return this.remove(writer, entry, entryWhere, 'Data reference past the entry count');
       const flags = source.read(payloadStart(entry), 4).readUInt32BE(0) & 0xffffff;
       // External references are refused by the walker (a reference movie); nothing of them is written.
       if (!(flags & selfContained)) return;
-      this.fields(writer, entry, entryWhere, 4, 'text of a self-contained data reference');
+      // Not shortened: a `free` box among the entries would count as one.
+      this.fields(writer, entry, entryWhere, 4, 'text of a self-contained data reference', false);
     });
   }
 
@@ -376,6 +395,7 @@ class Structure {
     const entries = readBoxes(source, payloadStart(stsd) + 8, stsd.offset + stsd.size, this.input.budget, `'stsd'`);
     entries.forEach((entry, index) => {
       const entryWhere = `${where}/${printable(entry.type)}`;
+      if (index >= count && paddingTypes.has(entry.type)) return this.child(writer, entry, 'stsd', undefined, depth + 1, entryWhere);
       if (index >= count) return this.remove(writer, entry, entryWhere, 'Sample description past the entry count');
       this.sampleEntry(writer, entry, track, depth + 1, entryWhere);
     });
@@ -462,6 +482,10 @@ class Structure {
     writer.write(tref.offset, boxHeader(source, tref));
     for (const reference of readChildren(source, tref, this.input.budget, depth + 1)) {
       const referenceWhere = `${where}/${printable(reference.type)}`;
+      if (paddingTypes.has(reference.type)) {
+        this.child(writer, reference, 'tref', undefined, depth + 1, referenceWhere);
+        continue;
+      }
       const ids = source.read(payloadStart(reference), payloadSize(reference));
       let valid = ids.length % 4 === 0 && reference.headerSize === 8 && /^[a-z0-9]{4}$/.test(reference.type);
       for (let at = 0; valid && at < ids.length; at += 4) valid = this.trackIds.has(ids.readUInt32BE(at));

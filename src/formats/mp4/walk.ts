@@ -14,7 +14,7 @@ import { TracelessError, asTracelessError } from '../../errors.js';
 import { limits } from '../../limits.js';
 import type { ByteSource } from '../../io/source.js';
 import { formatBytes, formatLocation } from '../../decode/exif.js';
-import { isLocationProperty, removeXmpProperties, xmpText } from '../../decode/xmp.js';
+import { isLocationProperty, readXmpProperties, removeXmpProperties, xmpText } from '../../decode/xmp.js';
 import { reportXmpPacket } from '../../decode/payload-report.js';
 import type { BlockKind, Category, Finding, FindingValue, GeoLocation } from '../../types.js';
 import { emptyReport, mergeReport, type ContainerReport, type PlanOptions, type PlanRemoval } from '../types.js';
@@ -31,7 +31,7 @@ import { readFragmentRuns, readTrackDefaults, type FragmentRun } from './fragmen
 import { sampleEntryLayout, timedTextFormats } from './sample-entry.js';
 import { timedTextOf } from './timed-text.js';
 import { findCoordinatesInText } from './timed-text-coordinates.js';
-import { decodeUserDataAtom } from './user-data.js';
+import { decodeUserDataAtom, userDataAtoms } from './user-data.js';
 
 const xmpUuid = 'be7acfcb97a942e89c71999491e3afac';
 const paddingTypes = new Set(['free', 'skip', 'wide']);
@@ -369,7 +369,10 @@ class Walker {
           switch (table.type) {
             case 'stsd':
               if (payloadSize(table) < 8) throw new TracelessError('MALFORMED', `${childWhere}/stsd is too small`);
-              track.entries = readBoxes(movie, payloadStart(table) + 8, table.offset + table.size, this.budget, `'stsd'`).map((box) => ({ type: box.type, box }));
+              track.entries = readBoxes(movie, payloadStart(table) + 8, table.offset + table.size, this.budget, `'stsd'`)
+                .slice(0, movie.read(payloadStart(table) + 4, 4).readUInt32BE(0))
+                .filter((box) => !paddingTypes.has(box.type))
+                .map((box) => ({ type: box.type, box }));
               break;
             case 'stsz':
             case 'stz2':
@@ -418,8 +421,10 @@ class Walker {
   private dataReferences(source: ByteSource, dinf: Box, track: Track, where: string): void {
     for (const dref of readChildren(source, dinf, this.budget, 5)) {
       if (dref.type !== 'dref' || payloadSize(dref) < 8) continue;
-      for (const entry of readBoxes(source, payloadStart(dref) + 8, dref.offset + dref.size, this.budget, `'dref'`)) {
-        if (payloadSize(entry) < 4) continue;
+      const count = source.read(payloadStart(dref) + 4, 4).readUInt32BE(0);
+      // Entries past the count are used by no reader (and removed by the keep-list); zeroed padding is no entry.
+      for (const entry of readBoxes(source, payloadStart(dref) + 8, dref.offset + dref.size, this.budget, `'dref'`).slice(0, count)) {
+        if (payloadSize(entry) < 4 || paddingTypes.has(entry.type)) continue;
         const flags = source.read(payloadStart(entry), 4).readUInt32BE(0) & 0xffffff;
         if (flags & 1) continue; // media in this file
         const body = source.read(payloadStart(entry) + 4, payloadSize(entry) - 4);
@@ -735,7 +740,8 @@ class Walker {
       const decoded = decodeUserDataAtom(child.type, payload, childWhere);
       const isLocation = decoded.category === 'location' || /gps|xyz|loc[ai]/i.test(child.type);
       // Location mode keeps only atoms known to hold no place; vendor blobs and pictures cannot be checked.
-      const uncheckable = !isLocation && !locationFreeAtoms.has(child.type) && !(child.type.startsWith('©') && decoded.category !== 'thumbnail');
+      // Only atoms traceless knows are kept: an unknown © atom is text of unknown meaning.
+      const uncheckable = !isLocation && !locationFreeAtoms.has(child.type) && !(child.type.startsWith('©') && userDataAtoms.has(child.type) && decoded.category !== 'thumbnail');
       if (decoded.location) this.locate(decoded.location, child.type, decoded.label, child.type === 'loci' ? decoded.text : undefined);
       else this.find(isLocation ? 'location' : decoded.category, childWhere, child.type, decoded.label, decoded.text, decoded.text);
       for (const extra of decoded.extra) this.find(extra.category, childWhere, extra.tag, extra.label, extra.text, extra.text);
@@ -822,6 +828,10 @@ class Walker {
   private xmpWithoutLocation(source: ByteSource, box: Box, start: number, where: string, scope: Scope): void {
     const bytes = source.read(start, box.offset + box.size - start);
     const packet = xmpText(bytes);
+    if (!readableXmp(packet)) {
+      this.drop(source, box, where, 'xmp', 'XMP packet that cannot be read whole (removed, not half-read)', scope);
+      return;
+    }
     const edited = removeXmpProperties(packet, isLocationProperty);
     if (edited === packet) return;
     if (!Buffer.from(packet, 'utf8').equals(bytes)) {
@@ -847,4 +857,17 @@ function metaHeaderBytes(source: ByteSource, meta: Box): number {
   if (head.toString('latin1', 4, 8) === 'hdlr') return 0;
   if (head.toString('latin1', 8, 12) === 'hdlr') return 4;
   return head.readUInt32BE(0) === 0 ? 4 : 0;
+}
+
+/**
+ * Whether an XMP packet reads as one whole RDF document: it parses (the XMP reader throws on what it
+ * cannot read) and its `rdf:RDF` element is closed. Anything else is removed whole in location mode.
+ */
+function readableXmp(packet: string): boolean {
+  try {
+    readXmpProperties(packet);
+  } catch {
+    return false;
+  }
+  return /<rdf:RDF[\s>]/.test(packet) && /<\/rdf:RDF\s*>/.test(packet);
 }

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspectSync } from '../../src/index.js';
 import { findCoordinatesInText } from '../../src/formats/mp4/timed-text-coordinates.js';
 import { expectCleanedInBothModes, expectSentinelGone, sentinel, sentinelBytes, type ModeOutcome } from '../helpers/sentinel.js';
-import { appendToBox, appendToFragment, appendToFragmentedMovie, box, editBox, ffmpegClip, fullBox, listBoxes, packetDigests, removeScratch, streamTypes, textAtom, u32, xmpUuidBox } from '../fixtures/mp4.js';
+import { appendToBox, appendToFragment, appendToFragmentedMovie, appleKeysMeta, box, u16, editBox, ffmpegClip, fullBox, listBoxes, packetDigests, removeScratch, streamTypes, textAtom, u32, xmpUuidBox } from '../fixtures/mp4.js';
 
 let work: string;
 let clip: Buffer;
@@ -249,3 +249,29 @@ function shiftStco(payload: Buffer, delta: number): Buffer {
   for (let index = 0; index < count; index++) payload.writeUInt32BE(payload.readUInt32BE(8 + index * 4) + delta, 8 + index * 4);
   return payload;
 }
+
+describe('MP4 crafted: what location mode keeps is cut to its defined value', () => {
+  it('bytes after the text of a kept user-data atom and of a 3GPP asset string', () => {
+    const title = Buffer.concat([textAtom('©nam', 'Holiday'), sentinelBytes]);
+    const titled = box('©nam', title.subarray(8));
+    expectSentinelGone(appendToBox(clip, 'moov', box('udta', titled)));
+    const asset = fullBox('titl', 0, 0, u16(0x15c7), Buffer.from('Holiday\0', 'utf8'), sentinelBytes);
+    const outcomes = expectSentinelGone(appendToBox(clip, 'moov', box('udta', asset)));
+    expectCleanedInBothModes(outcomes);
+    // The title itself is kept in location mode.
+    expect(outcomes.find((outcome) => outcome.mode === 'location')!.data!.includes(Buffer.from('Holiday\0'))).toBe(true);
+  });
+
+  it('Apple keys traceless does not know: item removed, key name zeroed; known keys kept', () => {
+    const input = appendToBox(clip, 'moov', appleKeysMeta({ 'com.apple.quicktime.make': 'Apple', [`com.example.${sentinel}`]: 'value', 'com.example.note': sentinel }));
+    const outcomes = expectSentinelGone(input);
+    expectCleanedInBothModes(outcomes);
+    const location = outcomes.find((outcome) => outcome.mode === 'location')!;
+    expect(inspectSync(location.data!).findings.some((finding) => finding.tag === 'com.apple.quicktime.make')).toBe(true);
+  });
+
+  it('a name hidden in the handler of the metadata box', () => {
+    const meta = box('meta', fullBox('hdlr', 0, 0, u32(0), Buffer.from('mdta', 'latin1'), Buffer.alloc(12), sentinelBytes), fullBox('keys', 0, 0, u32(0)), box('ilst'));
+    expectCleanedInBothModes(expectSentinelGone(appendToBox(clip, 'moov', meta)));
+  });
+});

@@ -22,7 +22,7 @@ import { BoxBudget, payloadSize, payloadStart, printable, readBoxes, readChildre
 import { isAllZero, macTimeToIso, shorten } from './bytes.js';
 import { EditList } from './edits.js';
 import { decodeGpmfGps } from './gpmf.js';
-import { classifyItem, isLocationItem, readIlstItems, readKeys, rebuildIlst, type IlstItem } from './item-list.js';
+import { classifyItem, isHarmlessItem, isLocationItem, keyNameRanges, readIlstItems, readKeys, rebuildIlst, type IlstItem } from './item-list.js';
 import { chunkRanges, forEachSample, readSampleTable, type ByteRange, type SampleTable, type SampleTableBoxes } from './sample-table.js';
 import { parseIso6709 } from './iso6709.js';
 import { loadSlice } from './slice-source.js';
@@ -31,7 +31,7 @@ import { readFragmentRuns, readTrackDefaults, type FragmentRun } from './fragmen
 import { sampleEntryLayout, timedTextFormats } from './sample-entry.js';
 import { timedTextOf } from './timed-text.js';
 import { findCoordinatesInText } from './timed-text-coordinates.js';
-import { decodeUserDataAtom, userDataAtoms } from './user-data.js';
+import { decodeUserDataAtom, definedUserDataLength, userDataAtoms } from './user-data.js';
 
 const xmpUuid = 'be7acfcb97a942e89c71999491e3afac';
 const paddingTypes = new Set(['free', 'skip', 'wide']);
@@ -746,8 +746,20 @@ class Walker {
       else this.find(isLocation ? 'location' : decoded.category, childWhere, child.type, decoded.label, decoded.text, decoded.text);
       for (const extra of decoded.extra) this.find(extra.category, childWhere, extra.tag, extra.label, extra.text, extra.text);
       if (locationMode && (isLocation || uncheckable)) this.drop(source, child, childWhere, 'quicktime', isLocation ? decoded.label : `${decoded.label} (cannot be checked for location)`, scope);
+      else if (locationMode) this.userDataSlack(payload, child, childWhere, scope);
     }
     if (edit && this.removeAll) this.drop(source, udta, where, 'quicktime', 'user data (device, dates, names, location)', scope);
+  }
+
+  /** A kept user-data atom keeps its defined value only: bytes after it are zeroed. */
+  private userDataSlack(payload: Buffer, atom: Box, where: string, scope: Scope): void {
+    const defined = definedUserDataLength(atom.type, payload);
+    if (defined === undefined) return this.drop(this.movie!, atom, where, 'quicktime', 'user data whose layout cannot be checked', scope);
+    const slack = payload.subarray(defined);
+    if (slack.length === 0 || isAllZero(slack)) return;
+    scope.edits.zero(payloadStart(atom) + defined, slack.length);
+    scope.removed.push({ where, kind: 'quicktime', bytes: slack.length, note: 'bytes after the value zeroed' });
+    this.find('other', where, atom.type, 'Bytes after a user-data value', slack.length, formatBytes(slack.length));
   }
 
   private meta(source: ByteSource, meta: Box, where: string, scope: Scope, depth: number, edit: boolean): void {
@@ -778,14 +790,26 @@ class Walker {
           const location = isLocationItem(item.name) && item.value ? parseIso6709(item.value.text, itemWhere) : undefined;
           if (location) this.locate(location, item.name, 'GPS coordinates');
           else this.find(category, itemWhere, item.name, label, text, text);
-          // Location mode also drops embedded pictures: their own metadata cannot be checked here.
-          if (category === 'location' || item.value?.isImage) locationItems.push(item);
+          // Location mode keeps only items it knows; it also drops embedded pictures (their own metadata cannot be checked here).
+          if (category === 'location' || item.value?.isImage || !isHarmlessItem(item.name)) locationItems.push(item);
         }
         if (locationMode && locationItems.length > 0) {
           const rebuilt = rebuildIlst(source, ilst, items.filter((item) => !locationItems.includes(item)));
           scope.edits.write(ilst.offset, rebuilt);
-          scope.removed.push({ where: `${where}/ilst`, kind: 'quicktime', bytes: locationItems.reduce((sum, item) => sum + item.box.size, 0), note: `location items and pictures: ${locationItems.map((item) => item.name).join(', ')}` });
+          scope.removed.push({ where: `${where}/ilst`, kind: 'quicktime', bytes: locationItems.reduce((sum, item) => sum + item.box.size, 0), note: `location items, pictures and unknown items: ${locationItems.map((item) => shorten(item.name, 60)).join(', ')}` });
         }
+      }
+      if (locationMode && keysBox) {
+        // Names of keys no kept item uses are text of unknown meaning: zeroed (the key indexes stay).
+        for (const key of keyNameRanges(source, keysBox)) {
+          if (isHarmlessItem(key.name) || isAllZero(source.read(key.offset, key.length))) continue;
+          scope.edits.zero(key.offset, key.length);
+          scope.removed.push({ where: `${where}/keys`, kind: 'quicktime', bytes: key.length, note: 'name of a key traceless does not keep' });
+        }
+      }
+      if (locationMode && hdlr && payloadSize(hdlr) > 24 && !isAllZero(source.read(payloadStart(hdlr) + 24, payloadSize(hdlr) - 24))) {
+        scope.edits.zero(payloadStart(hdlr) + 24, payloadSize(hdlr) - 24);
+        scope.removed.push({ where: `${where}/hdlr`, kind: 'vendor', bytes: payloadSize(hdlr) - 24, note: 'handler name emptied' });
       }
     } catch (error) {
       return this.unreadableBox(source, meta, where, error, scope, edit);

@@ -275,3 +275,45 @@ describe('MP4 crafted: what location mode keeps is cut to its defined value', ()
     expectCleanedInBothModes(expectSentinelGone(appendToBox(clip, 'moov', meta)));
   });
 });
+
+describe('MP4 crafted: timed text in every encoding and in fragments', () => {
+  it('a tx3g sample in UTF-16 with a byte-order mark', () => {
+    const placeholder = 'A'.repeat(60);
+    const input = Buffer.from(ffmpegClip({ subtitles: `1\n00:00:00,000 --> 00:00:00,900\n${placeholder}\n` }));
+    const at = input.indexOf(Buffer.from(placeholder, 'latin1'));
+    expect(at).toBeGreaterThan(0);
+    const text = Buffer.from(`\ufeffN48.8584 E2.2945${' '.repeat(13)}`, 'utf16le').swap16(); // UTF-16BE with its BOM, 60 bytes
+    expect(text.length).toBe(60);
+    text.copy(input, at);
+    expect(inspectSync(input).locations.some((location) => Math.abs(location.latitude - 48.8584) < 0.001)).toBe(true);
+    for (const outcome of expectSentinelGone(input, 'N48.8584 E2.2945')) {
+      expect(outcome.data).not.toBeNull();
+      expect(streamTypes(save(outcome.data!))).not.toContain('subtitle');
+      expect(outcome.data!.includes(text)).toBe(false);
+    }
+  });
+
+  it('subtitles of a fragmented file are read from the fragments', () => {
+    const input = ffmpegClip({ fragmented: true, subtitles: `1\n00:00:00,000 --> 00:00:00,900\nN48.8584 E2.2945 ${sentinel}\n` });
+    expect(inspectSync(input).locations.length).toBeGreaterThan(0);
+    const outcomes = expectSentinelGone(input);
+    expectCleanedInBothModes(outcomes);
+    const digests = packetDigests(save(input));
+    for (const outcome of outcomes) expect(packetDigests(save(outcome.data!))).toEqual(digests);
+  });
+});
+
+describe('MP4 crafted: data after the end of the movie', () => {
+  it('is removed in both modes and reported by scan', () => {
+    const input = Buffer.concat([clip, Buffer.from(`trailing ${sentinel} data`, 'latin1')]);
+    expect(inspectSync(input).findings.some((finding) => finding.tag === 'TrailingData')).toBe(true);
+    const outcomes = expectSentinelGone(input);
+    expectCleanedInBothModes(outcomes);
+    for (const outcome of outcomes) {
+      expect(outcome.data!.length).toBe(clip.length);
+      expect(packetDigests(save(outcome.data!))).toEqual(packetDigests(save(clip)));
+    }
+    // Fewer than 8 bytes, not zeros: removed too.
+    expect(expectSentinelGone(Buffer.concat([clip, Buffer.from('TRAIL', 'latin1')]), 'TRAIL').every((outcome) => outcome.data?.length === clip.length)).toBe(true);
+  });
+});

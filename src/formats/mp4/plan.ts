@@ -7,7 +7,7 @@
 import { internalError } from '../../errors.js';
 import type { ByteSource } from '../../io/source.js';
 import { formatBytes } from '../../decode/exif.js';
-import { boxEnd, payloadStart } from '../isobmff/boxes.js';
+import { boxEnd } from '../isobmff/boxes.js';
 import { PlanBuilder } from '../plan-builder.js';
 import type { CleanPlan, PlanOptions, PlanRemoval } from '../types.js';
 import type { Edit } from './edits.js';
@@ -89,10 +89,8 @@ export function buildMp4Plan(source: ByteSource, examination: Mp4Examination): C
     }
     if (builder.outputLength !== boxEnd(box)) throw internalError(`the output of the box at ${box.offset} is ${builder.outputLength - box.offset} bytes, not ${box.size}`);
   }
-  // A few zero bytes may pad the end of a file (the box reader accepts them); they stay zeros.
-  const last = analysis.boxes[analysis.boxes.length - 1];
-  builder.zeros(source.size - (last ? boxEnd(last) : 0));
-  void payloadStart;
+  // Whatever follows the last box is not written (data after the end of the movie), unless it is a few zeros of padding.
+  if (analysis.trailingZeros) builder.zeros(source.size - builder.outputLength);
   for (const removal of examination.removed) builder.removed.push(removal);
   for (const kept of analysis.kept) builder.keep(kept);
   return builder.build();

@@ -106,6 +106,8 @@ export interface Mp4Analysis {
   refusals: string[];
   /** Top-level boxes, in file order. */
   boxes: Box[];
+  /** Whether the bytes after the last box are a few zeros, written again as zeros (else they are cut). */
+  trailingZeros: boolean;
   /** The `moov` box held in memory. */
   movie: ByteSource;
   /** Byte ranges of the samples of kept tracks (sample tables and fragment runs). */
@@ -132,6 +134,7 @@ export function analyseMp4(source: ByteSource, options: PlanOptions): Mp4Analysi
     kept: [...walker.kept],
     refusals: walker.refusals,
     boxes: walker.boxes,
+    trailingZeros: walker.trailingZeros,
     movie: walker.movieSource,
     keptSamples,
     droppedTracks: walker.droppedTracks,
@@ -155,6 +158,8 @@ class Walker {
   readonly droppedTracks = new Set<number>();
   readonly droppedTrackIds = new Set<number>();
   boxes: Box[] = [];
+  /** A few zero bytes after the last box (some writers pad files): kept as zeros. */
+  trailingZeros = false;
   fragmentRuns: FragmentRun[] = [];
   private movie: ByteSource | undefined;
 
@@ -176,8 +181,16 @@ class Walker {
   }
 
   run(): void {
-    const boxes = readBoxes(this.source, 0, this.source.size, this.budget, 'file');
+    const { boxes, end } = readTopLevel(this.source, this.budget);
     this.boxes = boxes;
+    this.trailingZeros = end < this.source.size && isAllZero(this.source.read(end, Math.min(this.source.size - end, 64 * 1024))) && this.source.size - end <= 64 * 1024;
+    if (end < this.source.size && !this.trailingZeros) {
+      // Bytes after the last box are no part of the movie: removed (the output ends with the last box).
+      const bytes = this.source.size - end;
+      this.find('other', 'file', 'TrailingData', 'Data after the end of the movie', bytes, formatBytes(bytes));
+      this.report.blocks.push({ where: 'file', kind: 'trailer', offset: end, length: bytes, note: 'data after the last box' });
+      this.top.removed.push({ where: 'after the last box', kind: 'trailer', bytes, note: 'data after the end of the movie removed' });
+    }
     this.mediaData = boxes.filter((box) => box.type === 'mdat');
     const movies = boxes.filter((box) => box.type === 'moov');
     if (movies.length === 0) throw new TracelessError('MALFORMED', `no 'moov' box: the movie index is missing (an unfinished recording?)`);
@@ -894,4 +907,37 @@ function readableXmp(packet: string): boolean {
     return false;
   }
   return /<rdf:RDF[\s>]/.test(packet) && /<\/rdf:RDF\s*>/.test(packet);
+}
+
+/** Top-level boxes a file may end with when it was cut short (then the file is refused as truncated). */
+const knownTopLevel = new Set(['ftyp', 'styp', 'moov', 'mdat', 'moof', 'mfra', 'free', 'skip', 'wide', 'udta', 'meta', 'uuid', 'sidx', 'pdin', 'prft']);
+
+/**
+ * Top-level boxes, and where the last one ends. Bytes that do not start a box (too few for a header,
+ * an impossible size, a size past the end under a name no writer uses) are data after the end of
+ * the movie; a known box whose size runs past the end means the file was cut short (TRUNCATED).
+ */
+function readTopLevel(source: ByteSource, budget: BoxBudget): { boxes: Box[]; end: number } {
+  const boxes: Box[] = [];
+  let offset = 0;
+  while (offset < source.size) {
+    const remaining = source.size - offset;
+    if (remaining < 8) break;
+    const header = source.read(offset, Math.min(16, remaining));
+    const sizeField = header.readUInt32BE(0);
+    const type = header.toString('latin1', 4, 8);
+    let size = sizeField === 0 ? remaining : sizeField;
+    if (sizeField === 1) {
+      if (remaining < 16) break;
+      const big = header.readBigUInt64BE(8);
+      size = big > BigInt(Number.MAX_SAFE_INTEGER) ? Infinity : Number(big);
+    }
+    if (size > remaining && knownTopLevel.has(type)) {
+      throw new TracelessError('TRUNCATED', `box '${printable(type)}' at ${offset} (${size} bytes) runs past the end of the file at ${source.size}: the file was cut short`);
+    }
+    if (size < (sizeField === 1 ? 16 : 8) || size > remaining || !/^[\x20-\x7e\xa9]{4}$/.test(type)) break;
+    boxes.push(...readBoxes(source, offset, offset + size, budget, 'file'));
+    offset += size;
+  }
+  return { boxes, end: offset };
 }

@@ -11,7 +11,7 @@ import { buildExifTiff, defaultExif } from '../fixtures/exif.js';
 import { gifXmp, animatedGif, assembleGif, baseGif, commentExtension, dirtyGif, graphicControlExtension, loopingExtension, plainTextExtension, xmpExtension } from '../fixtures/gif.js';
 import { appleMakerNote, buildHeif, standardHeifFixture, colrIcc, cstring as heifCstring, exifItemPayload, fakeImageData, fullBox as heifFullBox, hvcC, iccProfileFixture, irot, ispe, pixi, box as heifBox, xmpPacket as heifXmp, type HeifFixture } from '../fixtures/heif.js';
 import { basePixelsJpeg, exifSegment, insertSegments, phoneJpeg, adobeSegment, imageResource, insertBefore, iptcRecord, jfifSegment, photoshopSegment, quantTable, removeSegments, segment as jpegSegment } from '../fixtures/jpeg.js';
-import { actionCameraClip, addToMovie, appleKeysMeta, assetBox, box as mp4Box, cammGpsPacket, ffmpegClip, mebxKeys, mebxSample, removeScratch, textAtom, xmpPacket as mp4Xmp, xmpUuidBox } from '../fixtures/mp4.js';
+import { actionCameraClip, addToMovie, appleKeysMeta, assetBox, box as mp4Box, cammGpsPacket, ffmpegClip, mebxKeys, mebxSample, removeScratch, textAtom, xmpPacket as mp4Xmp, xmpUuidBox, appendToBox } from '../fixtures/mp4.js';
 import { basePng, dirtyPng } from '../fixtures/png.js';
 import { scanOnlyBuilders, sidecarBuilders } from '../fixtures/scan-only.js';
 import { TiffWriter, buildDng, buildFullTiff, withExifApp1 } from '../fixtures/tiff.js';
@@ -150,6 +150,10 @@ export async function codeSeeds(only?: readonly string[]): Promise<Map<string, S
       }));
       add('mp4', 'mov-keys-faststart', ffmpegClip({ container: 'mov', metadataTags: true, faststart: true, metadata: { location: '+37.7749-122.4194/', make: 'Acme Optics', model: 'Cam-1', creation_time: '2024-05-01T10:00:00Z' } }));
       add('mp4', 'fragmented', ffmpegClip({ fragmented: true, metadata: { location: '+37.7749-122.4194/', creation_time: '2024-05-01T10:00:00Z' } }));
+      // Keep-list seeds: metadata deep in the tree, slack in kept boxes, timed text with coordinates.
+      const plain = ffmpegClip({});
+      add('mp4', 'deep-udta-and-slack', appendToBox(appendToBox(plain, 'moov/trak[0]/mdia/minf/stbl', mp4Box('udta', textAtom('©xyz', '+48.8584+002.2945/'))), 'moov/trak[0]/tkhd', Buffer.from('N48.8584 E2.2945', 'latin1')));
+      add('mp4', 'subtitle-coordinates', ffmpegClip({ subtitles: `1\n00:00:00,000 --> 00:00:00,900\n48°51'30.1"N 2°17'40.2"E\n` }));
     } finally {
       removeScratch();
     }

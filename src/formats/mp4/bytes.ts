@@ -105,8 +105,14 @@ export function macTimeToIso(seconds: number): string | undefined {
   return new Date(milliseconds).toISOString().replace('.000Z', 'Z');
 }
 
+const zeroBlock = Buffer.alloc(64 * 1024);
+
+/** True when every byte is zero (compared a block at a time: `mdat` gaps can be large). */
 export function isAllZero(bytes: Buffer): boolean {
-  for (let index = 0; index < bytes.length; index++) if (bytes[index] !== 0) return false;
+  for (let start = 0; start < bytes.length; start += zeroBlock.length) {
+    const end = Math.min(bytes.length, start + zeroBlock.length);
+    if (bytes.compare(zeroBlock, 0, end - start, start, end) !== 0) return false;
+  }
   return true;
 }
 

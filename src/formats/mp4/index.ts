@@ -2,21 +2,21 @@
  * MP4, MOV, M4V, 3GP: ISO/IEC 14496-12 (ISO base media file format), 14496-14 (MP4), Apple
  * QuickTime File Format, 3GPP TS 26.244. See walk.ts for what is found and how it is removed.
  *
- * Cleaning never moves a byte: metadata boxes become `free` boxes of the same size filled with
- * zeros, times become zero, and timed metadata tracks (GPS telemetry) become `free` boxes with
- * their samples in `mdat` zeroed. Chunk offsets therefore stay valid and `mdat` is copied in
- * bounded chunks, whatever the file's size.
+ * Cleaning never moves a byte. Every box outside `mdat` is re-written by traceless from the fields
+ * it parsed (structure.ts: a keep-list at every depth, slack zeroed); metadata and unknown boxes
+ * become `free` boxes of the same size filled with zeros; times become zero; removed tracks become
+ * `free` boxes. Of `mdat` only the samples of kept tracks are copied, byte for byte; every other
+ * byte is zeros. Chunk offsets therefore stay valid, whatever the file's size.
  */
 import { TracelessError, asTracelessError } from '../../errors.js';
 import type { ByteSource } from '../../io/source.js';
 import type { CleanPlan, ContainerReport, FormatHandler, PlanOptions } from '../types.js';
-import { piecesFor } from './edits.js';
+import { buildMp4Plan, examineMp4 } from './plan.js';
 import { isMp4 } from './sniff.js';
-import { analyseMp4 } from './walk.js';
 
 export function inspectMp4(source: ByteSource): ContainerReport {
   try {
-    return analyseMp4(source, { mode: 'all', keepOrientation: true, keepDates: false }).report;
+    return examineMp4(source, { mode: 'all', keepOrientation: true, keepDates: false }).analysis.report;
   } catch (error) {
     throw asTracelessError(error, source.name);
   }
@@ -24,11 +24,11 @@ export function inspectMp4(source: ByteSource): ContainerReport {
 
 export function planMp4(source: ByteSource, options: PlanOptions): CleanPlan {
   try {
-    const analysis = analyseMp4(source, options);
-    if (analysis.refusals.length > 0) {
-      throw new TracelessError('UNSUPPORTED_FORMAT', `cannot be cleaned safely: ${analysis.refusals.join('; ')}; nothing was written`);
+    const examination = examineMp4(source, options);
+    if (examination.refusals.length > 0) {
+      throw new TracelessError('UNSUPPORTED_FORMAT', `cannot be cleaned safely: ${examination.refusals.join('; ')}; nothing was written`);
     }
-    return { pieces: piecesFor(analysis.edits.normalised(), source.size), removed: analysis.removed, kept: analysis.kept };
+    return buildMp4Plan(source, examination);
   } catch (error) {
     throw asTracelessError(error, source.name);
   }

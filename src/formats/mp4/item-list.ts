@@ -148,3 +148,42 @@ export function rebuildIlst(source: ByteSource, ilst: Box, kept: readonly IlstIt
   free.write('free', 4, 'latin1');
   return Buffer.concat([header, ...parts, free]);
 }
+
+/**
+ * Metadata items kept in location mode, compared as exact names (the `keys` bytes as UTF-8, or the
+ * four bytes of an iTunes tag): Apple's documented QuickTime metadata keys and FFmpeg's, and the
+ * iTunes tags, minus anything that names a place. Any other item is removed: its meaning is unknown.
+ */
+const harmlessItems = new Set([
+  ...['make', 'model', 'software', 'creationdate', 'author', 'artist', 'title', 'description', 'comment', 'copyright', 'displayname', 'keywords', 'information',
+    'album', 'genre', 'director', 'producer', 'publisher', 'performer', 'composer', 'year', 'rating.user', 'collection.user', 'content.identifier',
+    'live-photo.auto', 'live-photo.vitality-score', 'live-photo.vitality-scoring-version', 'full-frame-rate-playback-intent', 'camera.identifier',
+    'camera.lens_model', 'camera.focal_length.35mm_equivalent', 'cinematic-video', 'still-image-time', 'detected-face', 'detected-face.bounds',
+    'detected-face.face-id', 'detected-face.roll-angle', 'detected-face.yaw-angle', 'video-orientation', 'spatial-overcapture.quality-scoring-version',
+    'spatial-overcapture.quality-score', 'encoder', 'original-artist', 'arranger', 'credits', 'phonogram-rights', 'player.movie.audio.gain',
+  ].map((key) => `com.apple.quicktime.${key}`),
+  'encoder', 'major_brand', 'minor_version', 'compatible_brands', 'creation_time', 'title', 'artist', 'comment', 'date', 'album', 'genre', 'copyright',
+  'description', 'composer', 'album_artist', 'track', 'disc', 'language', 'handler_name', 'vendor_id', 'timecode', 'rotate',
+  '©nam', '©ART', '©alb', '©day', '©too', '©cmt', '©gen', '©wrt', '©grp', '©lyr', '©enc', '©swr', '©mak', '©mod', 'desc', 'ldes', 'cprt', 'aART',
+  'trkn', 'disk', 'tmpo', 'cpil', 'pgap', 'stik', 'rtng', 'tvsh', 'tven', 'tvsn', 'tves', 'purd', 'sonm', 'soar', 'soaa', 'soal', 'soco', 'sosn', 'hdvd',
+]);
+
+export function isHarmlessItem(name: string): boolean {
+  return harmlessItems.has(name) && !isLocationItem(name);
+}
+
+/** Where each key name sits in a `keys` box (ISO/QuickTime: count, then size, namespace, name). */
+export function keyNameRanges(source: ByteSource, keys: Box): { name: string; offset: number; length: number }[] {
+  const ranges: { name: string; offset: number; length: number }[] = [];
+  const payload = source.read(keys.offset + keys.headerSize, keys.size - keys.headerSize);
+  if (payload.length < 8) return ranges;
+  const count = payload.readUInt32BE(4);
+  let at = 8;
+  for (let index = 0; index < count && at + 8 <= payload.length; index++) {
+    const size = payload.readUInt32BE(at);
+    if (size < 8 || at + size > payload.length) break;
+    ranges.push({ name: payload.toString('utf8', at + 8, at + size), offset: keys.offset + keys.headerSize + at + 8, length: size - 8 });
+    at += size;
+  }
+  return ranges;
+}

@@ -156,3 +156,37 @@ export function decodeUserDataAtom(type: string, payload: Buffer, where: string)
   }
   return result;
 }
+
+/**
+ * Bytes of a user-data atom's payload that its value takes (QuickTime international text records,
+ * an iTunes-style `data` atom, a 3GPP asset string), or the whole payload for atoms whose value is
+ * the payload itself. Undefined when the layout does not add up.
+ */
+export function definedUserDataLength(type: string, payload: Buffer): number | undefined {
+  if (payload.length >= 16 && payload.toString('latin1', 4, 8) === 'data') {
+    const size = payload.readUInt32BE(0);
+    return size >= 16 && size <= payload.length ? size : undefined;
+  }
+  if (type.startsWith('©')) {
+    let at = 0;
+    while (at + 4 <= payload.length) {
+      const length = payload.readUInt16BE(at);
+      if (length === 0 || at + 4 + length > payload.length) break;
+      at += 4 + length;
+    }
+    return at > 0 ? at : undefined;
+  }
+  if (assetBoxes.has(type)) {
+    if (payload.length < 6) return undefined;
+    const utf16 = payload.length >= 8 && payload[6] === 0xfe && payload[7] === 0xff;
+    if (utf16) {
+      for (let at = 8; at + 1 < payload.length; at += 2) if (payload[at] === 0 && payload[at + 1] === 0) return at + 2 + (type === 'albm' && at + 3 <= payload.length ? 1 : 0);
+      return undefined;
+    }
+    const end = payload.indexOf(0, 6);
+    if (end === -1) return undefined;
+    return end + 1 + (type === 'albm' && end + 2 <= payload.length ? 1 : 0);
+  }
+  if (type === 'yrrc') return payload.length >= 6 ? 6 : undefined;
+  return payload.length;
+}

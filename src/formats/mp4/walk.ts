@@ -14,7 +14,7 @@ import { TracelessError, asTracelessError } from '../../errors.js';
 import { limits } from '../../limits.js';
 import type { ByteSource } from '../../io/source.js';
 import { formatBytes, formatLocation } from '../../decode/exif.js';
-import { isLocationProperty, removeXmpProperties, xmpText } from '../../decode/xmp.js';
+import { isLocationProperty, readXmpProperties, removeXmpProperties, xmpText } from '../../decode/xmp.js';
 import { reportXmpPacket } from '../../decode/payload-report.js';
 import type { BlockKind, Category, Finding, FindingValue, GeoLocation } from '../../types.js';
 import { emptyReport, mergeReport, type ContainerReport, type PlanOptions, type PlanRemoval } from '../types.js';
@@ -22,26 +22,24 @@ import { BoxBudget, payloadSize, payloadStart, printable, readBoxes, readChildre
 import { isAllZero, macTimeToIso, shorten } from './bytes.js';
 import { EditList } from './edits.js';
 import { decodeGpmfGps } from './gpmf.js';
-import { classifyItem, isLocationItem, readIlstItems, readKeys, rebuildIlst, type IlstItem } from './item-list.js';
+import { classifyItem, isHarmlessItem, isLocationItem, keyNameRanges, readIlstItems, readKeys, rebuildIlst, type IlstItem } from './item-list.js';
 import { chunkRanges, forEachSample, readSampleTable, type ByteRange, type SampleTable, type SampleTableBoxes } from './sample-table.js';
 import { parseIso6709 } from './iso6709.js';
 import { loadSlice } from './slice-source.js';
-import { decodeCamm, decodeMebxLocation, decodeTimecode, findTextCoordinates, readMebxKeys, subtitleText } from './telemetry.js';
-import { decodeUserDataAtom } from './user-data.js';
+import { decodeCamm, decodeMebxLocation, decodeTimecode, readMebxKeys } from './telemetry.js';
+import { readFragmentRuns, readTrackDefaults, type FragmentRun } from './fragments.js';
+import { sampleEntryLayout, timedTextFormats } from './sample-entry.js';
+import { timedTextOf } from './timed-text.js';
+import { findCoordinatesInText } from './timed-text-coordinates.js';
+import { decodeUserDataAtom, definedUserDataLength, userDataAtoms } from './user-data.js';
 
 const xmpUuid = 'be7acfcb97a942e89c71999491e3afac';
 const paddingTypes = new Set(['free', 'skip', 'wide']);
-/** Top-level boxes copied as they are. */
-const keptTopLevel = new Set(['ftyp', 'mdat', 'pdin']);
-/** Boxes of fragmented files (ISO/IEC 14496-12 §8.8, §8.16). */
-const fragmentTopLevel = new Set(['moof', 'mfra', 'sidx', 'ssix', 'styp']);
-/** `moov` children that carry structure, not metadata. */
-const keptMovieChildren = new Set(['mvhd', 'trak', 'iods', 'mvex', 'pssh', 'ipmc', 'clip', 'ctab']);
-/** `trak` children that carry structure, not metadata. */
-const keptTrackChildren = new Set(['tkhd', 'mdia', 'tref', 'edts', 'tapt', 'load', 'imap', 'matt', 'kmat', 'clip', 'txas', 'trgr']);
+/** Track handlers whose samples are pictures or sound (kept), timed text (read) or timecode. */
+const mediaHandlers = new Set(['vide', 'soun']);
+const textHandlers = new Set(['text', 'sbtl', 'subt', 'clcp']);
 /** Sample entry formats of timed metadata (telemetry) tracks. */
 const telemetryFormats = new Set(['gpmd', 'camm', 'mebx', 'djmd', 'dbgi', 'rtmd', 'fdsc', 'metx', 'mett', 'urim']);
-const textHandlers = new Set(['text', 'sbtl', 'subt']);
 /**
  * User-data atoms known to hold no place, kept in location mode: QuickTime © text atoms other than
  * `©xyz` are added by prefix; 3GPP assets; GoPro's firmware, lens, serial, settings and IDs.
@@ -49,6 +47,8 @@ const textHandlers = new Set(['text', 'sbtl', 'subt']);
 const locationFreeAtoms = new Set(['titl', 'dscp', 'cprt', 'perf', 'auth', 'gnre', 'albm', 'yrrc', 'kywd', 'rtng', 'clsf', 'name', 'hnti', 'hinf', 'chpl', 'tsel', 'kind', 'ludt', 'FIRM', 'LENS', 'CAME', 'SETT', 'MUID', 'HMMT', 'BCID', 'GUMI', 'GPMF', 'manu', 'modl']);
 /** Compressor names FFmpeg uses to choose a decoder (libavformat/mov.c): these are kept. */
 const decodingCompressorNames = /^(Planar Y'CbCr|Sorenson H263)/;
+/** Most bytes of timed text read from one track; a track that cannot be read in full is removed. */
+const maxTimedTextBytes = 64 * 1024 * 1024;
 /** Handler names that say nothing about the maker (ffmpeg and most muxers write these). */
 const genericHandlerName = /^(|(video|sound|audio|data|text|subtitle|hint|meta(data)?|time ?code|chapter|closed ?caption|url|alias)\s*(media\s*)?handler?s?)$/i;
 
@@ -87,6 +87,7 @@ interface SampleEntry {
 
 interface Track {
   index: number;
+  trackId: number;
   where: string;
   box: Box;
   scope: Scope;
@@ -103,17 +104,43 @@ export interface Mp4Analysis {
   kept: string[];
   /** Why this file cannot be cleaned (empty when it can). */
   refusals: string[];
+  /** Top-level boxes, in file order. */
+  boxes: Box[];
+  /** Whether the bytes after the last box are a few zeros, written again as zeros (else they are cut). */
+  trailingZeros: boolean;
+  /** The `moov` box held in memory. */
+  movie: ByteSource;
+  /** Byte ranges of the samples of kept tracks (sample tables and fragment runs). */
+  keptSamples: ByteRange[];
+  /** Offsets of removed `trak` boxes, and their track IDs. */
+  droppedTracks: Set<number>;
+  droppedTrackIds: Set<number>;
+  /** Regions the walker zeroes (removed boxes, samples of removed tracks): no kept sample may lie in one. */
+  guarded: ByteRange[];
+  budget: BoxBudget;
 }
 
 export function analyseMp4(source: ByteSource, options: PlanOptions): Mp4Analysis {
   const walker = new Walker(source, options);
   walker.run();
+  const keptSamples: ByteRange[] = [];
+  for (const { track, table } of walker.keptTables) keptSamples.push(...chunkRanges(table, source.size, track.where, false));
+  const keptIds = new Set(walker.keptTables.map(({ track }) => track.trackId));
+  for (const run of walker.fragmentRuns) if (keptIds.has(run.trackId)) keptSamples.push({ offset: run.offset, length: run.length });
   return {
     report: walker.report,
     edits: walker.top.edits,
     removed: walker.top.removed,
     kept: [...walker.kept],
     refusals: walker.refusals,
+    boxes: walker.boxes,
+    trailingZeros: walker.trailingZeros,
+    movie: walker.movieSource,
+    keptSamples,
+    droppedTracks: walker.droppedTracks,
+    droppedTrackIds: walker.droppedTrackIds,
+    guarded: walker.top.guarded,
+    budget: walker.budget,
   };
 }
 
@@ -122,13 +149,23 @@ class Walker {
   readonly top = new Scope();
   readonly kept = new Set<string>();
   readonly refusals: string[] = [];
-  private readonly budget = new BoxBudget();
+  readonly budget = new BoxBudget();
   private fragmented = false;
   /** Top-level 'mdat' boxes: the only places where samples to be zeroed may lie. */
   private mediaData: Box[] = [];
   private readonly tracks: Track[] = [];
-  private readonly keptTables: { track: Track; table: SampleTable }[] = [];
+  readonly keptTables: { track: Track; table: SampleTable }[] = [];
+  readonly droppedTracks = new Set<number>();
+  readonly droppedTrackIds = new Set<number>();
+  boxes: Box[] = [];
+  /** A few zero bytes after the last box (some writers pad files): kept as zeros. */
+  trailingZeros = false;
+  fragmentRuns: FragmentRun[] = [];
   private movie: ByteSource | undefined;
+
+  get movieSource(): ByteSource {
+    return this.movie!;
+  }
 
   constructor(
     private readonly source: ByteSource,
@@ -144,13 +181,32 @@ class Walker {
   }
 
   run(): void {
-    const boxes = readBoxes(this.source, 0, this.source.size, this.budget, 'file');
+    const { boxes, end } = readTopLevel(this.source, this.budget);
+    this.boxes = boxes;
+    this.trailingZeros = end < this.source.size && isAllZero(this.source.read(end, Math.min(this.source.size - end, 64 * 1024))) && this.source.size - end <= 64 * 1024;
+    if (end < this.source.size && !this.trailingZeros) {
+      // Bytes after the last box are no part of the movie: removed (the output ends with the last box).
+      const bytes = this.source.size - end;
+      this.find('other', 'file', 'TrailingData', 'Data after the end of the movie', bytes, formatBytes(bytes));
+      this.report.blocks.push({ where: 'file', kind: 'trailer', offset: end, length: bytes, note: 'data after the last box' });
+      this.top.removed.push({ where: 'after the last box', kind: 'trailer', bytes, note: 'data after the end of the movie removed' });
+    }
     this.mediaData = boxes.filter((box) => box.type === 'mdat');
     const movies = boxes.filter((box) => box.type === 'moov');
     if (movies.length === 0) throw new TracelessError('MALFORMED', `no 'moov' box: the movie index is missing (an unfinished recording?)`);
     if (movies.length > 1) throw new TracelessError('MALFORMED', `${movies.length} 'moov' boxes: a movie has exactly one`);
     // Known before the tracks are judged: fragments hold samples that sample tables do not list.
     this.fragmented = boxes.some((box) => box.type === 'moof' || box.type === 'mfra');
+    const moov = movies[0]!;
+    this.movie = loadSlice(this.source, moov.offset, moov.size, limits.maxMetadataBytes, `'moov' box`);
+    const mvex = readChildren(this.movie, moov, new BoxBudget(), 1).find((box) => box.type === 'mvex');
+    if (mvex) this.fragmented = true;
+    const defaults = readTrackDefaults(this.movie, mvex, new BoxBudget());
+    for (const moof of boxes.filter((box) => box.type === 'moof')) {
+      if (moof.size > limits.maxMetadataBytes) throw new TracelessError('LIMIT_EXCEEDED', `a 'moof' box of ${moof.size} bytes is more than the ${limits.maxMetadataBytes}-byte limit`);
+      const slice = loadSlice(this.source, moof.offset, moof.size, limits.maxMetadataBytes, `'moof' box`);
+      this.fragmentRuns.push(...readFragmentRuns(slice, moof, defaults, this.budget, `moof at ${moof.offset}`));
+    }
     for (const box of boxes) this.topLevel(box);
     this.checkKeptSamples();
     if (this.removeAll) this.kept.add('video and audio samples, copied byte for byte');
@@ -187,11 +243,6 @@ class Walker {
   private topLevel(box: Box): void {
     const where = printable(box.type);
     if (box.type === 'moov') return this.movieBox(box);
-    if (keptTopLevel.has(box.type)) return;
-    if (paddingTypes.has(box.type)) {
-      this.padding(this.source, box, where, this.top);
-      return;
-    }
     // Metadata boxes outside 'moov' are read whole from the file: the same cap as for 'moov'.
     if ((box.type === 'uuid' || box.type === 'meta' || box.type === 'udta') && box.size > limits.maxMetadataBytes) {
       throw new TracelessError('LIMIT_EXCEEDED', `top-level '${box.type}' box of ${box.size} bytes is more than the ${limits.maxMetadataBytes}-byte metadata limit`);
@@ -199,11 +250,6 @@ class Walker {
     if (box.type === 'uuid') return this.uuid(this.source, box, where, this.top, true);
     if (box.type === 'meta') return this.meta(this.source, box, where, this.top, 1, true);
     if (box.type === 'udta') return this.userData(this.source, box, where, this.top, 1, true);
-    if (fragmentTopLevel.has(box.type)) {
-      this.fragmented = true;
-      if (box.type === 'moof') this.fragment(box);
-      return;
-    }
     if (box.type === 'prft') {
       // Producer reference time: the wall-clock time a fragment was made.
       this.find('time', where, 'ProducerReferenceTime', 'Wall-clock time of recording', box.size, 'NTP timestamp');
@@ -214,22 +260,10 @@ class Walker {
     if (box.type === 'PICT' || box.type === 'pnot') {
       this.find(box.type === 'PICT' ? 'thumbnail' : 'other', where, box.type, box.type === 'PICT' ? 'Preview picture' : 'Preview reference', box.size, formatBytes(box.size));
       this.block(where, 'thumbnail', box);
-      if (this.removeAll) this.drop(this.source, box, where, 'thumbnail', 'QuickTime preview', this.top);
-      return;
+      // Its own metadata cannot be checked here: removed in both modes.
+      this.drop(this.source, box, where, 'thumbnail', 'QuickTime preview', this.top);
     }
-    this.find('other', where, box.type, `Unknown box '${printable(box.type)}'`, box.size, formatBytes(box.size));
-    this.block(where, 'other', box, 'unknown box');
-    this.drop(this.source, box, where, 'other', 'unknown box (its content cannot be checked)', this.top);
-  }
-
-  /** Movie fragments are copied; metadata inside them is not supported. */
-  private fragment(moof: Box): void {
-    for (const child of readChildren(this.source, moof, this.budget, 1)) {
-      if (child.type === 'meta' || child.type === 'udta' || child.type === 'uuid') {
-        this.find('other', `moof/${printable(child.type)}`, child.type, 'Metadata inside a movie fragment', child.size, formatBytes(child.size));
-        this.refuse(`metadata inside a movie fragment (moof at ${moof.offset}) is not supported`);
-      }
-    }
+    // Everything else at the top level is judged by the keep-list (structure.ts).
   }
 
   private refuse(reason: string): void {
@@ -239,8 +273,7 @@ class Walker {
   // ---- moov -----------------------------------------------------------------------------------
 
   private movieBox(moov: Box): void {
-    const movie = loadSlice(this.source, moov.offset, moov.size, limits.maxMetadataBytes, `'moov' box`);
-    this.movie = movie;
+    const movie = this.movie!;
     let trackIndex = 0;
     for (const child of readChildren(movie, moov, this.budget, 1)) {
       const where = `moov/${printable(child.type)}`;
@@ -261,27 +294,14 @@ class Walker {
         case 'uuid':
           this.uuid(movie, child, where, this.top, true);
           break;
-        case 'mvex':
-          this.fragmented = true;
-          break;
         case 'cmov':
         case 'rmra':
           this.report.unreadable.push(`${where}: ${child.type === 'cmov' ? 'compressed movie header' : 'reference movie'} cannot be read`);
           this.refuse(child.type === 'cmov' ? 'the movie header is compressed (cmov)' : 'this is a reference movie (rmra) that points to other files');
           break;
-        default:
-          if (paddingTypes.has(child.type)) this.padding(movie, child, where, this.top);
-          else if (!keptMovieChildren.has(child.type)) this.unknownBox(movie, child, where, this.top);
       }
     }
     for (const track of this.tracks) this.decideTrack(movie, track);
-  }
-
-  private unknownBox(source: ByteSource, box: Box, where: string, scope: Scope): void {
-    const label = box.type === 'Xtra' ? 'Microsoft Xtra tags' : `Unknown box '${printable(box.type)}'`;
-    this.find('other', where, box.type, label, box.size, formatBytes(box.size));
-    this.block(where, 'other', box, 'unknown box');
-    this.drop(source, box, where, 'other', 'unknown box (its content cannot be checked)', scope);
   }
 
   /** Creation and modification times of mvhd/tkhd/mdhd (32-bit in version 0, 64-bit in version 1). */
@@ -310,16 +330,18 @@ class Walker {
 
   private track(movie: ByteSource, trak: Box, index: number): Track {
     const where = `moov/trak[${index}]`;
-    const track: Track = { index, where, box: trak, scope: new Scope(), handler: '', entries: [], tables: {}, externalReferences: [] };
+    const track: Track = { index, trackId: 0, where, box: trak, scope: new Scope(), handler: '', entries: [], tables: {}, externalReferences: [] };
     for (const child of readChildren(movie, trak, this.budget, 2)) {
       const childWhere = `${where}/${printable(child.type)}`;
-      if (child.type === 'tkhd') this.dates(movie, child, childWhere, ['TrackCreateDate', 'TrackModifyDate'], ['Track created', 'Track modified'], track.scope);
-      else if (child.type === 'mdia') this.media(movie, child, track, childWhere);
+      if (child.type === 'tkhd') {
+        this.dates(movie, child, childWhere, ['TrackCreateDate', 'TrackModifyDate'], ['Track created', 'Track modified'], track.scope);
+        const version = movie.read(payloadStart(child), 1)[0];
+        const idAt = payloadStart(child) + (version === 1 ? 20 : 12);
+        if (idAt + 4 <= child.offset + child.size) track.trackId = movie.read(idAt, 4).readUInt32BE(0);
+      } else if (child.type === 'mdia') this.media(movie, child, track, childWhere);
       else if (child.type === 'udta') this.userData(movie, child, childWhere, track.scope, 3, true);
       else if (child.type === 'meta') this.meta(movie, child, childWhere, track.scope, 3, true);
       else if (child.type === 'uuid') this.uuid(movie, child, childWhere, track.scope, true);
-      else if (paddingTypes.has(child.type)) this.padding(movie, child, childWhere, track.scope);
-      else if (!keptTrackChildren.has(child.type)) this.unknownBox(movie, child, childWhere, track.scope);
     }
     return track;
   }
@@ -346,8 +368,6 @@ class Walker {
         case 'uuid':
           this.uuid(movie, child, childWhere, track.scope, true);
           break;
-        default:
-          if (paddingTypes.has(child.type)) this.padding(movie, child, childWhere, track.scope);
       }
     }
   }
@@ -357,13 +377,15 @@ class Walker {
       const childWhere = `${where}/${printable(child.type)}`;
       if (child.type === 'hdlr') this.handler(movie, child, childWhere, track.scope);
       else if (child.type === 'dinf') this.dataReferences(movie, child, track, childWhere);
-      else if (paddingTypes.has(child.type)) this.padding(movie, child, childWhere, track.scope);
       else if (child.type === 'stbl') {
         for (const table of readChildren(movie, child, this.budget, 5)) {
           switch (table.type) {
             case 'stsd':
               if (payloadSize(table) < 8) throw new TracelessError('MALFORMED', `${childWhere}/stsd is too small`);
-              track.entries = readBoxes(movie, payloadStart(table) + 8, table.offset + table.size, this.budget, `'stsd'`).map((box) => ({ type: box.type, box }));
+              track.entries = readBoxes(movie, payloadStart(table) + 8, table.offset + table.size, this.budget, `'stsd'`)
+                .slice(0, movie.read(payloadStart(table) + 4, 4).readUInt32BE(0))
+                .filter((box) => !paddingTypes.has(box.type))
+                .map((box) => ({ type: box.type, box }));
               break;
             case 'stsz':
             case 'stz2':
@@ -400,12 +422,9 @@ class Walker {
       const trailing = pascal ? Buffer.alloc(0) : nameBytes.subarray(raw.length);
       const onlyGeneric = genericHandlerName.test(name) && isAllZero(trailing);
       if (!onlyGeneric) {
+        // The name itself is emptied by the keep-list (structure.ts), in both modes.
         if (!genericHandlerName.test(name)) this.find('device', where, 'HandlerName', 'Handler name', shorten(name), shorten(name));
         else this.find('other', where, 'HandlerName', 'Bytes after the handler name', trailing.length, formatBytes(trailing.length));
-        if (this.removeAll) {
-          scope.edits.zero(payloadStart(hdlr) + 24, nameBytes.length);
-          scope.removed.push({ where, kind: 'vendor', bytes: nameBytes.length, note: 'handler name' });
-        }
       }
     }
     return handlerType;
@@ -415,8 +434,10 @@ class Walker {
   private dataReferences(source: ByteSource, dinf: Box, track: Track, where: string): void {
     for (const dref of readChildren(source, dinf, this.budget, 5)) {
       if (dref.type !== 'dref' || payloadSize(dref) < 8) continue;
-      for (const entry of readBoxes(source, payloadStart(dref) + 8, dref.offset + dref.size, this.budget, `'dref'`)) {
-        if (payloadSize(entry) < 4) continue;
+      const count = source.read(payloadStart(dref) + 4, 4).readUInt32BE(0);
+      // Entries past the count are used by no reader (and removed by the keep-list); zeroed padding is no entry.
+      for (const entry of readBoxes(source, payloadStart(dref) + 8, dref.offset + dref.size, this.budget, `'dref'`).slice(0, count)) {
+        if (payloadSize(entry) < 4 || paddingTypes.has(entry.type)) continue;
         const flags = source.read(payloadStart(entry), 4).readUInt32BE(0) & 0xffffff;
         if (flags & 1) continue; // media in this file
         const body = source.read(payloadStart(entry) + 4, payloadSize(entry) - 4);
@@ -440,13 +461,19 @@ class Walker {
       note = telemetryLabels[format] ?? `timed metadata track '${printable(format)}'`;
       // Location mode keeps only Apple timed metadata whose keys name no place; anything else may carry GPS.
       drop = this.removeAll || carriesLocation || !formats.every((entryFormat) => entryFormat === 'mebx');
-    } else if (textHandlers.has(track.handler)) {
-      drop = this.subtitles(track, table, formats);
-      note = 'subtitle track that spells out coordinates';
-    } else if (track.handler === 'tmcd') {
+    } else if (textHandlers.has(track.handler) || formats.some((format) => timedTextFormats.has(format))) {
+      const outcome = this.timedText(track, table, formats);
+      drop = outcome !== 'clean';
+      note = outcome === 'coordinates' ? 'timed text track that spells out coordinates' : 'timed text track that cannot be read in full';
+    } else if (track.handler === 'tmcd' && formats.every((format) => format === 'tmcd')) {
       this.timecode(track, table);
-    } else if (track.handler === 'vide' || track.handler === 'soun') {
+    } else if (mediaHandlers.has(track.handler)) {
       this.sampleEntryVendor(movie, track);
+    } else {
+      // Neither pictures, sound, text nor timecode: nothing a player needs, and nothing traceless can check.
+      note = `track of a kind traceless does not know ('${printable(track.handler)}')`;
+      this.find('other', track.where, 'HandlerType', `Track of unknown kind '${printable(track.handler)}'`, table.sampleCount, `${table.sampleCount} samples`);
+      drop = true;
     }
     if (track.externalReferences.length > 0) this.refuse(`${track.where} keeps its media in other files (a reference movie)`);
     if (!drop) {
@@ -454,7 +481,10 @@ class Walker {
       this.keptTables.push({ track, table });
       return;
     }
-    if (this.fragmented) this.refuse(`${track.where} is a ${note} in a fragmented file, whose samples traceless cannot locate yet`);
+    this.droppedTracks.add(track.box.offset);
+    this.droppedTrackIds.add(track.trackId);
+    // Samples in movie fragments are not copied (the plan writes zeros); no kept sample may share them.
+    for (const run of this.fragmentRuns) if (run.trackId === track.trackId) this.top.guarded.push({ offset: run.offset, length: run.length });
     this.block(track.where, 'telemetry', track.box, note);
     this.top.edits.freeBox(movie, track.box);
     let sampleBytes = 0;
@@ -535,18 +565,45 @@ class Walker {
     return format === 'djmd';
   }
 
-  /** Subtitle tracks stay unless their text spells out coordinates. */
-  private subtitles(track: Track, table: SampleTable, formats: string[]): boolean {
-    let found = false;
-    this.scanSamples(table, track.where, (sample) => {
-      const coordinates = findTextCoordinates(subtitleText(sample, formats[0] ?? ''), track.where);
-      if (!coordinates) return false;
-      if (coordinates.location) this.locate(coordinates.location, 'SubtitleCoordinates', 'Coordinates in subtitle text');
-      else this.find('location', track.where, 'SubtitleCoordinates', 'Coordinates in subtitle text', coordinates.match, coordinates.match);
-      found = true;
-      return true;
-    });
-    return found;
+  /**
+   * Timed text stays unless a sample spells out coordinates. Every sample is read whole (sample
+   * tables and fragment runs); a track that cannot be read in full is removed.
+   */
+  private timedText(track: Track, table: SampleTable, formats: string[]): 'clean' | 'coordinates' | 'unreadable' {
+    const ranges: { range: ByteRange; format: string }[] = [];
+    const format = formats[0] ?? '';
+    let total = 0;
+    try {
+      forEachSample(table, this.source.size, track.where, (range) => {
+        ranges.push({ range, format });
+        total += range.length;
+        return total <= maxTimedTextBytes;
+      });
+    } catch (error) {
+      if (asTracelessError(error).code === 'LIMIT_EXCEEDED') throw error;
+      total = Infinity;
+    }
+    // In fragment runs, samples sit back to back without their sizes: read as raw text.
+    for (const run of this.fragmentRuns) {
+      if (run.trackId !== track.trackId) continue;
+      ranges.push({ range: run, format: 'raw' });
+      total += run.length;
+    }
+    const label = 'Timed text that cannot be read in full';
+    if (total > maxTimedTextBytes || ranges.some(({ range }) => range.offset + range.length > this.source.size)) {
+      this.find('other', track.where, 'TimedText', label, total, Number.isFinite(total) ? formatBytes(total) : 'unreadable sample table');
+      return 'unreadable';
+    }
+    for (const { range, format: sampleFormat } of ranges) {
+      if (range.length === 0) continue;
+      for (const text of timedTextOf(this.source.read(range.offset, range.length), sampleFormat)) {
+        const found = findCoordinatesInText(text)[0];
+        if (!found) continue;
+        this.locate({ latitude: found.latitude, longitude: found.longitude, where: track.where }, 'SubtitleCoordinates', 'Coordinates in timed text', `"${shorten(found.text, 60)}"`);
+        return 'coordinates';
+      }
+    }
+    return 'clean';
   }
 
   /** The start timecode (often the time of day the recording began). */
@@ -602,11 +659,8 @@ class Walker {
           this.find('other', where, 'CompressorName', 'Compressor name (kept: decoders read it)', name, name, true);
           continue;
         }
+        // Emptied by the keep-list (structure.ts), in both modes.
         this.find('device', where, 'CompressorName', 'Compressor name', name, name || formatBytes(32));
-        if (this.removeAll) {
-          track.scope.edits.zero(entry.box.offset + 8 + 42, 32);
-          track.scope.removed.push({ where, kind: 'vendor', bytes: 32, note: 'compressor name' });
-        }
       }
     }
   }
@@ -699,13 +753,26 @@ class Walker {
       const decoded = decodeUserDataAtom(child.type, payload, childWhere);
       const isLocation = decoded.category === 'location' || /gps|xyz|loc[ai]/i.test(child.type);
       // Location mode keeps only atoms known to hold no place; vendor blobs and pictures cannot be checked.
-      const uncheckable = !isLocation && !locationFreeAtoms.has(child.type) && !(child.type.startsWith('©') && decoded.category !== 'thumbnail');
+      // Only atoms traceless knows are kept: an unknown © atom is text of unknown meaning.
+      const uncheckable = !isLocation && !locationFreeAtoms.has(child.type) && !(child.type.startsWith('©') && userDataAtoms.has(child.type) && decoded.category !== 'thumbnail');
       if (decoded.location) this.locate(decoded.location, child.type, decoded.label, child.type === 'loci' ? decoded.text : undefined);
       else this.find(isLocation ? 'location' : decoded.category, childWhere, child.type, decoded.label, decoded.text, decoded.text);
       for (const extra of decoded.extra) this.find(extra.category, childWhere, extra.tag, extra.label, extra.text, extra.text);
       if (locationMode && (isLocation || uncheckable)) this.drop(source, child, childWhere, 'quicktime', isLocation ? decoded.label : `${decoded.label} (cannot be checked for location)`, scope);
+      else if (locationMode) this.userDataSlack(payload, child, childWhere, scope);
     }
-    if (edit && this.removeAll && hasContent) this.drop(source, udta, where, 'quicktime', 'user data (device, dates, names, location)', scope);
+    if (edit && this.removeAll) this.drop(source, udta, where, 'quicktime', 'user data (device, dates, names, location)', scope);
+  }
+
+  /** A kept user-data atom keeps its defined value only: bytes after it are zeroed. */
+  private userDataSlack(payload: Buffer, atom: Box, where: string, scope: Scope): void {
+    const defined = definedUserDataLength(atom.type, payload);
+    if (defined === undefined) return this.drop(this.movie!, atom, where, 'quicktime', 'user data whose layout cannot be checked', scope);
+    const slack = payload.subarray(defined);
+    if (slack.length === 0 || isAllZero(slack)) return;
+    scope.edits.zero(payloadStart(atom) + defined, slack.length);
+    scope.removed.push({ where, kind: 'quicktime', bytes: slack.length, note: 'bytes after the value zeroed' });
+    this.find('other', where, atom.type, 'Bytes after a user-data value', slack.length, formatBytes(slack.length));
   }
 
   private meta(source: ByteSource, meta: Box, where: string, scope: Scope, depth: number, edit: boolean): void {
@@ -736,14 +803,26 @@ class Walker {
           const location = isLocationItem(item.name) && item.value ? parseIso6709(item.value.text, itemWhere) : undefined;
           if (location) this.locate(location, item.name, 'GPS coordinates');
           else this.find(category, itemWhere, item.name, label, text, text);
-          // Location mode also drops embedded pictures: their own metadata cannot be checked here.
-          if (category === 'location' || item.value?.isImage) locationItems.push(item);
+          // Location mode keeps only items it knows; it also drops embedded pictures (their own metadata cannot be checked here).
+          if (category === 'location' || item.value?.isImage || !isHarmlessItem(item.name)) locationItems.push(item);
         }
         if (locationMode && locationItems.length > 0) {
           const rebuilt = rebuildIlst(source, ilst, items.filter((item) => !locationItems.includes(item)));
           scope.edits.write(ilst.offset, rebuilt);
-          scope.removed.push({ where: `${where}/ilst`, kind: 'quicktime', bytes: locationItems.reduce((sum, item) => sum + item.box.size, 0), note: `location items and pictures: ${locationItems.map((item) => item.name).join(', ')}` });
+          scope.removed.push({ where: `${where}/ilst`, kind: 'quicktime', bytes: locationItems.reduce((sum, item) => sum + item.box.size, 0), note: `location items, pictures and unknown items: ${locationItems.map((item) => shorten(item.name, 60)).join(', ')}` });
         }
+      }
+      if (locationMode && keysBox) {
+        // Names of keys no kept item uses are text of unknown meaning: zeroed (the key indexes stay).
+        for (const key of keyNameRanges(source, keysBox)) {
+          if (isHarmlessItem(key.name) || isAllZero(source.read(key.offset, key.length))) continue;
+          scope.edits.zero(key.offset, key.length);
+          scope.removed.push({ where: `${where}/keys`, kind: 'quicktime', bytes: key.length, note: 'name of a key traceless does not keep' });
+        }
+      }
+      if (locationMode && hdlr && payloadSize(hdlr) > 24 && !isAllZero(source.read(payloadStart(hdlr) + 24, payloadSize(hdlr) - 24))) {
+        scope.edits.zero(payloadStart(hdlr) + 24, payloadSize(hdlr) - 24);
+        scope.removed.push({ where: `${where}/hdlr`, kind: 'vendor', bytes: payloadSize(hdlr) - 24, note: 'handler name emptied' });
       }
     } catch (error) {
       return this.unreadableBox(source, meta, where, error, scope, edit);
@@ -763,7 +842,7 @@ class Walker {
       this.find('other', childWhere, child.type, `Metadata box '${printable(child.type)}'`, child.size, formatBytes(child.size));
       if (locationMode) this.drop(source, child, childWhere, 'quicktime', 'metadata that cannot be checked for location', scope);
     }
-    if (edit && this.removeAll && hasContent) this.drop(source, meta, where, 'quicktime', 'metadata items (device, dates, location, identifiers)', scope);
+    if (edit && this.removeAll) this.drop(source, meta, where, 'quicktime', 'metadata items (device, dates, location, identifiers)', scope);
   }
 
   private uuid(source: ByteSource, box: Box, where: string, scope: Scope, edit: boolean): void {
@@ -786,6 +865,10 @@ class Walker {
   private xmpWithoutLocation(source: ByteSource, box: Box, start: number, where: string, scope: Scope): void {
     const bytes = source.read(start, box.offset + box.size - start);
     const packet = xmpText(bytes);
+    if (!readableXmp(packet)) {
+      this.drop(source, box, where, 'xmp', 'XMP packet that cannot be read whole (removed, not half-read)', scope);
+      return;
+    }
     const edited = removeXmpProperties(packet, isLocationProperty);
     if (edited === packet) return;
     if (!Buffer.from(packet, 'utf8').equals(bytes)) {
@@ -811,4 +894,50 @@ function metaHeaderBytes(source: ByteSource, meta: Box): number {
   if (head.toString('latin1', 4, 8) === 'hdlr') return 0;
   if (head.toString('latin1', 8, 12) === 'hdlr') return 4;
   return head.readUInt32BE(0) === 0 ? 4 : 0;
+}
+
+/**
+ * Whether an XMP packet reads as one whole RDF document: it parses (the XMP reader throws on what it
+ * cannot read) and its `rdf:RDF` element is closed. Anything else is removed whole in location mode.
+ */
+function readableXmp(packet: string): boolean {
+  try {
+    readXmpProperties(packet);
+  } catch {
+    return false;
+  }
+  return /<rdf:RDF[\s>]/.test(packet) && /<\/rdf:RDF\s*>/.test(packet);
+}
+
+/** Top-level boxes a file may end with when it was cut short (then the file is refused as truncated). */
+const knownTopLevel = new Set(['ftyp', 'styp', 'moov', 'mdat', 'moof', 'mfra', 'free', 'skip', 'wide', 'udta', 'meta', 'uuid', 'sidx', 'pdin', 'prft']);
+
+/**
+ * Top-level boxes, and where the last one ends. Bytes that do not start a box (too few for a header,
+ * an impossible size, a size past the end under a name no writer uses) are data after the end of
+ * the movie; a known box whose size runs past the end means the file was cut short (TRUNCATED).
+ */
+function readTopLevel(source: ByteSource, budget: BoxBudget): { boxes: Box[]; end: number } {
+  const boxes: Box[] = [];
+  let offset = 0;
+  while (offset < source.size) {
+    const remaining = source.size - offset;
+    if (remaining < 8) break;
+    const header = source.read(offset, Math.min(16, remaining));
+    const sizeField = header.readUInt32BE(0);
+    const type = header.toString('latin1', 4, 8);
+    let size = sizeField === 0 ? remaining : sizeField;
+    if (sizeField === 1) {
+      if (remaining < 16) break;
+      const big = header.readBigUInt64BE(8);
+      size = big > BigInt(Number.MAX_SAFE_INTEGER) ? Infinity : Number(big);
+    }
+    if (size > remaining && knownTopLevel.has(type)) {
+      throw new TracelessError('TRUNCATED', `box '${printable(type)}' at ${offset} (${size} bytes) runs past the end of the file at ${source.size}: the file was cut short`);
+    }
+    if (size < (sizeField === 1 ? 16 : 8) || size > remaining || !/^[\x20-\x7e\xa9]{4}$/.test(type)) break;
+    boxes.push(...readBoxes(source, offset, offset + size, budget, 'file'));
+    offset += size;
+  }
+  return { boxes, end: offset };
 }

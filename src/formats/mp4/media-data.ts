@@ -1,0 +1,89 @@
+/**
+ * The output of `mdat`: its header re-written, the byte ranges kept tracks reference (their samples)
+ * copied, and every other byte — samples of removed tracks, bytes no sample table points to —
+ * written as zeros. ISO/IEC 14496-12:2022 §8.1.1: `mdat` holds only what sample tables reference.
+ */
+import type { ByteSource } from '../../io/source.js';
+import { payloadStart, boxEnd, type Box } from '../isobmff/boxes.js';
+import type { PlanBuilder } from '../plan-builder.js';
+import { isAllZero } from './bytes.js';
+import type { ByteRange } from './sample-table.js';
+import { boxHeader } from './structure.js';
+
+/** Sorted, merged, empty ranges dropped. */
+export function mergeRanges(ranges: readonly ByteRange[]): ByteRange[] {
+  const sorted = ranges.filter((range) => range.length > 0).sort((a, b) => a.offset - b.offset);
+  const merged: ByteRange[] = [];
+  for (const range of sorted) {
+    const last = merged[merged.length - 1];
+    if (last && range.offset <= last.offset + last.length) last.length = Math.max(last.length, range.offset + range.length - last.offset);
+    else merged.push({ ...range });
+  }
+  return merged;
+}
+
+/** `kept` minus `removed` (both merged). */
+export function subtractRanges(kept: readonly ByteRange[], removed: readonly ByteRange[]): ByteRange[] {
+  const result: ByteRange[] = [];
+  let cut = 0;
+  for (const range of kept) {
+    let start = range.offset;
+    const end = range.offset + range.length;
+    while (cut < removed.length && removed[cut]!.offset + removed[cut]!.length <= start) cut++;
+    for (let index = cut; index < removed.length && removed[index]!.offset < end; index++) {
+      const hole = removed[index]!;
+      if (hole.offset > start) result.push({ offset: start, length: hole.offset - start });
+      start = Math.max(start, hole.offset + hole.length);
+    }
+    if (start < end) result.push({ offset: start, length: end - start });
+  }
+  return result;
+}
+
+/** The first kept range that does not lie wholly inside the payload of one `mdat`. */
+export function rangeOutsideMediaData(kept: readonly ByteRange[], mediaData: readonly Box[]): ByteRange | undefined {
+  const payloads = mediaData.map((box) => ({ start: payloadStart(box), end: boxEnd(box) })).sort((a, b) => a.start - b.start);
+  let index = 0;
+  for (const range of kept) {
+    while (index < payloads.length && payloads[index]!.end <= range.offset) index++;
+    const payload = payloads[index];
+    if (!payload || range.offset < payload.start || range.offset + range.length > payload.end) return range;
+  }
+  return undefined;
+}
+
+/** Bytes of each `mdat` payload that no kept range covers. */
+export function unreferencedRanges(kept: readonly ByteRange[], mediaData: readonly Box[]): ByteRange[] {
+  return subtractRanges(
+    mediaData.map((box) => ({ offset: payloadStart(box), length: boxEnd(box) - payloadStart(box) })).sort((a, b) => a.offset - b.offset),
+    kept,
+  );
+}
+
+/** True when any of `ranges` holds a non-zero byte (read in bounded chunks, stopping at the first). */
+export function anyNonZero(source: ByteSource, ranges: readonly ByteRange[]): boolean {
+  const chunk = 4 * 1024 * 1024;
+  for (const range of ranges) {
+    for (let done = 0; done < range.length; done += chunk) {
+      if (!isAllZero(source.read(range.offset + done, Math.min(chunk, range.length - done)))) return true;
+    }
+  }
+  return false;
+}
+
+/** Appends one `mdat` to the plan: header bytes, copied samples, zeros between them. */
+export function planMediaData(builder: PlanBuilder, source: ByteSource, mdat: Box, copies: readonly ByteRange[]): void {
+  builder.bytes(boxHeader(source, mdat));
+  let cursor = payloadStart(mdat);
+  const end = boxEnd(mdat);
+  for (const range of copies) {
+    if (range.offset + range.length <= cursor) continue;
+    if (range.offset >= end) break;
+    const start = Math.max(range.offset, cursor);
+    const stop = Math.min(range.offset + range.length, end);
+    builder.zeros(start - cursor);
+    builder.copySamples(start, stop - start);
+    cursor = stop;
+  }
+  builder.zeros(end - cursor);
+}

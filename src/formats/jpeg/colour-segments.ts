@@ -8,6 +8,8 @@
  * in JPEG: "ICC_PROFILE\0", sequence number, chunk count) and §7.2.2 (profile size field).
  * libjpeg (jdmarker.c examine_app0/examine_app14, jdicc.c) reads them the same way.
  */
+import { sanitiseIccProfile as sanitiseIcc } from '../../decode/icc.js';
+import { asTracelessError } from '../../errors.js';
 import { TracelessError } from '../../errors.js';
 import { markerSegment } from './coding.js';
 import { identifiers } from './segments.js';
@@ -128,12 +130,17 @@ export function assembleIcc(chunks: readonly (IccChunk | undefined)[]): Assemble
 }
 
 /**
- * Hook for the ICC sanitiser (src/decode/icc.ts, written separately): a standard profile is kept
- * as it is, any other re-written with neutral text, date and device fields. Until it is plugged in
- * the assembled profile's bytes are kept whole.
+ * The assembled profile as traceless writes it (src/decode/icc.ts): a well-known standard profile as
+ * it is, any other re-written with neutral text, date and device fields; an unreadable one removed
+ * (readers ignore a broken profile), with a note either way.
  */
-export function sanitiseIccProfile(profile: Buffer): Buffer {
-  return profile;
+export function sanitiseIccProfile(profile: Buffer): { profile: Buffer | undefined; notes: string[] } {
+  try {
+    const sanitised = sanitiseIcc(profile, 'APP2/ICC_PROFILE');
+    return { profile: sanitised.profile, notes: sanitised.removed.length > 0 ? [`colour profile re-written: ${sanitised.removed.join('; ')}`] : [] };
+  } catch (error) {
+    return { profile: undefined, notes: [`an unreadable colour profile was removed (${asTracelessError(error).message})`] };
+  }
 }
 
 /** APP2 segments carrying `profile`, chunked like the input (or at the largest size allowed). */

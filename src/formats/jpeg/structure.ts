@@ -262,12 +262,14 @@ function markUsed(slots: Slots, id: number): void {
 /** All ICC chunks become one re-assembled, re-chunked profile at the place of the first chunk. */
 function rewriteIcc(source: ByteSource, chunks: readonly ClassifiedSegment[], body: (segment: ClassifiedSegment) => Buffer, rewrites: Map<number, SegmentRewrite>): void {
   const assembled = assembleIcc(chunks.map((chunk) => parseIccChunk(body(chunk))));
-  const emitted = assembled.profile ? Buffer.concat(encodeIccChunks(sanitiseIccProfile(assembled.profile), assembled.chunkLengths)) : Buffer.alloc(0);
+  const sanitised = assembled.profile ? sanitiseIccProfile(assembled.profile) : { profile: undefined, notes: [] };
+  const emitted = sanitised.profile ? Buffer.concat(encodeIccChunks(sanitised.profile, assembled.chunkLengths)) : Buffer.alloc(0);
   const original = Buffer.concat(chunks.map((chunk) => source.read(chunk.offset, chunk.length)));
   const same = emitted.equals(original);
   const [first, ...rest] = chunks;
   const where = first!.info.where;
-  const rewrite: SegmentRewrite = { emitted, notes: same ? [] : assembled.notes.length ? assembled.notes : ['ICC profile re-chunked'], where, kind: 'icc', originalLength: original.length };
+  const notes = [...assembled.notes, ...sanitised.notes];
+  const rewrite: SegmentRewrite = { emitted, notes: same ? [] : notes.length ? notes : ['ICC profile re-chunked'], where, kind: 'icc', originalLength: original.length };
   if (emitted.length > 0) rewrite.keptLabel = 'ICC colour profile';
   rewrites.set(first!.offset, rewrite);
   for (const chunk of rest) rewrites.set(chunk.offset, { emitted: Buffer.alloc(0), notes: [], where, kind: 'icc', originalLength: 0 });

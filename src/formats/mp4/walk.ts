@@ -30,7 +30,7 @@ import { decodeCamm, decodeMebxLocation, decodeTimecode, readMebxKeys } from './
 import { readFragmentRuns, readTrackDefaults, type FragmentRun } from './fragments.js';
 import { sampleEntryLayout, timedTextFormats } from './sample-entry.js';
 import { timedTextOf } from './timed-text.js';
-import { findCoordinatesInText } from './timed-text-coordinates.js';
+import { findCoordinatesInText } from '../../decode/coordinates.js';
 import { decodeUserDataAtom, definedUserDataLength, userDataAtoms } from './user-data.js';
 
 const xmpUuid = 'be7acfcb97a942e89c71999491e3afac';

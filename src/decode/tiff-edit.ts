@@ -199,7 +199,7 @@ const pointerTags: ReadonlySet<number> = new Set([ifdPointerTags.exif, ifdPointe
  * Writes a TIFF structure back from its parsed fields (keep-list rule "re-emit, don't copy"):
  * the header, the table of every kept IFD (kept entries only, inline values with their unused
  * bytes zeroed, a next link only to a kept chain IFD) and every kept out-of-line value (ASCII
- * values cut at their first NUL) — each at the offset it had, so nothing else moves. Every other
+ * values cut after their first NUL) — each at the offset it had, so nothing else moves. Every other
  * byte of the result is zero: removed entries, removed IFDs, slack, unreferenced gaps. The caller
  * adds image data (strips, tiles) on top.
  * Throws MALFORMED when two kept structures overlap with different bytes (they cannot both be
@@ -298,7 +298,7 @@ export function reemitTiff(structure: TiffStructure, rules: ReemitRules): Reemit
       value = { type: entry.type, count: targets.length, data: Buffer.concat(targets) };
     } else {
       value = rules.rewrite?.(ifd, entry, before) ?? value;
-      if (value.type === 2) value = { ...value, data: cutAtNul(value.data) };
+      if (value.type === 2) value = cutAtNul(value);
     }
     const size = tiffTypeSizes[value.type];
     if (size === undefined || value.data.length !== size * value.count) throw internalError(`a re-written TIFF value of ${value.data.length} bytes for ${value.count} values of type ${value.type}`);
@@ -311,11 +311,9 @@ export function reemitTiff(structure: TiffStructure, rules: ReemitRules): Reemit
   }
 }
 
-/** An ASCII value with everything after its first NUL zeroed (a reader stops there; slack goes). */
-function cutAtNul(value: Buffer): Buffer {
-  const end = value.indexOf(0);
-  if (end === -1 || value.subarray(end).every((byte) => byte === 0)) return value;
-  const copy = Buffer.alloc(value.length);
-  value.copy(copy, 0, 0, end);
-  return copy;
+/** An ASCII value cut after its first NUL: a reader stops there, so what follows is slack. */
+function cutAtNul(value: EmittedValue): EmittedValue {
+  const end = value.data.indexOf(0);
+  if (end === -1 || end === value.data.length - 1) return value;
+  return { type: value.type, count: end + 1, data: value.data.subarray(0, end + 1) };
 }

@@ -11,8 +11,8 @@
  *
  * Full clean (`all`): image IFDs (IFD0…, SubIFDs) keep only `keptImageTags` (tags.ts), what a
  * reader needs to show the pixels; the Exif, GPS and Interoperability IFDs and EXIF-style
- * thumbnail IFDs go whole. DNG `UniqueCameraModel` keeps its entry (DNG readers expect it) as an
- * empty string; calibration signatures and semantic names are emptied too.
+ * thumbnail IFDs go whole. In both modes DNG `UniqueCameraModel` keeps its entry (DNG readers
+ * expect it) as an empty string; calibration signatures and semantic names are emptied too.
  * Location clean: an allow-list as well — image IFDs also keep the tags of
  * `locationSafeTags.image` (make, model, software, dates, artist, copyright…), the Exif and
  * Interoperability IFDs keep the tags known to hold no place; the GPS IFD, GeoTIFF tags, XMP,
@@ -51,13 +51,6 @@ interface KeptImage {
   /** The pixel ranges that are JPEG streams. */
   jpegStreams: ByteRange[];
 }
-
-/** DNG tags a location clean keeps besides the rendering tags: device names, no place. */
-const locationSafeDngTags: ReadonlySet<number> = new Set([
-  0xc615, // LocalizedCameraModel
-  0xc62f, // CameraSerialNumber
-  0xc630, // DNGLensInfo
-]);
 
 export function planTiff(source: ByteSource, options: PlanOptions): CleanPlan {
   const original = loadTiffBytes(source);
@@ -137,7 +130,6 @@ function rulesFor(file: TiffFile, options: PlanOptions, notes: Map<IfdEntry, str
   const thumbnails = new Set(file.thumbnailIfds);
   const location = options.mode === 'location';
   const samplesPerPixel = new Map(file.imageIfds.map((ifd) => [ifd, firstNumber(file.structure, ifd, samplesPerPixelTag) ?? 1]));
-  const { littleEndian } = file.structure;
   return {
     keepIfd: (ifd) => {
       if (isImageIfdName(ifd.name)) return !thumbnails.has(ifd);
@@ -147,12 +139,12 @@ function rulesFor(file: TiffFile, options: PlanOptions, notes: Map<IfdEntry, str
       if (!isImageIfdName(ifd.name)) return locationSafeTagsOf(ifdLeafName(ifd))?.has(entry.tag) === true;
       if (entry.tag === tiffTags.orientation) return location || options.keepOrientation;
       if (keptImageTags.has(entry.tag)) return hasExpectedType(entry);
-      return location && (locationSafeTags.image.has(entry.tag) || locationSafeDngTags.has(entry.tag));
+      return location && locationSafeTags.image.has(entry.tag);
     },
     rewrite: (ifd, entry, value) => {
       if (!isImageIfdName(ifd.name)) return undefined;
       const empty: EmittedValue = { type: 2, count: 1, data: Buffer.alloc(1) };
-      if (emptiedTextTags.has(entry.tag) || (entry.tag === dngTags.uniqueCameraModel && !location)) {
+      if (emptiedTextTags.has(entry.tag) || entry.tag === dngTags.uniqueCameraModel) {
         notes.set(entry, entry.tag === dngTags.uniqueCameraModel ? 'camera model text removed; the (empty) tag stays' : 'free text emptied; the (empty) tag stays');
         return empty;
       }
@@ -167,7 +159,6 @@ function rulesFor(file: TiffFile, options: PlanOptions, notes: Map<IfdEntry, str
         notes.set(entry, `${entry.count - wanted} extra value(s) a reader never reads`);
         return { type: entry.type, count: wanted, data: value.subarray(0, wanted * size) };
       }
-      void littleEndian;
       return undefined;
     },
   };
@@ -259,7 +250,7 @@ function describeKept(file: TiffFile, output: Buffer, plan: PlanBuilder, options
   const orientation = ifd0.entries.find((entry) => entry.tag === tiffTags.orientation);
   if (orientation && orientation.readable) plan.keep(`orientation ${readUint(output, orientation.valueOffset, 2, after.structure.littleEndian)}`);
   if (after.imageIfds.some((ifd) => ifd.entries.some((entry) => entry.tag === metadataTags.icc))) plan.keep('ICC colour profile');
-  if (options.mode === 'all' && after.imageIfds.some((ifd) => ifd.entries.some((entry) => entry.tag === dngTags.uniqueCameraModel))) {
+  if (after.imageIfds.some((ifd) => ifd.entries.some((entry) => entry.tag === dngTags.uniqueCameraModel))) {
     plan.keep('DNG UniqueCameraModel tag, emptied (DNG readers expect the tag)');
   }
   if (file.isDng && ifd0.entries.some((entry) => entry.tag === 0xc621)) plan.keep('DNG colour calibration (needed to render; it can hint at the camera model)');

@@ -170,7 +170,7 @@ export function rawKindFromMake(make: string | undefined): string | undefined {
  * Kept DNG tags whose value is free text (DNG 1.7.1 chapter 4): readers compare them with other
  * text but do not need their content to render, so a clean keeps the entry and empties the text
  * (one NUL) — in both modes, since free text can say anything, a place included.
- * UniqueCameraModel is emptied in a full clean only: it is a model name, kept with `--only location`.
+ * UniqueCameraModel is emptied the same way (plan.ts), also in both modes.
  */
 export const emptiedTextTags: ReadonlySet<number> = new Set([
   0xc6f3, // CameraCalibrationSignature

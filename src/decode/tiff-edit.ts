@@ -224,6 +224,29 @@ export function reemitTiff(structure: TiffStructure, rules: ReemitRules): Reemit
       removedIfds.push(ifd);
     }
   }
+  // An IFD no kept pointer leads to is not kept either (a reader would never reach it).
+  for (let changed = true; changed;) {
+    changed = false;
+    const reachable = new Set<Ifd>();
+    for (const ifd of keptIfds) {
+      for (const entry of ifd.entries) {
+        if (!pointerTags.has(entry.tag) || !entry.readable || !rules.keepEntry(ifd, entry)) continue;
+        const size = tiffTypeSizes[entry.type] ?? 4;
+        for (let index = 0; index < entry.count; index++) {
+          const target = byOffset.get(readUint(data, entry.valueOffset + index * size, size, littleEndian));
+          if (target && target.parent === ifd.name) reachable.add(target);
+        }
+      }
+    }
+    for (const ifd of [...keptIfds]) {
+      if (isChainName(ifd.name) || reachable.has(ifd)) continue;
+      keptIfds.splice(keptIfds.indexOf(ifd), 1);
+      keptNames.delete(ifd.name);
+      removedIfds.push(ifd);
+      changed = true;
+    }
+  }
+  removedIfds.sort((a, b) => structure.ifds.indexOf(a) - structure.ifds.indexOf(b));
   const kept = new Set(keptIfds);
   const chain = keptIfds.filter((ifd) => isChainName(ifd.name)).sort((a, b) => Number(a.name.slice(3)) - Number(b.name.slice(3)));
   const result: ReemittedTiff = { data: Buffer.alloc(data.length), written: [], keptIfds, removedIfds, removedEntries: [], rewrittenEntries: [] };

@@ -185,11 +185,16 @@ function describeImageData(file: TiffFile, ifdName: string, data: Buffer, report
   const newSubfileType = firstNumber(file.structure, ifd, metadataTags.newSubfileType) ?? 0;
   const isThumbnailIfd = file.thumbnailIfds.includes(ifd);
   const isPreview = (newSubfileType & 1) === 1 && !isThumbnailIfd && (ifd.name !== 'IFD0' || file.isDng);
-  if (isPreview && !raw) {
+  if (isPreview && !raw && image.pixels.length > 0) {
     const width = firstNumber(file.structure, ifd, 0x0100);
     const height = firstNumber(file.structure, ifd, 0x0101);
     const size = width && height ? `${width}×${height}` : 'reduced-size';
-    report.findings.push({ category: 'thumbnail', where, tag: 'PreviewImage', label: 'Preview image', value: size, text: `${size}, kept: it shows the same picture as the main image`, retained: true });
+    if (file.isDng) {
+      // A DNG preview was rendered by earlier software; a clean removes it (plan.ts `dngPreviews`).
+      report.findings.push({ category: 'thumbnail', where, tag: 'PreviewImage', label: 'Preview image', value: size, text: `${size} picture rendered by earlier software, removed by a clean (raw converters render the raw data)` });
+    } else {
+      report.findings.push({ category: 'thumbnail', where, tag: 'PreviewImage', label: 'Preview image', value: size, text: `${size}, kept: it shows the same picture as the main image`, retained: true });
+    }
   }
   const jpegRanges = image.pixels.filter((range) => (image.jpeg || findsThumbnail(ifd, range, file)) && startsJpeg(data, range.offset));
   for (const range of jpegRanges) mergeEmbedded(report, data, range, `${where}/JPEG@${range.offset}`);

@@ -7,7 +7,8 @@
  * - the header, the kept IFD tables and the kept tag values, written by traceless from the parsed
  *   fields (`reemitTiff`, src/decode/tiff-edit.ts): kept entries only, inline slack zeroed, text cut
  *   at its NUL, single-value tags cut to their value, JPEGTables re-written from their tables;
- * - zeros: removed IFDs, entries and values, thumbnails, and every byte nothing kept points to.
+ * - zeros: removed IFDs, entries and values, thumbnails, DNG previews, and every byte nothing kept
+ *   points to.
  *
  * Full clean (`all`): image IFDs (IFD0…, SubIFDs) keep only `keptImageTags` (tags.ts), what a
  * reader needs to show the pixels; the Exif, GPS and Interoperability IFDs and EXIF-style
@@ -107,11 +108,34 @@ function checkStructure(file: TiffFile): void {
   }
 }
 
-/** The image IFDs a clean keeps (thumbnail-only IFDs go in both modes), with where their pixels lie. */
+/** Tags that make an IFD hold pixels: a DNG IFD0 preview loses them and keeps its DNG tags. */
+const pixelTags: ReadonlySet<number> = new Set([
+  0x0111, 0x0116, 0x0117, 0x0142, 0x0143, 0x0144, 0x0145, jpegTablesTag, 0x0201, 0x0202, 0x0207, 0x0208, 0x0209,
+]);
+
+/**
+ * DNG previews: reduced-resolution images (NewSubfileType bit 0) beside the raw data. A raw
+ * converter renders the raw data; a preview is a picture made by some earlier software (with the
+ * edits of its time), so a clean removes it in both modes, as it removes thumbnails. In plain TIFF
+ * files reduced-resolution images are part of the document (pyramids, pages) and stay.
+ */
+function dngPreviews(file: TiffFile): Ifd[] {
+  if (!file.isDng) return [];
+  return file.imageIfds.filter((ifd) => ((firstNumber(file.structure, ifd, metadataTags.newSubfileType) ?? 0) & 1) === 1);
+}
+
+/** IFDs removed whole: thumbnail-only chain IFDs, DNG previews other than IFD0. */
+function droppedImageIfds(file: TiffFile): Set<Ifd> {
+  return new Set([...file.thumbnailIfds, ...dngPreviews(file).filter((ifd) => ifd.name !== 'IFD0')]);
+}
+
+/** The image IFDs a clean keeps, with where their pixels lie (none for a DNG IFD0 preview). */
 function keptImages(file: TiffFile): KeptImage[] {
-  const thumbnails = new Set(file.thumbnailIfds);
+  const dropped = droppedImageIfds(file);
+  const previews = new Set(dngPreviews(file));
   const { structure } = file;
-  return file.imageIfds.filter((ifd) => !thumbnails.has(ifd)).map((ifd) => {
+  return file.imageIfds.filter((ifd) => !dropped.has(ifd)).map((ifd) => {
+    if (previews.has(ifd)) return { ifd, pixels: [], tables: [], jpegStreams: [] };
     const image = imageDataOf(structure, ifd);
     const streamOffset = firstNumber(structure, ifd, tiffTags.thumbnailOffset);
     const jpegStreams = image.pixels.filter((range) => (image.jpeg || range.offset === streamOffset) && startsJpeg(structure.data, range.offset));
@@ -127,16 +151,18 @@ function hasExpectedType(entry: IfdEntry): boolean {
 }
 
 function rulesFor(file: TiffFile, options: PlanOptions, notes: Map<IfdEntry, string>): ReemitRules {
-  const thumbnails = new Set(file.thumbnailIfds);
+  const dropped = droppedImageIfds(file);
+  const previews = new Set(dngPreviews(file));
   const location = options.mode === 'location';
   const samplesPerPixel = new Map(file.imageIfds.map((ifd) => [ifd, firstNumber(file.structure, ifd, samplesPerPixelTag) ?? 1]));
   return {
     keepIfd: (ifd) => {
-      if (isImageIfdName(ifd.name)) return !thumbnails.has(ifd);
+      if (isImageIfdName(ifd.name)) return !dropped.has(ifd);
       return location && locationSafeTagsOf(ifdLeafName(ifd)) !== undefined && ifdLeafName(ifd) !== 'IFD0';
     },
     keepEntry: (ifd, entry) => {
       if (!isImageIfdName(ifd.name)) return locationSafeTagsOf(ifdLeafName(ifd))?.has(entry.tag) === true;
+      if (previews.has(ifd) && pixelTags.has(entry.tag)) return false;
       if (entry.tag === tiffTags.orientation) return location || options.keepOrientation;
       if (keptImageTags.has(entry.tag)) return hasExpectedType(entry);
       return location && locationSafeTags.image.has(entry.tag);
@@ -172,7 +198,12 @@ function tagName(tag: number): string {
 
 function reportRemovals(file: TiffFile, emitted: ReemittedTiff, plan: PlanBuilder, options: PlanOptions, notes: Map<IfdEntry, string>): void {
   const removedNames = new Set(emitted.removedIfds.map((ifd) => ifd.name));
+  const previews = new Set(dngPreviews(file));
   for (const ifd of emitted.removedIfds) {
+    if (previews.has(ifd)) {
+      plan.remove(`${wherePrefix}/${ifd.name}`, 'thumbnail', ifd.tableLength + imageBytesOf(file, ifd), 'DNG preview image (raw converters render the raw data)');
+      continue;
+    }
     if (file.thumbnailIfds.includes(ifd)) {
       const length = firstNumber(file.structure, ifd, tiffTags.thumbnailLength) ?? 0;
       plan.remove(`${wherePrefix}/${ifd.name}`, 'thumbnail', ifd.tableLength + length, 'EXIF-style thumbnail');
@@ -182,7 +213,12 @@ function reportRemovals(file: TiffFile, emitted: ReemittedTiff, plan: PlanBuilde
     const note = ifdLeafName(ifd) === 'GPS' ? 'GPS position' : options.mode === 'location' ? 'not known to be free of places' : 'camera settings, dates, serial numbers, maker notes';
     plan.remove(`${wherePrefix}/${ifd.name}`, 'exif', bytes, note);
   }
+  const ifd0 = file.structure.ifds[0]!;
+  if (previews.has(ifd0) && emitted.removedEntries.some(({ entry }) => pixelTags.has(entry.tag))) {
+    plan.remove(`${wherePrefix}/IFD0/PreviewImage`, 'thumbnail', imageBytesOf(file, ifd0), 'DNG preview image (raw converters render the raw data); the DNG tags of IFD0 stay');
+  }
   for (const { ifd, entry } of emitted.removedEntries) {
+    if (ifd === ifd0 && previews.has(ifd) && pixelTags.has(entry.tag)) continue;
     // A pointer to a removed IFD is reported with that IFD.
     if (pointerNames.has(entry.tag) && file.structure.ifds.some((child) => child.parent === ifd.name && removedNames.has(child.name))) continue;
     const known = imageTags.has(entry.tag) || extraTags.has(entry.tag) || geoTiffTags.has(entry.tag) || pointerNames.has(entry.tag);
@@ -195,6 +231,14 @@ function reportRemovals(file: TiffFile, emitted: ReemittedTiff, plan: PlanBuilde
   for (const { ifd, entry, before } of emitted.rewrittenEntries) {
     const note = notes.get(entry) ?? (entry.type === 2 ? 'bytes after the end of the text' : 'unused bytes');
     plan.remove(`${wherePrefix}/${ifd.name}/${tagName(entry.tag)}`, entry.tag === jpegTablesTag ? 'other' : 'exif', before.length, note);
+  }
+}
+
+function imageBytesOf(file: TiffFile, ifd: Ifd): number {
+  try {
+    return imageDataOf(file.structure, ifd).pixels.reduce((sum, range) => sum + range.length, 0);
+  } catch {
+    return 0;
   }
 }
 
@@ -254,7 +298,8 @@ function describeKept(file: TiffFile, output: Buffer, plan: PlanBuilder, options
     plan.keep('DNG UniqueCameraModel tag, emptied (DNG readers expect the tag)');
   }
   if (file.isDng && ifd0.entries.some((entry) => entry.tag === 0xc621)) plan.keep('DNG colour calibration (needed to render; it can hint at the camera model)');
-  const previews = after.imageIfds.filter((ifd) => ((firstNumber(after.structure, ifd, metadataTags.newSubfileType) ?? 0) & 1) === 1);
+  const hasPixels = (ifd: Ifd) => ifd.entries.some((entry) => entry.tag === tiffTags.stripOffsets || entry.tag === tiffTags.tileOffsets || entry.tag === tiffTags.thumbnailOffset);
+  const previews = after.imageIfds.filter((ifd) => hasPixels(ifd) && ((firstNumber(after.structure, ifd, metadataTags.newSubfileType) ?? 0) & 1) === 1);
   if (previews.length > 0) plan.keep(`${previews.length} preview image(s): they show the same picture as the main image`);
   if (after.imageIfds.length > 1 + previews.length) plan.keep(`${after.imageIfds.length - previews.length} images (pages or layers)`);
   if (options.mode === 'location') plan.keep('metadata known to hold no place (camera, settings, dates, owner)');

@@ -166,6 +166,20 @@ describe('kept image tags', () => {
   });
 });
 
+describe('strips past what a reader decodes', () => {
+  it('a strip beyond the image and bytes past an uncompressed strip are neither copied nor pointed to', async () => {
+    for (const strips of [
+      (list: Buffer[]) => [...list, Buffer.concat([sentinelBytes, Buffer.alloc(1)])],
+      (list: Buffer[]) => [...list.slice(0, -1), Buffer.concat([list[list.length - 1]!, sentinelBytes, Buffer.alloc(1)])],
+    ]) {
+      const input = relayoutTiff(plainTiff, { strips });
+      expectScanReports(input);
+      const outcomes = expectSentinelGone(input);
+      await expectSamePixels(input, outcomes, plainTiff);
+    }
+  });
+});
+
 describe('bytes nothing kept points to', () => {
   it('a gap between the values and the strips, and bytes after the last strip, become zeros', async () => {
     const input = relayoutTiff(plainTiff, { junk: Buffer.concat([Buffer.alloc(3), sentinelBytes, Buffer.alloc(3)]), trailing: Buffer.concat([Buffer.from('tail:', 'latin1'), Buffer.from(sentinel, 'utf16le')]) });

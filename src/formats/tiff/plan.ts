@@ -25,17 +25,18 @@
 import { TracelessError } from '../../errors.js';
 import type { ByteSource } from '../../io/source.js';
 import { imageTags, locationSafeTags, locationSafeTagsOf, tiffTags } from '../../decode/exif-tags.js';
-import { readUint, tiffTypeSizes, type Ifd, type IfdEntry } from '../../decode/tiff.js';
-import { reemitTiff, type EmittedValue, type ReemitRules, type ReemittedTiff } from '../../decode/tiff-edit.js';
+import { readNumbers, readUint, tiffTypeSizes, type Ifd, type IfdEntry } from '../../decode/tiff.js';
+import { reemitTiff, writeUint, type EmittedValue, type ReemitRules, type ReemittedTiff } from '../../decode/tiff-edit.js';
 import { PlanBuilder } from '../plan-builder.js';
 import type { CleanPlan, PlanOptions } from '../types.js';
 import { embeddedMetadata, startsJpeg } from './embedded-jpeg.js';
 import { wherePrefix } from './inspect.js';
 import { cleanJpegTables } from './jpeg-tables.js';
+import { dataTagPairs, expectedLayout } from './layout.js';
 import { blockKindOf } from './payloads.js';
 import { assemblePieces, subtractRanges } from './pieces.js';
 import {
-  firstNumber, gapsBetween, hex4, imageDataOf, ifdLeafName, isImageIfdName, loadTiffBytes, mergeRanges, outOfLineValue, readTiffFile,
+  firstNumber, gapsBetween, hex4, imageDataOf, ifdLeafName, isImageIfdName, loadTiffBytes, maxStripsPerIfd, mergeRanges, outOfLineValue, readTiffFile,
   unreadableKeptEntries, type ByteRange, type TiffFile,
 } from './structure.js';
 import {
@@ -136,11 +137,61 @@ function keptImages(file: TiffFile): KeptImage[] {
   const { structure } = file;
   return file.imageIfds.filter((ifd) => !dropped.has(ifd)).map((ifd) => {
     if (previews.has(ifd)) return { ifd, pixels: [], tables: [], jpegStreams: [] };
-    const image = imageDataOf(structure, ifd);
+    const image = { ...imageDataOf(structure, ifd), pixels: decodedPixels(file, ifd) };
     const streamOffset = firstNumber(structure, ifd, tiffTags.thumbnailOffset);
     const jpegStreams = image.pixels.filter((range) => (image.jpeg || range.offset === streamOffset) && startsJpeg(structure.data, range.offset));
     return { ifd, pixels: image.pixels, tables: image.tables, jpegStreams };
   });
+}
+
+/**
+ * The strips, tiles and JPEG stream a reader decodes: strips or tiles past the count the image
+ * tags call for, and bytes past the fixed size of uncompressed ones, are left out (layout.ts).
+ * Ranges were checked against the file by `imageDataOf`.
+ */
+function decodedPixels(file: TiffFile, ifd: Ifd): ByteRange[] {
+  const { structure } = file;
+  const ranges: ByteRange[] = [];
+  for (const pair of dataTagPairs) {
+    const offsetsEntry = ifd.entries.find((entry) => entry.tag === pair.offsets);
+    const countsEntry = ifd.entries.find((entry) => entry.tag === pair.counts);
+    if (!offsetsEntry || !countsEntry) continue;
+    const offsets = readNumbers(structure, offsetsEntry, maxStripsPerIfd);
+    const counts = readNumbers(structure, countsEntry, maxStripsPerIfd);
+    const layout = expectedLayout(structure, ifd, pair.tile);
+    const used = Math.min(offsets.length, layout?.count ?? offsets.length);
+    for (let index = 0; index < used; index++) {
+      const length = Math.min(counts[index] ?? 0, layout?.maxBytes?.(index) ?? Infinity);
+      if (length > 0) ranges.push({ offset: offsets[index]!, length });
+    }
+  }
+  const jpegOffset = firstNumber(structure, ifd, tiffTags.thumbnailOffset);
+  const jpegLength = firstNumber(structure, ifd, tiffTags.thumbnailLength);
+  if (jpegOffset !== undefined && jpegLength !== undefined && jpegLength > 0) ranges.push({ offset: jpegOffset, length: jpegLength });
+  return ranges;
+}
+
+/** Offsets and byte counts cut to the strips or tiles a reader decodes, and the counts to their fixed size. */
+function trimmedDataTag(file: TiffFile, ifd: Ifd, entry: IfdEntry, value: Buffer): EmittedValue | undefined {
+  const pair = dataTagPairs.find((candidate) => candidate.offsets === entry.tag || candidate.counts === entry.tag);
+  if (!pair) return undefined;
+  const layout = expectedLayout(file.structure, ifd, pair.tile);
+  if (!layout) return undefined;
+  const size = tiffTypeSizes[entry.type] ?? 4;
+  const used = Math.min(entry.count, layout.count);
+  if (entry.tag === pair.offsets) return used < entry.count ? { type: entry.type, count: used, data: value.subarray(0, used * size) } : undefined;
+  const { littleEndian } = file.structure;
+  const data = Buffer.from(value.subarray(0, used * size));
+  let changed = used < entry.count;
+  for (let index = 0; index < used && layout.maxBytes; index++) {
+    const count = readUint(data, index * size, size, littleEndian);
+    const maximum = layout.maxBytes(index);
+    if (count > maximum) {
+      writeUint(data, index * size, size, maximum, littleEndian);
+      changed = true;
+    }
+  }
+  return changed ? { type: entry.type, count: used, data } : undefined;
 }
 
 /** A kept image tag must have the kind of value it is defined with: text only where text belongs, blobs only where blobs belong. */
@@ -178,6 +229,11 @@ function rulesFor(file: TiffFile, options: PlanOptions, notes: Map<IfdEntry, str
         const cleaned = cleanJpegTables(value);
         if (cleaned.removed.length > 0) notes.set(entry, `removed from JPEGTables: ${cleaned.removed.join(', ')}; the tables stay`);
         return { type: entry.type, count: cleaned.data.length, data: cleaned.data };
+      }
+      const trimmed = trimmedDataTag(file, ifd, entry, value);
+      if (trimmed) {
+        notes.set(entry, 'strips, tiles or bytes past what the image tags say a reader decodes');
+        return trimmed;
       }
       const size = tiffTypeSizes[entry.type] ?? 1;
       const wanted = singleValueTags.has(entry.tag) ? 1 : perSampleTags.has(entry.tag) ? samplesPerPixel.get(ifd) ?? 1 : entry.count;

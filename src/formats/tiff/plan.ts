@@ -76,11 +76,12 @@ export function planTiff(source: ByteSource, options: PlanOptions): CleanPlan {
   reportUnreferenced(file, plan);
   const copies = subtractRanges(mergeRanges(images.flatMap((image) => image.pixels)), zeroed);
   const output = assemblePieces(plan, original, emitted.data, copies);
-  checkResult(output, images.length, options);
+  const after = readTiffFile(output);
+  checkResult(after, images.length, options);
   if (plan.removed.length === 0 && !output.equals(original)) {
     plan.remove(`${wherePrefix}/structure`, 'other', differingBytes(original, output), 'unused bytes inside kept structures (inline value slack, padding)');
   }
-  describeKept(file, output, plan, options);
+  describeKept(file, after, plan, options);
   return plan.build();
 }
 
@@ -344,8 +345,8 @@ function differingBytes(a: Buffer, b: Buffer): number {
   return count;
 }
 
-function describeKept(file: TiffFile, output: Buffer, plan: PlanBuilder, options: PlanOptions): void {
-  const after = readTiffFile(output);
+function describeKept(file: TiffFile, after: TiffFile, plan: PlanBuilder, options: PlanOptions): void {
+  const output = after.structure.data;
   const ifd0 = after.structure.ifds[0]!;
   const orientation = ifd0.entries.find((entry) => entry.tag === tiffTags.orientation);
   if (orientation && orientation.readable) plan.keep(`orientation ${readUint(output, orientation.valueOffset, 2, after.structure.littleEndian)}`);
@@ -362,8 +363,7 @@ function describeKept(file: TiffFile, output: Buffer, plan: PlanBuilder, options
 }
 
 /** The written copy must still read as a TIFF with the same images. */
-function checkResult(output: Buffer, imageCount: number, options: PlanOptions): void {
-  const after = readTiffFile(output);
+function checkResult(after: TiffFile, imageCount: number, options: PlanOptions): void {
   if (after.brokenIfds.length > 0) throw new TracelessError('MALFORMED', 'the cleaned copy would have unreadable IFDs; nothing was written');
   if (after.imageIfds.length !== imageCount) throw new TracelessError('MALFORMED', `the cleaned copy would have ${after.imageIfds.length} images instead of ${imageCount}; nothing was written`);
   if (options.mode === 'all' && after.metadataIfds.length > 0) throw new TracelessError('MALFORMED', 'metadata IFDs are still linked after cleaning; nothing was written');

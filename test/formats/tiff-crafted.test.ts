@@ -270,3 +270,18 @@ describe('the fuzz seed with data hidden in kept structures', () => {
     for (const outcome of outcomes) expect((await pixelsOf(outcome.data!)).equals(reference), outcome.mode).toBe(true);
   });
 });
+
+describe('broken metadata IFDs', () => {
+  it('an Exif IFD pointer to garbage (with the sentinel there) is removed, not refused', async () => {
+    const input = relayoutTiff(plainTiff, {
+      extra: (writer) => [{ tag: 0x8769, value: writer.long(0) }],
+      junk: Buffer.concat([Buffer.from([0xff, 0xff]), sentinelBytes, Buffer.alloc(2)]),
+    });
+    // Point the Exif IFD at the junk: an entry count of 0xFFFF runs past the end of the file.
+    const structure = parseTiff(input);
+    const pointer = findEntry(structure.ifds[0], 0x8769)!;
+    input.writeUInt32LE(input.indexOf(Buffer.concat([Buffer.from([0xff, 0xff]), sentinelBytes])), pointer.valueOffset);
+    expect(parseTiff(input).warnings.some((warning) => warning.code === 'TIFF_IFD_UNREADABLE')).toBe(true);
+    await expectSamePixels(input, expectSentinelGone(input), plainTiff);
+  });
+});

@@ -88,8 +88,10 @@ export function planTiff(source: ByteSource, options: PlanOptions): CleanPlan {
 /** Refuses what cannot be proven clean: loops, unreadable image IFDs, image data outside the file. */
 function checkStructure(file: TiffFile): void {
   for (const name of file.brokenIfds) {
-    // A broken IFD cannot be read, so what it holds cannot be re-written or even zeroed for sure.
-    throw new TracelessError('MALFORMED', `${name} cannot be read or loops back to an earlier IFD, so the file cannot be proven clean; nothing was written`);
+    // A broken Exif/GPS/Interop IFD goes with its pointer (nothing of it is written back); a broken
+    // image IFD is a page or image that removing would lose, so the file is refused.
+    if (!isImageIfdName(name)) continue;
+    throw new TracelessError('MALFORMED', `${name} cannot be read or loops back to an earlier IFD; removing it would lose an image, so nothing was written`);
   }
   const unreadable = unreadableKeptEntries(file);
   if (unreadable.length > 0) throw new TracelessError('MALFORMED', `unreadable image tags (${unreadable.slice(0, 3).join(', ')}); nothing was written`);

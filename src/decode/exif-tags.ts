@@ -86,3 +86,47 @@ export const tiffTags = {
   tileOffsets: 0x0144,
   tileByteCounts: 0x0145,
 } as const;
+
+/**
+ * Location mode is an allow-list (keep-list issue, point 5): an EXIF structure keeps only the tags
+ * below, known to hold no place. Everything else goes: the GPS IFD, maker notes, embedded XMP,
+ * IPTC and Photoshop records, GeoTIFF and map tags, free text a person may have typed a place into
+ * (descriptions, comments, titles, keywords, file names), environment readings that give away an
+ * altitude or a depth (pressure, water depth), thumbnails (IFD1) and every tag not listed.
+ * References: CIPA DC-008 (Exif 3.0) tables 4, 7, 8, 9 and 11 (tag codes checked against
+ * ExifTool's Exif tag table); TIFF 6.0 section 8.
+ */
+export const locationSafeTags = {
+  /** IFD0 of an EXIF block (and the metadata tags of a TIFF file's image IFDs). */
+  image: new Set<number>([
+    0x00fe, 0x0100, 0x0101, 0x0102, 0x0103, 0x0106, 0x0112, 0x0115, 0x011a, 0x011b, 0x011c, 0x0128, // image structure
+    0x012d, 0x013e, 0x013f, 0x0211, 0x0212, 0x0213, 0x0214, // colour: transfer function, white point, primaries, YCbCr
+    0x010f, 0x0110, 0x0131, 0x0132, 0x013b, 0x013c, 0x8298, // Make, Model, Software, DateTime, Artist, HostComputer, Copyright
+    0x9c9d, // XPAuthor
+    0x8769, // Exif IFD pointer (its IFD is filtered by `exif`)
+  ]),
+  /** The Exif IFD: camera settings, dates, device and owner (Exif 3.0 tables 7–9). */
+  exif: new Set<number>([
+    0x829a, 0x829d, 0x8822, 0x8824, 0x8827, 0x8830, 0x8831, 0x8832, 0x8833, 0x8834, 0x8835, // exposure, ISO
+    0x9000, 0x9003, 0x9004, 0x9010, 0x9011, 0x9012, 0x9101, 0x9102, // version, dates, time zones, components
+    0x9201, 0x9202, 0x9203, 0x9204, 0x9205, 0x9206, 0x9207, 0x9208, 0x9209, 0x920a, 0x9214, // APEX values, flash, focal length, subject area
+    0x9290, 0x9291, 0x9292, // sub-second times
+    0xa000, 0xa001, 0xa002, 0xa003, 0xa005, // FlashPix version, colour space, pixel dimensions, Interop pointer
+    0xa20b, 0xa20e, 0xa20f, 0xa210, 0xa214, 0xa215, 0xa217, 0xa300, 0xa301, 0xa302, // flash energy, focal plane, subject position in the frame, sensing
+    0xa401, 0xa402, 0xa403, 0xa404, 0xa405, 0xa406, 0xa407, 0xa408, 0xa409, 0xa40a, 0xa40c, // rendering, exposure mode, white balance, zoom, scene
+    0xa420, 0xa430, 0xa431, 0xa432, 0xa433, 0xa434, 0xa435, // unique ID, owner, body serial, lens specification, make, model, serial
+    0xa437, 0xa438, 0xa439, 0xa43a, 0xa43b, 0xa43c, // photographer, editor, firmware, software
+    0xa460, 0xa461, 0xa462, 0xa500, // composite image, gamma
+  ]),
+  /** The Interoperability IFD (Exif 3.0 table 11). */
+  interop: new Set<number>([0x0001, 0x0002, 0x1000, 0x1001, 0x1002]),
+} as const;
+
+/** Which allow-list applies to an IFD, by its name in the parsed structure; undefined: the IFD goes. */
+export function locationSafeTagsOf(ifdName: string): ReadonlySet<number> | undefined {
+  const leaf = ifdName.slice(ifdName.lastIndexOf('/') + 1);
+  if (leaf === 'ExifIFD') return locationSafeTags.exif;
+  if (leaf === 'InteropIFD') return locationSafeTags.interop;
+  if (leaf === 'IFD0') return locationSafeTags.image;
+  return undefined;
+}

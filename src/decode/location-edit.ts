@@ -5,16 +5,12 @@
  * not safe to keep, and the container drops the whole block instead.
  * References: CIPA DC-008 (Exif 3.0) section 4.6.6 (GPS IFD); ISO 16684-1 (XMP).
  */
+import { TracelessError } from '../errors.js';
 import { decodeExif } from './exif.js';
-import { parseTiff, type Ifd, type IfdEntry } from './tiff.js';
-import { removeTiffEntries } from './tiff-edit.js';
-import { decodeXmp, editXmpForLocation, isLocationProperty } from './xmp.js';
-
-/**
- * Entries that may carry a place but cannot be edited in place: embedded XMP, IPTC and Photoshop
- * records (City/Country/GPS), and maker notes (several vendors store GPS or place names there).
- */
-const opaqueLocationCarriers = new Set([0x02bc, 0x83bb, 0x8649, 0x927c, 0xc634]);
+import { locationSafeTagsOf } from './exif-tags.js';
+import { parseTiff } from './tiff.js';
+import { reemitTiff } from './tiff-edit.js';
+import { decodeXmp, editXmpForLocation, isLocationProperty, removeXmpProperties } from './xmp.js';
 
 export interface LocationEdit<T> {
   /** The edited payload (the input itself when nothing changed). */
@@ -27,8 +23,12 @@ export interface LocationEdit<T> {
 }
 
 /**
- * Removes the GPS IFD and the opaque carriers listed above from a TIFF/EXIF structure (which
- * starts with the byte-order mark). Everything else keeps its offset.
+ * Location mode for an EXIF structure (which starts with the byte-order mark), as an allow-list:
+ * the structure is written back from its parsed fields at the same length, keeping only IFD0,
+ * the Exif IFD and the Interoperability IFD, and in them only the tags of `locationSafeTags`
+ * (exif-tags.ts). The GPS IFD, IFD1 and its thumbnail, SubIFDs, maker notes, embedded XMP/IPTC/
+ * Photoshop records, map tags and every unknown tag go; every byte no kept structure owns
+ * (removed values, slack, gaps) becomes zero. Nothing kept moves, so offsets stay valid.
  */
 export function removeExifLocation(tiff: Buffer): LocationEdit<Buffer> {
   let structure;
@@ -37,20 +37,30 @@ export function removeExifLocation(tiff: Buffer): LocationEdit<Buffer> {
   } catch {
     return { data: tiff, changed: false, safe: false, note: 'EXIF structure unreadable' };
   }
-  // An IFD we could not read may be the GPS IFD: its bytes would stay behind unseen.
-  if (structure.warnings.some((warning) => warning.code === 'TIFF_IFD_UNREADABLE')) {
+  // An IFD we could not read, or one read twice, cannot be written back as what a reader sees.
+  if (structure.warnings.some((warning) => warning.code === 'TIFF_IFD_UNREADABLE' || warning.code === 'TIFF_IFD_CYCLE')) {
     return { data: tiff, changed: false, safe: false, note: 'EXIF structure partly unreadable' };
   }
-  const hasGps = structure.ifds.some((ifd) => ifd.name === 'GPS') || structure.ifds.some((ifd) => ifd.entries.some((entry) => entry.tag === 0x8825));
-  const carriers = (_ifd: Ifd, entry: IfdEntry) => opaqueLocationCarriers.has(entry.tag);
-  const hasCarrier = structure.ifds.some((ifd) => ifd.entries.some((entry) => carriers(ifd, entry)));
-  if (!hasGps && !hasCarrier) return checked(tiff, tiff, false, '');
-  const removal = removeTiffEntries(structure, carriers, new Set(['GPS']));
+  let emitted;
+  try {
+    emitted = reemitTiff(structure, {
+      keepIfd: (ifd) => locationSafeTagsOf(ifd.name) !== undefined,
+      keepEntry: (ifd, entry) => locationSafeTagsOf(ifd.name)?.has(entry.tag) === true,
+    });
+  } catch (error) {
+    if (error instanceof TracelessError && error.code === 'INTERNAL') throw error;
+    return { data: tiff, changed: false, safe: false, note: 'EXIF structures overlap' };
+  }
+  const changed = !emitted.data.equals(tiff);
+  if (!changed) return checked(tiff, tiff, false, '');
   const parts: string[] = [];
-  if (hasGps) parts.push('GPS');
-  const carrierCount = removal.entries.filter((entry) => opaqueLocationCarriers.has(entry.tag)).length;
-  if (carrierCount > 0) parts.push(`${carrierCount} embedded record(s) that may hold a place`);
-  return checked(tiff, structure.data, true, parts.join(', '));
+  const gone = (name: string) => emitted.removedIfds.some((ifd) => ifd.name.endsWith(name));
+  if (gone('GPS')) parts.push('GPS');
+  if (emitted.removedIfds.some((ifd) => /^IFD[1-9]/.test(ifd.name))) parts.push('thumbnail');
+  const entries = emitted.removedEntries.filter(({ entry }) => entry.tag !== 0x8825).length;
+  if (entries > 0) parts.push(`${entries} tag(s) not known to be free of places`);
+  if (parts.length === 0) parts.push('unused bytes');
+  return checked(tiff, emitted.data, true, parts.join(', '));
 }
 
 function checked(original: Buffer, data: Buffer, changed: boolean, note: string): LocationEdit<Buffer> {
@@ -63,13 +73,8 @@ function checked(original: Buffer, data: Buffer, changed: boolean, note: string)
     const decoded = decodeExif(again, { where: 'EXIF' });
     const stillThere = decoded.findings.some((finding) => finding.category === 'location') || again.ifds.some((ifd) => ifd.name === 'GPS');
     if (stillThere) return { data: original, changed: false, safe: false, note: 'GPS could not be removed in place' };
-    // A thumbnail is a whole JPEG which may carry its own EXIF with GPS.
-    for (const thumbnail of decoded.thumbnails) {
-      const bytes = again.data.subarray(thumbnail.offset, thumbnail.offset + thumbnail.length);
-      if (bytes.includes(Buffer.from('Exif\0\0', 'latin1'))) {
-        return { data: original, changed: false, safe: false, note: 'thumbnail carries its own EXIF' };
-      }
-    }
+    // The allow-list keeps no thumbnail; one still readable would be a JPEG with its own metadata.
+    if (decoded.thumbnails.length > 0) return { data: original, changed: false, safe: false, note: 'a thumbnail could not be removed' };
     return { data, changed, safe: true, note };
   } catch {
     return { data: original, changed: false, safe: false, note: 'EXIF structure unreadable after editing' };

@@ -14,7 +14,7 @@ import { basePixelsJpeg, exifSegment, insertSegments, phoneJpeg, adobeSegment, i
 import { actionCameraClip, addToMovie, appleKeysMeta, assetBox, box as mp4Box, cammGpsPacket, ffmpegClip, mebxKeys, mebxSample, removeScratch, textAtom, xmpPacket as mp4Xmp, xmpUuidBox, appendToBox } from '../fixtures/mp4.js';
 import { basePng, dirtyPng } from '../fixtures/png.js';
 import { scanOnlyBuilders, sidecarBuilders } from '../fixtures/scan-only.js';
-import { TiffWriter, buildDng, buildFullTiff, withExifApp1 } from '../fixtures/tiff.js';
+import { TiffWriter, buildDng, buildFullTiff, withExifApp1, craftedJpegTiff } from '../fixtures/tiff.js';
 import { animatedWebp, assembleWebp, baseWebp, dirtyWebp, iccProfile, splitWebp, webpXmp } from '../fixtures/webp.js';
 
 export interface Seed {
@@ -162,6 +162,7 @@ export async function codeSeeds(only?: readonly string[]): Promise<Map<string, S
     add('tiff', 'full-tiff-thumbnail', buildFullTiff({ thumbnail: exifJpeg }));
     add('tiff', 'bigtiff-geotiff-be', buildFullTiff({ bigTiff: true, geoTiff: true, littleEndian: false }));
     add('tiff', 'dng', buildDng(exifJpeg));
+    add('tiff', 'jpeg-tables-hidden', await craftedJpegTiff());
   }
   if (wanted('raw-tiff')) {
     const w = new TiffWriter(true);

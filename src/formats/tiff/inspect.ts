@@ -10,7 +10,10 @@ import type { Finding } from '../../types.js';
 import { emptyReport, mergeReport, type ContainerReport } from '../types.js';
 import { embeddedMetadata, startsJpeg } from './embedded-jpeg.js';
 import { blockKindOf, describeExtraTag, describeGeoTiff, describePayload, unnamedRemovedTags } from './payloads.js';
-import { dngTags, geoTiffTags, keptImageTags, metadataTags } from './tags.js';
+import { dngTags, geoTiffTags, jpegTablesTag, keptImageTags, metadataTags } from './tags.js';
+import { cleanJpegTables } from './jpeg-tables.js';
+import { planTiff } from './plan.js';
+import { BufferSource } from '../../io/source.js';
 import {
   firstNumber, gapsBetween, hex4, imageDataOf, mergeRanges, outOfLineValue, readTiffFile,
   type ByteRange, type TiffFile,
@@ -51,6 +54,7 @@ export function inspectTiffData(data: Buffer, options: InspectOptions = {}): Con
       if (value && !keptImageTags.has(entry.tag) && (entry.type === 7 || entry.type === 1) && startsJpeg(data, value.offset)) {
         mergeEmbedded(report, data, value, `${where}/0x${hex4(entry.tag)}`);
       }
+      if (value && entry.tag === jpegTablesTag) describeJpegTables(report, data, value, `${where}/JPEGTables`);
     }
     const geo = describeGeoTiff(structure, ifd, where);
     report.findings.push(...geo.findings);
@@ -83,8 +87,57 @@ export function inspectTiffData(data: Buffer, options: InspectOptions = {}): Con
     }
   } else if (!options.raw) {
     describeUnreferencedBytes(file, report);
+    describeWhatACleanRemoves(data, report);
   }
   return report;
+}
+
+/**
+ * JPEGTables hold a JPEG stream, which can carry APPn segments (Exif with GPS, XMP), comments and
+ * bytes after EOI: they are decoded like a JPEG preview's, and a clean re-writes the tables alone.
+ */
+function describeJpegTables(report: ContainerReport, data: Buffer, value: ByteRange, where: string): void {
+  let cleaned;
+  try {
+    cleaned = cleanJpegTables(data.subarray(value.offset, value.offset + value.length));
+  } catch (error) {
+    report.unreadable.push(`${where}: ${asTracelessError(error).message}`);
+    return;
+  }
+  if (cleaned.removed.length === 0) return;
+  const before = report.findings.length;
+  try {
+    for (const found of embeddedMetadata(data, value, where)) {
+      report.blocks.push({ where: found.where, kind: found.kind === 'trailer' ? 'trailer' : found.kind === 'other' ? 'vendor' : found.kind, offset: found.zero.offset, length: found.zero.length });
+      mergeReport(report, found.report);
+    }
+  } catch {
+    // An abbreviated stream the JPEG walker does not take: the line below still says what is there.
+  }
+  if (report.findings.length === before) {
+    report.findings.push({ category: 'embedded', where, tag: 'JPEGTables', label: 'Data inside JPEG tables', value: cleaned.removed.length, text: `${cleaned.removed.join(', ')} (a clean keeps the tables only)` });
+  }
+}
+
+/**
+ * The keep-list rule for scans: whatever a full clean would remove must show up in the report, so
+ * a file that hides data in kept structures (text after a NUL, extra values of a one-value tag, a
+ * tag of the wrong type) is never called clean: when no finding names anything, each removal a
+ * clean would make gets a line.
+ */
+function describeWhatACleanRemoves(data: Buffer, report: ContainerReport): void {
+  // A report that already names something is not "nothing revealing"; planning again would only
+  // cost time (verification inspects every output).
+  if (report.findings.some((finding) => !finding.retained) || report.unreadable.length > 0) return;
+  let removed;
+  try {
+    removed = planTiff(new BufferSource(data), { mode: 'all', keepOrientation: true, keepDates: false }).removed;
+  } catch {
+    return; // the clean refuses: nothing it would write to describe
+  }
+  for (const removal of removed.slice(0, 20)) {
+    report.findings.push({ category: 'other', where: removal.where, tag: 'HiddenData', label: 'Data a clean removes', value: removal.bytes, text: removal.note ?? `${formatBytes(removal.bytes)}` });
+  }
 }
 
 /** Orientation stays retained; a thumbnail in an IFD that a clean keeps is a kept preview. */
@@ -131,11 +184,16 @@ function describeImageData(file: TiffFile, ifdName: string, data: Buffer, report
   const newSubfileType = firstNumber(file.structure, ifd, metadataTags.newSubfileType) ?? 0;
   const isThumbnailIfd = file.thumbnailIfds.includes(ifd);
   const isPreview = (newSubfileType & 1) === 1 && !isThumbnailIfd && (ifd.name !== 'IFD0' || file.isDng);
-  if (isPreview && !raw) {
+  if (isPreview && !raw && image.pixels.length > 0) {
     const width = firstNumber(file.structure, ifd, 0x0100);
     const height = firstNumber(file.structure, ifd, 0x0101);
     const size = width && height ? `${width}×${height}` : 'reduced-size';
-    report.findings.push({ category: 'thumbnail', where, tag: 'PreviewImage', label: 'Preview image', value: size, text: `${size}, kept: it shows the same picture as the main image`, retained: true });
+    if (file.isDng) {
+      // A DNG preview was rendered by earlier software; a clean removes it (plan.ts `dngPreviews`).
+      report.findings.push({ category: 'thumbnail', where, tag: 'PreviewImage', label: 'Preview image', value: size, text: `${size} picture rendered by earlier software, removed by a clean (raw converters render the raw data)` });
+    } else {
+      report.findings.push({ category: 'thumbnail', where, tag: 'PreviewImage', label: 'Preview image', value: size, text: `${size}, kept: it shows the same picture as the main image`, retained: true });
+    }
   }
   const jpegRanges = image.pixels.filter((range) => (image.jpeg || findsThumbnail(ifd, range, file)) && startsJpeg(data, range.offset));
   for (const range of jpegRanges) mergeEmbedded(report, data, range, `${where}/JPEG@${range.offset}`);

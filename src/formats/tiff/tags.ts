@@ -165,3 +165,47 @@ export function rawKindFromMake(make: string | undefined): string | undefined {
   ];
   return rules.find(([pattern]) => pattern.test(make.trim()))?.[1];
 }
+
+/**
+ * Kept DNG tags whose value is free text (DNG 1.7.1 chapter 4): readers compare them with other
+ * text but do not need their content to render, so a clean keeps the entry and empties the text
+ * (one NUL) — in both modes, since free text can say anything, a place included.
+ * UniqueCameraModel is emptied the same way (plan.ts), also in both modes.
+ */
+export const emptiedTextTags: ReadonlySet<number> = new Set([
+  0xc6f3, // CameraCalibrationSignature
+  0xc6f4, // ProfileCalibrationSignature
+  0xcd2e, // SemanticName
+  0xcd30, // SemanticInstanceID
+]);
+
+/** Kept image tags whose values may legitimately be BYTE/UNDEFINED blobs (everything else is numeric or text). */
+export const blobTags: ReadonlySet<number> = new Set([
+  0x015b, // JPEGTables (re-written, see jpeg-tables.ts)
+  0x0150, // DotRange
+  0x828e, // CFAPattern
+  0x8773, 0xc68f, 0xc691, // ICC profiles
+  0xc612, 0xc613, 0xc616, // DNG versions, CFAPlaneColor
+  0xc71c, 0xc7a7, // raw image digests
+  0xc740, 0xc741, 0xc74e, // opcode lists
+  0xcd2d, 0xcd35, 0xcd36, 0xcd37, 0xcd3b, // gain table map, illuminant data, RGB tables
+]);
+
+/** Kept image tags whose value is text. */
+export const textTags: ReadonlySet<number> = new Set([dngTags.uniqueCameraModel, ...emptiedTextTags]);
+
+/**
+ * Image tags that hold exactly one value (TIFF 6.0 sections 8 and 14–22): extra values are slack a
+ * reader never looks at, so a clean writes the first one only.
+ */
+export const singleValueTags: ReadonlySet<number> = new Set([
+  0x00fe, 0x00ff, 0x0100, 0x0101, 0x0103, 0x0106, 0x0107, 0x0108, 0x0109, 0x010a, 0x0112, 0x0115, 0x0116,
+  0x011a, 0x011b, 0x011c, 0x011e, 0x011f, 0x0122, 0x0124, 0x0125, 0x0128, 0x013d, 0x0142, 0x0143, 0x014c,
+  0x014e, 0x0200, 0x0201, 0x0202, 0x0203, 0x0205, 0x0213,
+]);
+
+/** Image tags with one value per sample (BitsPerSample, Min/MaxSampleValue, SampleFormat). */
+export const perSampleTags: ReadonlySet<number> = new Set([0x0102, 0x0118, 0x0119, 0x0153]);
+
+export const jpegTablesTag = 0x015b;
+export const samplesPerPixelTag = 0x0115;

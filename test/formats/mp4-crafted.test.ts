@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspectSync } from '../../src/index.js';
-import { findCoordinatesInText } from '../../src/formats/mp4/timed-text-coordinates.js';
+import { findCoordinatesInText } from '../../src/decode/coordinates.js';
 import { expectCleanedInBothModes, expectSentinelGone, sentinel, sentinelBytes, type ModeOutcome } from '../helpers/sentinel.js';
 import { appendToBox, appendToFragment, appendToFragmentedMovie, appleKeysMeta, box, u16, editBox, ffmpegClip, fullBox, listBoxes, packetDigests, removeScratch, streamTypes, textAtom, u32, xmpUuidBox } from '../fixtures/mp4.js';
 

@@ -134,14 +134,14 @@ interface TagEntry {
  * Keeps a well-known standard profile as it is; re-writes any other from its parsed fields (see
  * the module comment). Throws TRUNCATED/MALFORMED/LIMIT_EXCEEDED for a profile that cannot be read.
  */
-export function sanitiseIccProfile(profile: Buffer, where = 'ICC'): IccSanitised {
+export function sanitiseIccProfile(profile: Buffer, where = 'ICC', options: { compact?: boolean } = {}): IccSanitised {
   const { standard, findings } = inspectIccProfile(profile, where);
   if (standard !== null) return { profile, standard, removed: [], findings };
   const declaredSize = profile.readUInt32BE(header.size);
   const body = profile.subarray(0, declaredSize);
   const removed: string[] = [];
   if (profile.length > declaredSize) removed.push(`${profile.length - declaredSize} bytes after the profile's end`);
-  const rewritten = rewriteProfile(body, removed);
+  const rewritten = rewriteProfile(body, removed, options.compact === true);
   return { profile: rewritten, standard: null, removed, findings };
 }
 
@@ -185,7 +185,11 @@ function readTagTable(body: Buffer): TagEntry[] {
   return tags;
 }
 
-function rewriteProfile(body: Buffer, removed: string[]): Buffer {
+/**
+ * `compact`: the neutral texts are empty, so the re-written profile is never longer than a profile
+ * with the same tags — for containers that must write it in the place of the original (TIFF).
+ */
+function rewriteProfile(body: Buffer, removed: string[], compact: boolean): Buffer {
   const tags = readTagTable(body);
   const seen = new Set<string>();
   const kept: { signature: string; data: Buffer; shareKey?: string }[] = [];
@@ -214,9 +218,12 @@ function rewriteProfile(body: Buffer, removed: string[]): Buffer {
     }
     const neutral = neutralText.get(tag.signature);
     if (neutral !== undefined) {
-      kept.push({ signature: tag.signature, data: encodeText(neutral, body.readUInt8(header.version), data) });
-      // An already neutral text (a profile traceless wrote) is not a removal: cleaning is idempotent.
-      if (readIccText(data) !== neutral) removed.push(`text of tag '${name}' (replaced by "${neutral}")`);
+      const existing = readIccText(data);
+      // An already neutral text (a profile traceless wrote, also the empty text of a compact one) is
+      // kept as it is and is not a removal: cleaning is idempotent.
+      const text = existing === '' ? '' : compact ? '' : neutral;
+      kept.push({ signature: tag.signature, data: encodeText(text, body.readUInt8(header.version), data) });
+      if (existing !== text) removed.push(`text of tag '${name}' (replaced by "${text}")`);
       continue;
     }
     removed.push(`tag '${name}'`);
@@ -512,7 +519,7 @@ function describeProfile(body: Buffer, where: string): Finding[] {
     const info = reportedTextTags.get(tag.signature);
     if (!info) continue;
     const text = readIccText(body.subarray(tag.offset, tag.offset + tag.size));
-    if (text !== undefined && text !== neutralText.get(tag.signature)) push(info.category, `ICC:${tag.signature}`, info.label, text);
+    if (text !== undefined && text !== '' && text !== neutralText.get(tag.signature)) push(info.category, `ICC:${tag.signature}`, info.label, text);
   }
   const signatureFields: [number, string, string, Finding['category']][] = [
     [header.deviceManufacturer, 'ICC:DeviceManufacturer', 'Colour profile device manufacturer', 'device'],

@@ -130,7 +130,7 @@ describe('TIFF clean (all)', () => {
       expect(again.locations).toEqual([]);
       expect(again.unreadable).toEqual([]);
       expect(again.findings.find((finding) => finding.tag === 'Orientation')?.value).toBe(6);
-      expect(again.findings.some((finding) => finding.tag === 'ICC_Profile' && finding.retained)).toBe(true);
+      expect(again.findings.some((finding) => finding.tag === 'ICCProfile' && finding.retained)).toBe(true);
       for (const text of [...Object.values(secrets), 'BODY-SERIAL-555444', 'LENS-SERIAL-777888', 'MAKERNOTE-SECRET', defaultExif.make, defaultExif.bodySerialNumber]) {
         expect(containsText(output, text), text).toBe(false);
       }

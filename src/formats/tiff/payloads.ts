@@ -5,6 +5,7 @@
  * References: Adobe XMP Specification Part 3 §1.1.4 (XMP in TIFF); IPTC-IIM 4.2; Adobe Photoshop
  * File Formats Specification (image resources); GeoTIFF 1.1 (OGC 19-008r4) §7.1 (GeoKeyDirectory).
  */
+import { iccProfileFindings } from '../../decode/payload-report.js';
 import { asTracelessError } from '../../errors.js';
 import { decodeExif, formatBytes } from '../../decode/exif.js';
 import { imageTags } from '../../decode/exif-tags.js';
@@ -55,7 +56,7 @@ export function describePayload(structure: TiffStructure, entry: IfdEntry, where
         mergeReport(report, describeImageResources(bytes, `${where}/Photoshop`));
         break;
       case metadataTags.icc:
-        report.findings.push({ category: 'other', where: `${where}/ICC_Profile`, tag: 'ICC_Profile', label: 'Colour profile', value: bytes.length, text: `ICC colour profile (${formatBytes(bytes.length)}), kept: it changes how colours display`, retained: true });
+        report.findings.push(...iccProfileFindings(bytes, `${where}/ICC_Profile`));
         break;
       default:
         break;

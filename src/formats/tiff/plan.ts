@@ -22,7 +22,8 @@
  * References: TIFF 6.0 section 2; Adobe DNG 1.7.1 section 4 (UniqueCameraModel); CIPA DC-008
  * (Exif 3.0) section 4.6; ITU-T T.81 annex B (JPEG streams in strips and JPEGTables).
  */
-import { TracelessError } from '../../errors.js';
+import { sanitiseIccProfile } from '../../decode/icc.js';
+import { TracelessError, asTracelessError } from '../../errors.js';
 import type { ByteSource } from '../../io/source.js';
 import { imageTags, locationSafeTags, locationSafeTagsOf, tiffTags } from '../../decode/exif-tags.js';
 import { readNumbers, readUint, tiffTypeSizes, type Ifd, type IfdEntry } from '../../decode/tiff.js';
@@ -52,6 +53,31 @@ interface KeptImage {
   tables: ByteRange[];
   /** The pixel ranges that are JPEG streams. */
   jpegStreams: ByteRange[];
+}
+
+/** InterColorProfile and the DNG AsShot/Current ICC profiles. */
+const iccProfileTags: ReadonlySet<number> = new Set([0x8773, 0xc68f, 0xc691]);
+
+/**
+ * A kept ICC profile re-written through decode/icc (standard profiles stay as they are). It is
+ * written in place, so it must not grow: a re-written profile is nearly always shorter (private
+ * tags and device text go); one that would not fit is refused rather than dropped, because without
+ * its profile the picture displays differently.
+ */
+function rewrittenIccProfile(entry: IfdEntry, value: Buffer, notes: Map<IfdEntry, string>): EmittedValue | undefined {
+  let sanitised;
+  try {
+    sanitised = sanitiseIccProfile(value, 'ICC_Profile');
+  } catch (error) {
+    throw new TracelessError('MALFORMED', `the ICC colour profile cannot be read (${asTracelessError(error).message}); removing it would change how the picture displays`);
+  }
+  if (sanitised.profile.length > value.length) sanitised = sanitiseIccProfile(value, 'ICC_Profile', { compact: true });
+  if (sanitised.profile.equals(value)) return undefined;
+  if (sanitised.profile.length > value.length) {
+    throw new TracelessError('UNSUPPORTED_FORMAT', 'the ICC colour profile, re-written without its text and device fields, would not fit in its place; removing it would change how the picture displays');
+  }
+  notes.set(entry, `colour profile re-written: ${sanitised.removed.join('; ') || 'header fields neutralised'}`);
+  return { type: entry.type, count: Math.ceil(sanitised.profile.length / (tiffTypeSizes[entry.type] ?? 1)), data: sanitised.profile };
 }
 
 export function planTiff(source: ByteSource, options: PlanOptions): CleanPlan {
@@ -228,6 +254,7 @@ function rulesFor(file: TiffFile, options: PlanOptions, notes: Map<IfdEntry, str
         notes.set(entry, entry.tag === dngTags.uniqueCameraModel ? 'camera model text removed; the (empty) tag stays' : 'free text emptied; the (empty) tag stays');
         return empty;
       }
+      if (iccProfileTags.has(entry.tag)) return rewrittenIccProfile(entry, value, notes);
       if (entry.tag === jpegTablesTag) {
         const cleaned = cleanJpegTables(value);
         if (cleaned.removed.length > 0) notes.set(entry, `removed from JPEGTables: ${cleaned.removed.join(', ')}; the tables stay`);

@@ -20,6 +20,23 @@ export interface SlackClearing {
   hasThumbnailIfd: boolean;
 }
 
+/**
+ * Removes the thumbnail: IFD0's link to IFD1 (and any IFD chained after it) is set to zero, and the
+ * slack clearing below then zeroes the IFD1 table and the picture, which nothing points at any more.
+ */
+export function dropThumbnailIfds(tiff: Buffer): { data: Buffer; dropped: boolean } {
+  let structure;
+  try {
+    structure = parseTiff(Buffer.from(tiff));
+  } catch {
+    return { data: tiff, dropped: false };
+  }
+  const ifd0 = structure.ifds.find((ifd) => ifd.name === 'IFD0');
+  if (!ifd0 || ifd0.nextIfdOffset === 0) return { data: tiff, dropped: false };
+  structure.data.fill(0, ifd0.nextLinkOffset, ifd0.nextLinkOffset + (structure.bigTiff ? 8 : 4));
+  return { data: clearTiffSlack(structure.data).data, dropped: true };
+}
+
 export function clearTiffSlack(tiff: Buffer): SlackClearing {
   let structure;
   try {

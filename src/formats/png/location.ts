@@ -2,12 +2,11 @@
  * `--only location` for PNG metadata chunks: an allow-list. A chunk is kept only when traceless
  * knows it holds no place, and then it is written again from what was parsed (never copied):
  * - tIME (seven date fields);
- * - tEXt/zTXt/iTXt whose keyword is one of the PNG-registered keywords (section 11.3.3.2) or the
- *   AI-generation `parameters`, and whose text names no place; the language tag and translated
- *   keyword are left empty;
+ * - tEXt/zTXt/iTXt whose keyword is on `harmlessKeywords` and whose text names no place; the
+ *   language tag and translated keyword are left empty;
  * - XMP (`XML:com.adobe.xmp`) without its location properties;
- * - eXIf and the EXIF raw profile without GPS, with the bytes no entry points at cleared; removed
- *   whole when they carry a thumbnail (a picture with its own metadata);
+ * - eXIf and the EXIF raw profile without GPS and without their thumbnail (IFD1 unlinked, its
+ *   table and picture zeroed), with the bytes no entry points at cleared;
  * - ImageMagick raw profiles: XMP like XMP; IPTC and 8BIM reduced to the known IPTC datasets that
  *   name no place (every other Photoshop resource goes).
  * Everything else (dSIG, caBX, sPLT, unknown chunks, ICC-as-text profiles) is removed.
@@ -18,12 +17,20 @@ import { iptcDatasets, isLocationDataset, readImageResources, readIptc, encodeIm
 import { removeExifLocation, removeXmpLocation } from '../../decode/location-edit.js';
 import { xmpKeyword, type AnalysedChunk } from './analyse.js';
 import { buildChunk } from './chunks.js';
-import { clearTiffSlack } from './exif-slack.js';
+import { clearTiffSlack, dropThumbnailIfds } from './exif-slack.js';
 import { encodeRawProfile, parseRawProfile, rawProfileName } from './raw-profile.js';
 import { encodeText, type PngText } from './text.js';
 
-/** Text keywords kept by `--only location`: registered by PNG, or the AI prompt many tools write. */
-export const harmlessKeywords = new Set(['Title', 'Author', 'Description', 'Copyright', 'Creation Time', 'Software', 'Disclaimer', 'Warning', 'Source', 'Comment', 'parameters']);
+/**
+ * Text keywords kept by `--only location` (compared without case): the ones PNG registers
+ * (section 11.3.3.2), the device and date keywords cameras and ImageMagick write, and the AI prompt
+ * many tools write. Their text is still checked for a place; `Keywords`-like lists are not here,
+ * since they often name places.
+ */
+export const harmlessKeywords = new Set([
+  'title', 'author', 'description', 'copyright', 'creation time', 'software', 'disclaimer', 'warning', 'source', 'comment',
+  'make', 'model', 'artist', 'creator', 'create-date', 'modify-date', 'date:create', 'date:modify', 'date:timestamp', 'parameters',
+]);
 
 /** Seven bytes: year (2), month, day, hour, minute, second (section 11.3.4.6). */
 const timeLength = 7;
@@ -85,7 +92,7 @@ function decideText(analysed: AnalysedChunk, text: PngText): LocationDecision {
     if (typeof edited === 'string') return drop(`${analysed.note} (${edited})`);
     return emit(text.type, `Raw profile type ${profile}`, edited.text, edited.dropped);
   }
-  if (!harmlessKeywords.has(text.keyword)) return drop(`${analysed.note} (not a keyword known to hold no place)`);
+  if (!harmlessKeywords.has(text.keyword.toLowerCase())) return drop(`${analysed.note} (not a keyword known to hold no place)`);
   const hasLocation = analysed.report.findings.some((finding) => finding.category === 'location') || analysed.report.locations.length > 0;
   if (hasLocation) return drop(`${analysed.note} (holds a place)`);
   return emit(text.type, text.keyword, text.text);
@@ -99,14 +106,15 @@ function textSlack(text: PngText): string {
   return parts.join(', ');
 }
 
-/** GPS removed, slack cleared; a string says why the EXIF cannot be kept. */
+/** Thumbnail and GPS removed, slack cleared; a string says why the EXIF cannot be kept. */
 function editExif(tiff: Buffer): { data: Buffer; dropped: string } | string {
-  const edit = removeExifLocation(tiff);
+  const thumbnail = dropThumbnailIfds(tiff);
+  const edit = removeExifLocation(thumbnail.data);
   if (!edit.safe) return edit.note;
   const clearing = clearTiffSlack(edit.data);
   if (!clearing.readable) return 'structure unreadable';
   if (clearing.hasThumbnailIfd) return 'carries a thumbnail, a picture with metadata of its own';
-  const parts = [edit.changed ? `location: ${edit.note}` : '', clearing.cleared > 0 ? `${clearing.cleared} bytes no entry points at` : ''].filter(Boolean);
+  const parts = [thumbnail.dropped ? 'thumbnail (IFD1)' : '', edit.changed ? `location: ${edit.note}` : '', clearing.cleared > 0 ? `${clearing.cleared} bytes no entry points at` : ''].filter(Boolean);
   return { data: clearing.data, dropped: parts.join(', ') };
 }
 

@@ -10,7 +10,7 @@ import { inspectSync } from '../../src/index.js';
 import { buildExifTiff } from '../fixtures/exif.js';
 import { basePixelsJpeg, insertSegments, xmpPacket, xmpSegment } from '../fixtures/jpeg.js';
 import {
-  assemblePng, basePng, chunkData, craftedApng, iccPng, imageResources, indexedPng, iptcDatasets, iTxtChunk, pngChunk, rawProfileText, replaceChunk,
+  assemblePng, basePng, chunkData, chunkDataAll, craftedApng, iccPng, imageResources, indexedPng, iptcDatasets, iTxtChunk, pngChunk, rawProfileText, replaceChunk,
   textChunk, zTxtChunk,
 } from '../fixtures/png.js';
 import { cleanInBothModes, containsSentinel, expectCleanedInBothModes, expectSentinelGone, sentinel, sentinelBytes, type ModeOutcome } from '../helpers/sentinel.js';
@@ -167,6 +167,48 @@ describe('PNG crafted files: sentinel in kept structures', () => {
         expect(chunkTypes(outcome.data!)).toEqual(chunkTypes(apng));
         expect(outcome.data!.equals(apng)).toBe(true);
       }
+    });
+  });
+
+  describe('the compressed image: only what the decoder reads is kept', () => {
+    /** The base image with its IDAT data replaced by `data`, split into chunks of `size` bytes. */
+    const withImageData = (data: Buffer, size = 64) => {
+      const chunks: Buffer[] = [];
+      for (let at = 0; at < data.length; at += size) chunks.push(pngChunk('IDAT', data.subarray(at, at + size)));
+      return Buffer.concat([replaceChunk(base, 'IDAT', []).subarray(0, -12), ...chunks, pngChunk('IEND', Buffer.alloc(0))]);
+    };
+    const stream = () => Buffer.concat(chunkDataAll(base, 'IDAT'));
+
+    it('bytes after the end of the zlib stream, inside the last IDAT', async () => {
+      const input = withImageData(Buffer.concat([stream(), secret]), 1 << 20);
+      expectScanReports(input);
+      await expectCleanWithSamePixels(input);
+    });
+
+    it('bytes after the end of the zlib stream, spread over further IDAT chunks', async () => {
+      const input = withImageData(Buffer.concat([stream(), Buffer.alloc(50, 0x20), secret, secret]), 40);
+      const outcomes = await expectCleanWithSamePixels(input);
+      for (const outcome of outcomes) expect(Buffer.concat(chunkDataAll(outcome.data!, 'IDAT')).equals(stream())).toBe(true);
+    });
+
+    it('more compressed rows than the image needs is refused (removing them would mean re-compressing)', async () => {
+      const rows = inflateSync(stream());
+      const input = withImageData(deflateSync(Buffer.concat([rows, Buffer.from([0]), secret])), 1 << 20);
+      expectScanReports(input);
+      expectRefused(input, 'more data than the image needs');
+    });
+
+    it('interlaced, 1-bit and 16-bit images clean with identical pixels (the size check is exact)', async () => {
+      const raw = await sharp(base).raw().toBuffer({ resolveWithObject: true });
+      const interlaced = await sharp(raw.data, { raw: raw.info }).png({ progressive: true }).toBuffer();
+      expect(chunkData(interlaced, 'IHDR')![12]).toBe(1);
+      await expectCleanWithSamePixels(interlaced);
+      const oneBit = await sharp(raw.data, { raw: raw.info }).png({ palette: true, colours: 2 }).toBuffer();
+      expect(chunkData(oneBit, 'IHDR')![8]).toBe(1);
+      await expectCleanWithSamePixels(oneBit);
+      const sixteen = await sharp(raw.data, { raw: raw.info }).toColourspace('rgb16').png().toBuffer();
+      expect(chunkData(sixteen, 'IHDR')![8]).toBe(16);
+      await expectCleanWithSamePixels(sixteen);
     });
   });
 

@@ -16,6 +16,7 @@ import { emptyReport, mergeReport, type ContainerReport } from '../types.js';
 import { buildChunk, readPngLayout, type PngChunk, type PngLayout } from './chunks.js';
 import { checkChunkFields, checkedTypes, colourTypes, encodeImageHeader, parseImageHeader, type ImageContext } from './fields.js';
 import { rewriteIccp } from './iccp.js';
+import { findImageStreamEnd, type ImageStream } from './image-stream.js';
 import { parseRawProfile, rawProfileName } from './raw-profile.js';
 import { parseTextChunk, type PngText } from './text.js';
 
@@ -65,6 +66,8 @@ export interface PngAnalysis {
   layout: PngLayout;
   chunks: AnalysedChunk[];
   report: ContainerReport;
+  /** Where the image's zlib stream ends inside the IDAT data (`image-stream.ts`). */
+  imageStream: ImageStream;
 }
 
 export function analysePng(source: ByteSource): PngAnalysis {
@@ -90,11 +93,44 @@ export function analysePng(source: ByteSource): PngAnalysis {
     if (analysed.refusal) report.warnings.push({ code: 'PNG_REFUSED', message: `${analysed.refusal}; clean refuses the file`, severity: 'warning' });
     mergeReport(report, analysed.report);
   }
+  const imageStream = findImageStreamEnd(source, layout.chunks.filter((chunk) => chunk.type === 'IDAT'), header);
+  reportImageStream(source, layout, imageStream, report);
   if (layout.trailingBytes > 0) {
     report.blocks.push({ where: 'after IEND', kind: 'trailer', offset: layout.endOffset, length: layout.trailingBytes, note: 'data after the end of the image' });
     report.findings.push({ category: 'embedded', where: 'after IEND', tag: 'Trailer', label: 'Data after the end of the image', value: layout.trailingBytes, text: `${layout.trailingBytes} bytes` });
   }
-  return { layout, chunks, report };
+  return { layout, chunks, report, imageStream };
+}
+
+/** Bytes after the end of the compressed image, or more compressed data than the image needs. */
+function reportImageStream(source: ByteSource, layout: PngLayout, stream: ImageStream, report: ContainerReport): void {
+  if (!stream.checked) {
+    report.warnings.push({ code: 'PNG_STREAM_UNCHECKED', message: `IDAT: not checked for data after the end of the compressed image (${stream.reason})`, severity: 'info' });
+    return;
+  }
+  if (stream.tooMuchData) {
+    report.findings.push({ category: 'embedded', where: 'IDAT', tag: 'ExtraImageData', label: 'The compressed image holds more data than the image needs (hidden rows)', value: stream.total, text: 'more than the image needs' });
+    report.warnings.push({ code: 'PNG_EXTRA_IMAGE_DATA', message: 'IDAT: the compressed image holds more data than the image needs; it cannot be removed without re-compressing the image, so clean refuses the file', severity: 'warning' });
+  }
+  if (stream.end < stream.total) {
+    const extra = stream.total - stream.end;
+    const tail = idatTail(source, layout, stream.end, Math.min(extra, 64 * 1024));
+    report.findings.push(hiddenFinding('IDAT', `${extra} bytes after the end of the compressed image (read by no decoder)`, tail));
+  }
+}
+
+/** `length` bytes of the concatenated IDAT data from `start`. */
+function idatTail(source: ByteSource, layout: PngLayout, start: number, length: number): Buffer {
+  const parts: Buffer[] = [];
+  let at = 0;
+  for (const chunk of layout.chunks) {
+    if (chunk.type !== 'IDAT') continue;
+    const from = Math.max(start, at);
+    const to = Math.min(start + length, at + chunk.dataLength);
+    if (from < to) parts.push(source.read(chunk.dataOffset + from - at, to - from));
+    at += chunk.dataLength;
+  }
+  return Buffer.concat(parts);
 }
 
 function analyseChunk(source: ByteSource, chunk: PngChunk, context: ImageContext, duplicate: boolean): AnalysedChunk {

@@ -11,6 +11,7 @@
  *   (`location.ts`); all others are removed.
  * Reference: PNG Specification, Third Edition, sections 5.3, 5.6 (ordering), 11.3.3.5 (eXIf).
  */
+import { crc32 } from 'node:zlib';
 import { buildOrientationTiff } from '../../decode/tiff-edit.js';
 import { TracelessError } from '../../errors.js';
 import type { ByteSource } from '../../io/source.js';
@@ -23,9 +24,15 @@ import { decideLocation, type LocationDecision } from './location.js';
 const chunkHeaderBytes = 8;
 
 export function planPng(source: ByteSource, options: PlanOptions): CleanPlan {
-  const { layout, chunks } = analysePng(source);
+  const { layout, chunks, imageStream } = analysePng(source);
   const refusal = chunks.find((chunk) => chunk.refusal !== undefined)?.refusal;
   if (refusal) throw new TracelessError('MALFORMED', `${refusal}, so removing it would change the picture; the file is refused`);
+  if (imageStream.checked && imageStream.tooMuchData) {
+    throw new TracelessError('MALFORMED', 'the compressed image (IDAT) holds more data than the image needs; that data cannot be removed without re-compressing the image, so the file is refused');
+  }
+  // Bytes of IDAT data before each chunk, to cut what follows the end of the zlib stream.
+  const streamEnd = imageStream.checked ? imageStream.end : Infinity;
+  let idatBefore = 0;
   const plan = new PlanBuilder();
   plan.bytes(Buffer.from(pngSignature));
   const orientation = chunks.find((chunk) => chunk.chunk.type === 'eXIf' && chunk.orientation !== undefined)?.orientation;
@@ -39,7 +46,19 @@ export function planPng(source: ByteSource, options: PlanOptions): CleanPlan {
     }
     const { chunk } = analysed;
     if (analysed.role === 'image') {
-      plan.bytes(chunkHeader(chunk.type, chunk.dataLength)).copyImage(chunk.dataOffset, chunk.dataLength).bytes(crcBytes(chunk.crc));
+      const start = chunk.type === 'IDAT' ? idatBefore : 0;
+      if (chunk.type === 'IDAT') idatBefore += chunk.dataLength;
+      const used = chunk.type === 'IDAT' ? Math.max(0, Math.min(chunk.dataLength, streamEnd - start)) : chunk.dataLength;
+      if (used === chunk.dataLength) {
+        plan.bytes(chunkHeader(chunk.type, chunk.dataLength)).copyImage(chunk.dataOffset, chunk.dataLength).bytes(crcBytes(chunk.crc));
+      } else if (used > 0) {
+        // The stream ends inside this chunk: keep what the decoder reads, with a CRC over it.
+        const crc = crc32(source.read(chunk.dataOffset, used), crc32(Buffer.from(chunk.type, 'latin1')));
+        plan.bytes(chunkHeader(chunk.type, used)).copyImage(chunk.dataOffset, used).bytes(crcBytes(crc));
+        plan.remove('IDAT', 'other', chunk.dataLength - used, 'bytes after the end of the compressed image (read by no decoder)');
+      } else {
+        plan.remove('IDAT', 'other', chunk.totalLength, 'an IDAT chunk after the end of the compressed image (read by no decoder)');
+      }
       return;
     }
     if (analysed.role === 'render') {

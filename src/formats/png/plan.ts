@@ -38,7 +38,9 @@ export function planPng(source: ByteSource, options: PlanOptions): CleanPlan {
   const orientation = chunks.find((chunk) => chunk.chunk.type === 'eXIf' && chunk.orientation !== undefined)?.orientation;
   const minimalExif = options.keepOrientation && orientation !== undefined && orientation >= 2 && orientation <= 8 ? buildChunk('eXIf', buildOrientationTiff(orientation)) : undefined;
   const firstImage = firstImageIndex(chunks);
-  const decisions = chunks.map((chunk, index) => decideMetadata(chunk, options, { minimalExif, sole: chunks.filter((other) => other.chunk.type === 'eXIf').length === 1, beforeImage: index < firstImage }));
+  // Counted once for all chunks: per chunk, a file of many chunks would cost quadratic time.
+  const soleExif = chunks.filter((other) => other.chunk.type === 'eXIf').length === 1;
+  const decisions = chunks.map((chunk, index) => decideMetadata(chunk, options, { minimalExif, sole: soleExif, beforeImage: index < firstImage }));
   const keptExif = decisions.some((decision) => decision?.action === 'emit' && decision.data.toString('latin1', 4, 8) === 'eXIf');
   chunks.forEach((analysed, index) => {
     if (index === firstImage && minimalExif && !keptExif) {

@@ -12,7 +12,7 @@ import { gifXmp, animatedGif, assembleGif, baseGif, commentExtension, dirtyGif, 
 import { appleMakerNote, buildHeif, standardHeifFixture, colrIcc, cstring as heifCstring, exifItemPayload, fakeImageData, fullBox as heifFullBox, hvcC, iccProfileFixture, irot, ispe, pixi, box as heifBox, xmpPacket as heifXmp, type HeifFixture } from '../fixtures/heif.js';
 import { basePixelsJpeg, exifSegment, insertSegments, phoneJpeg, adobeSegment, imageResource, insertBefore, iptcRecord, jfifSegment, photoshopSegment, quantTable, removeSegments, segment as jpegSegment } from '../fixtures/jpeg.js';
 import { actionCameraClip, addToMovie, appleKeysMeta, assetBox, box as mp4Box, cammGpsPacket, ffmpegClip, mebxKeys, mebxSample, removeScratch, textAtom, xmpPacket as mp4Xmp, xmpUuidBox, appendToBox } from '../fixtures/mp4.js';
-import { basePng, dirtyPng } from '../fixtures/png.js';
+import { basePng, dirtyPng, assemblePng, craftedApng, iccPng, imageResources, indexedPng, iptcDatasets, pngChunk, rawProfileText, zTxtChunk } from '../fixtures/png.js';
 import { scanOnlyBuilders, sidecarBuilders } from '../fixtures/scan-only.js';
 import { TiffWriter, buildDng, buildFullTiff, withExifApp1, craftedJpegTiff } from '../fixtures/tiff.js';
 import { animatedWebp, assembleWebp, baseWebp, dirtyWebp, iccProfile, splitWebp, webpXmp } from '../fixtures/webp.js';
@@ -73,6 +73,14 @@ export async function codeSeeds(only?: readonly string[]): Promise<Map<string, S
     add('png', 'dirty-png', await dirtyPng());
     add('png', 'dirty-png-exif-after-idat', await dirtyPng({ exifAfterImage: true, exif: { ...defaultExif, littleEndian: true } }));
     add('png', 'plain-alpha', await basePng({ alpha: true, width: 8, height: 6 }));
+    // Kept structures the keep-list re-writes: a palette with transparency and background, an APNG,
+    // a colour profile, and an 8BIM raw profile that location mode reduces to its IPTC.
+    const indexed = await indexedPng();
+    add('png', 'indexed-trns-bkgd', assemblePng(indexed, { beforeImage: [pngChunk('tRNS', Buffer.from([0, 128, 255])), pngChunk('bKGD', Buffer.from([1]))] }));
+    add('png', 'crafted-apng', craftedApng());
+    add('png', 'icc-8bim-profile', assemblePng(await iccPng(), {
+      beforeImage: [zTxtChunk('Raw profile type 8bim', rawProfileText('8bim', imageResources([{ id: 0x0404, data: iptcDatasets([[2, 5, 'Title'], [2, 90, 'City']]) }])))],
+    }));
   }
   if (wanted('webp')) {
     add('webp', 'dirty-webp', await dirtyWebp({ unknown: true, trailing: Buffer.from('TRAILER', 'latin1') }));

@@ -13,20 +13,28 @@ import type { ByteSource } from '../../io/source.js';
 import { limits } from '../../limits.js';
 import type { BlockKind, Category, Finding } from '../../types.js';
 import { emptyReport, mergeReport, type ContainerReport } from '../types.js';
-import { readPngLayout, type PngChunk, type PngLayout } from './chunks.js';
+import { buildChunk, readPngLayout, type PngChunk, type PngLayout } from './chunks.js';
+import { checkChunkFields, checkedTypes, colourTypes, encodeImageHeader, parseImageHeader, type ImageContext } from './fields.js';
+import { rewriteIccp } from './iccp.js';
+import { findImageStreamEnd, type ImageStream } from './image-stream.js';
 import { parseRawProfile, rawProfileName } from './raw-profile.js';
 import { parseTextChunk, type PngText } from './text.js';
 
-/** Critical chunks of the image itself. Any other critical chunk is refused. */
-const imageChunks = new Set(['IHDR', 'PLTE', 'IDAT', 'IEND']);
-/** Ancillary chunks that change how the image is drawn (colour, transparency, size, animation). */
-export const renderingChunks = new Set([
-  'tRNS', 'gAMA', 'cHRM', 'sRGB', 'iCCP', 'cICP', 'mDCV', 'cLLI', 'sBIT', 'bKGD', 'pHYs', 'hIST', 'sPLT', 'acTL', 'fcTL', 'fdAT',
-]);
+/** Chunks whose data is image data, copied byte for byte (their length, type and CRC are re-written). */
+const imageDataChunks = new Set(['IDAT', 'fdAT']);
+/**
+ * Chunks that change how the image is drawn (colour, transparency, size, animation), checked
+ * against their definition and re-written from their fields (`fields.ts`, `iccp.ts`).
+ */
+export const renderingChunks = new Set([...checkedTypes, 'IHDR', 'iCCP']);
+/** Chunks the specification allows once; a second one is ignored by decoders, so it is removed. */
+const singleChunks = new Set(['PLTE', 'tRNS', 'gAMA', 'cHRM', 'sRGB', 'iCCP', 'sBIT', 'bKGD', 'hIST', 'pHYs', 'cICP', 'mDCV', 'cLLI', 'acTL']);
 export const xmpKeyword = 'XML:com.adobe.xmp';
 
 /** The longest text value copied into a finding. */
 const maxFindingTextChars = 2000;
+/** Printable runs at least this long are shown (and searched for in the output) from removed slack. */
+const minPrintableRun = 4;
 
 export type ChunkRole = 'image' | 'render' | 'metadata';
 
@@ -39,6 +47,14 @@ export interface AnalysedChunk {
   report: ContainerReport;
   /** False when the payload could not be decoded (a location-only clean drops it). */
   readable: boolean;
+  /** Rendering chunks that pass their checks: the whole chunk as traceless writes it again. */
+  emit?: Buffer;
+  /** What the re-written chunk leaves out (slack, a profile name): listed as removed. */
+  dropped?: string;
+  /** Rendering chunks that break their definition and are removed: why. */
+  invalid?: string;
+  /** Why the file cannot be cleaned because of this chunk (a decoder needs it to draw the picture). */
+  refusal?: string;
   text?: PngText;
   /** The eXIf payload. */
   exif?: Buffer;
@@ -50,12 +66,22 @@ export interface PngAnalysis {
   layout: PngLayout;
   chunks: AnalysedChunk[];
   report: ContainerReport;
+  /** Where the image's zlib stream ends inside the IDAT data (`image-stream.ts`). */
+  imageStream: ImageStream;
 }
 
 export function analysePng(source: ByteSource): PngAnalysis {
   const layout = readPngLayout(source);
   const report = emptyReport();
-  const chunks = layout.chunks.map((chunk) => analyseChunk(source, chunk));
+  const header = parseImageHeader(source.read(layout.chunks[0]!.dataOffset, layout.chunks[0]!.dataLength));
+  if (typeof header === 'string') throw new TracelessError('MALFORMED', `${header}: the image cannot be decoded`);
+  const context: ImageContext = { header };
+  const seen = new Set<string>();
+  const chunks = layout.chunks.map((chunk) => {
+    const analysed = analyseChunk(source, chunk, context, seen.has(chunk.type));
+    seen.add(chunk.type);
+    return analysed;
+  });
   for (const analysed of chunks) {
     // Blocks are metadata and kept profiles, not the rendering chunks (gamma, looping, …).
     if (analysed.role === 'metadata' || analysed.report.findings.length > 0) {
@@ -64,28 +90,60 @@ export function analysePng(source: ByteSource): PngAnalysis {
     if (!analysed.chunk.crcValid) {
       report.warnings.push({ code: 'PNG_BAD_CRC', message: `${analysed.where}: chunk fails its CRC check (damaged)`, severity: 'warning' });
     }
+    if (analysed.refusal) report.warnings.push({ code: 'PNG_REFUSED', message: `${analysed.refusal}; clean refuses the file`, severity: 'warning' });
     mergeReport(report, analysed.report);
   }
+  const imageStream = findImageStreamEnd(source, layout.chunks.filter((chunk) => chunk.type === 'IDAT'), header);
+  reportImageStream(source, layout, imageStream, report);
   if (layout.trailingBytes > 0) {
     report.blocks.push({ where: 'after IEND', kind: 'trailer', offset: layout.endOffset, length: layout.trailingBytes, note: 'data after the end of the image' });
     report.findings.push({ category: 'embedded', where: 'after IEND', tag: 'Trailer', label: 'Data after the end of the image', value: layout.trailingBytes, text: `${layout.trailingBytes} bytes` });
   }
-  return { layout, chunks, report };
+  return { layout, chunks, report, imageStream };
 }
 
-function analyseChunk(source: ByteSource, chunk: PngChunk): AnalysedChunk {
-  const base = { chunk, where: chunk.type, report: emptyReport(), readable: true };
-  if (imageChunks.has(chunk.type)) return { ...base, role: 'image', kind: 'other', note: '' };
-  if (chunk.critical) {
-    throw new TracelessError('UNSUPPORTED_FORMAT', `PNG uses critical chunk "${chunk.type}" that traceless does not know, so it cannot be cleaned safely`);
+/** Bytes after the end of the compressed image, or more compressed data than the image needs. */
+function reportImageStream(source: ByteSource, layout: PngLayout, stream: ImageStream, report: ContainerReport): void {
+  if (!stream.checked) {
+    report.warnings.push({ code: 'PNG_STREAM_UNCHECKED', message: `IDAT: not checked for data after the end of the compressed image (${stream.reason})`, severity: 'info' });
+    return;
   }
-  if (renderingChunks.has(chunk.type)) {
-    const analysed: AnalysedChunk = { ...base, role: 'render', kind: chunk.type === 'iCCP' ? 'icc' : 'other', note: renderNote(chunk.type) };
-    if (chunk.type === 'iCCP') {
-      const name = readData(source, chunk, 80).toString('latin1').split('\0')[0] ?? '';
-      analysed.report.findings.push(iccFinding('iCCP', chunk.dataLength, name));
-    }
+  if (stream.tooMuchData) {
+    report.findings.push({ category: 'embedded', where: 'IDAT', tag: 'ExtraImageData', label: 'The compressed image holds more data than the image needs (hidden rows)', value: stream.total, text: 'more than the image needs' });
+    report.warnings.push({ code: 'PNG_EXTRA_IMAGE_DATA', message: 'IDAT: the compressed image holds more data than the image needs; it cannot be removed without re-compressing the image, so clean refuses the file', severity: 'warning' });
+  }
+  if (stream.end < stream.total) {
+    const extra = stream.total - stream.end;
+    const tail = idatTail(source, layout, stream.end, Math.min(extra, 64 * 1024));
+    report.findings.push(hiddenFinding('IDAT', `${extra} bytes after the end of the compressed image (read by no decoder)`, tail));
+  }
+}
+
+/** `length` bytes of the concatenated IDAT data from `start`. */
+function idatTail(source: ByteSource, layout: PngLayout, start: number, length: number): Buffer {
+  const parts: Buffer[] = [];
+  let at = 0;
+  for (const chunk of layout.chunks) {
+    if (chunk.type !== 'IDAT') continue;
+    const from = Math.max(start, at);
+    const to = Math.min(start + length, at + chunk.dataLength);
+    if (from < to) parts.push(source.read(chunk.dataOffset + from - at, to - from));
+    at += chunk.dataLength;
+  }
+  return Buffer.concat(parts);
+}
+
+function analyseChunk(source: ByteSource, chunk: PngChunk, context: ImageContext, duplicate: boolean): AnalysedChunk {
+  const base = { chunk, where: chunk.type, report: emptyReport(), readable: true };
+  if (imageDataChunks.has(chunk.type)) {
+    const analysed: AnalysedChunk = { ...base, role: 'image', kind: 'other', note: '' };
+    // fdAT is ancillary by its name, but a frame cannot be drawn from damaged data.
+    if (!chunk.crcValid) analysed.refusal = `${chunk.type} at offset ${chunk.offset} fails its CRC check: the image data is damaged`;
     return analysed;
+  }
+  if (renderingChunks.has(chunk.type)) return analyseRendering(source, chunk, context, duplicate);
+  if (chunk.critical) {
+    throw new TracelessError('UNSUPPORTED_FORMAT', `PNG uses critical chunk "${chunk.type}" that traceless does not know; a decoder needs it to draw the picture, so it cannot be removed and the file cannot be cleaned safely`);
   }
   if (chunk.dataLength > limits.maxMetadataBytes) {
     const analysed: AnalysedChunk = { ...base, role: 'metadata', kind: 'other', note: `${chunk.type} chunk`, readable: false };
@@ -103,6 +161,8 @@ function analyseChunk(source: ByteSource, chunk: PngChunk): AnalysedChunk {
       return analyseText(base, chunk.type, data);
     case 'tIME':
       return analyseTime(base, data);
+    case 'sPLT':
+      return analyseSuggestedPalette(base, data);
     case 'dSIG':
       return withFinding({ ...base, role: 'metadata', kind: 'other', note: 'digital signature' }, genericFinding('dSIG', 'dSIG', 'Digital signature', chunk.dataLength));
     case 'caBX':
@@ -111,8 +171,80 @@ function analyseChunk(source: ByteSource, chunk: PngChunk): AnalysedChunk {
         { category: 'owner', where: 'caBX', tag: 'C2PA', label: 'Content credentials (C2PA: who made or edited the image, with what)', value: chunk.dataLength, text: `${chunk.dataLength} bytes` },
       );
     default:
-      return withFinding({ ...base, role: 'metadata', kind: 'other', note: 'unknown ancillary chunk' }, genericFinding(chunk.type, chunk.type, `Unknown chunk "${chunk.type}"`, chunk.dataLength));
+      return withFinding({ ...base, role: 'metadata', kind: 'other', note: 'unknown ancillary chunk' }, hiddenFinding(chunk.type, `Unknown chunk "${chunk.type}"`, data));
   }
+}
+
+/** Checks a rendering chunk against its definition and prepares the chunk to write again. */
+function analyseRendering(source: ByteSource, chunk: PngChunk, context: ImageContext, duplicate: boolean): AnalysedChunk {
+  const analysed: AnalysedChunk = { chunk, where: chunk.type, report: emptyReport(), readable: true, role: 'render', kind: chunk.type === 'iCCP' ? 'icc' : 'other', note: renderNote(chunk.type) };
+  const data = readData(source, chunk);
+  const remove = (reason: string) => {
+    analysed.invalid = reason;
+    analysed.report.findings.push(hiddenFinding(chunk.type, `${reason} (removed)`, data));
+    return analysed;
+  };
+  if (!chunk.crcValid) {
+    if (chunk.type === 'acTL' || chunk.type === 'fcTL') analysed.refusal = `${chunk.type} at offset ${chunk.offset} fails its CRC check: the animation cannot be drawn`;
+    else if (chunk.type === 'tRNS') analysed.refusal = `tRNS at offset ${chunk.offset} fails its CRC check: the transparency cannot be trusted`;
+    return remove(`${chunk.type} fails its CRC check (damaged)`);
+  }
+  if (chunk.type === 'IHDR') {
+    analysed.emit = buildChunk('IHDR', encodeImageHeader(context.header));
+    return analysed;
+  }
+  if (duplicate && singleChunks.has(chunk.type)) {
+    if (chunk.type === 'PLTE' && context.header.colourType === colourTypes.indexed) analysed.refusal = 'PNG has a second PLTE chunk: which palette a decoder uses is not defined';
+    return remove(`a second ${chunk.type} chunk (decoders use the first)`);
+  }
+  if (chunk.type === 'iCCP') return analyseIccp(analysed, data, remove);
+  const check = checkChunkFields(chunk.type, data, context);
+  if (chunk.type === 'PLTE') context.paletteEntries = check.ok ? check.data.length / 3 : undefined;
+  if (!check.ok) {
+    if (check.refuse) analysed.refusal = `${check.reason}; it is needed to draw the picture`;
+    return remove(check.reason);
+  }
+  analysed.emit = buildChunk(chunk.type, check.data);
+  return analysed;
+}
+
+function analyseIccp(analysed: AnalysedChunk, data: Buffer, remove: (reason: string) => AnalysedChunk): AnalysedChunk {
+  const rewrite = rewriteIccp(data);
+  if (typeof rewrite === 'string') return remove(rewrite);
+  analysed.emit = buildChunk('iCCP', rewrite.data);
+  const originalName = data.toString('latin1', 0, Math.max(0, data.indexOf(0)));
+  analysed.report.findings.push(iccFinding('iCCP', analysed.chunk.dataLength, rewrite.name));
+  if (rewrite.dropped.length > 0) {
+    analysed.dropped = rewrite.dropped.join(', ');
+    analysed.report.findings.push(hiddenFinding('iCCP', `Colour profile chunk carries ${analysed.dropped} (removed)`, rewrite.name === originalName ? Buffer.alloc(0) : Buffer.from(originalName, 'latin1')));
+  }
+  return analysed;
+}
+
+/** sPLT: a named palette suggestion that no decoder needs; its name is free text. */
+function analyseSuggestedPalette(base: Base, data: Buffer): AnalysedChunk {
+  const nameEnd = data.indexOf(0);
+  const name = data.toString('latin1', 0, nameEnd === -1 ? Math.min(data.length, 80) : nameEnd);
+  const analysed: AnalysedChunk = { ...base, role: 'metadata', kind: 'other', note: 'suggested palette' };
+  const printable = printableRuns(Buffer.from(name, 'latin1'));
+  analysed.report.findings.push({ category: 'other', where: 'sPLT', tag: 'SuggestedPalette', label: 'Suggested palette (its name is free text)', value: printable || data.length, text: printable || `${data.length} bytes` });
+  return analysed;
+}
+
+/**
+ * A finding for bytes that no reader shows but the file still carries (slack, an unknown chunk):
+ * its printable text is the value, so verification also searches the output for it.
+ */
+function hiddenFinding(where: string, label: string, data: Buffer): Finding {
+  const printable = printableRuns(data);
+  return { category: 'embedded', where, tag: where, label, value: printable || data.length, text: printable || `${data.length} bytes` };
+}
+
+/** The printable ASCII runs of some bytes (at least `minPrintableRun` long), space-separated and bounded. */
+function printableRuns(data: Buffer): string {
+  const runs = data.subarray(0, 64 * 1024).toString('latin1').match(new RegExp(`[\\x20-\\x7e]{${minPrintableRun},}`, 'g')) ?? [];
+  const joined = runs.join(' ');
+  return joined.length > maxFindingTextChars ? `${joined.slice(0, maxFindingTextChars)}…` : joined;
 }
 
 type Base = Pick<AnalysedChunk, 'chunk' | 'where' | 'report' | 'readable'>;
@@ -167,7 +299,25 @@ function analyseText(base: Base, type: PngText['type'], data: Buffer): AnalysedC
     analysed.report.findings.push(genericFinding(type, type, 'Text (unreadable)', data.length));
     return analysed;
   }
-  const where = `${type}/${text.keyword}`;
+  const analysed = analyseParsedText(base, text, data);
+  analysed.report.findings.push(...textSlackFindings(analysed.where, text));
+  return analysed;
+}
+
+/** What a text chunk carries besides its keyword and text; a re-written chunk leaves it out. */
+function textSlackFindings(where: string, text: PngText): Finding[] {
+  const findings: Finding[] = [];
+  const side = [text.languageTag, text.translatedKeyword].filter((value): value is string => Boolean(value));
+  if (side.length > 0) {
+    const value = side.join(' ');
+    findings.push({ category: 'other', where, tag: 'TranslatedKeyword', label: 'Language tag and translated keyword of a text chunk', value, text: value });
+  }
+  if (text.bytesAfterStream > 0) findings.push({ category: 'embedded', where, tag: 'AfterStream', label: 'Bytes after the compressed text (read by no reader)', value: text.bytesAfterStream, text: `${text.bytesAfterStream} bytes` });
+  return findings;
+}
+
+function analyseParsedText(base: Base, text: PngText, data: Buffer): AnalysedChunk {
+  const where = `${text.type}/${text.keyword}`;
   const analysed: AnalysedChunk = { ...base, where, role: 'metadata', kind: 'text', note: `text "${text.keyword}"`, text };
   if (text.keyword === xmpKeyword) {
     analysed.kind = 'xmp';

@@ -29,6 +29,8 @@ export interface PngChunk {
   /** Length field, type, data and CRC together. */
   totalLength: number;
   crcValid: boolean;
+  /** The CRC computed over type and data (equal to the stored one when `crcValid`). */
+  crc: number;
   /** Critical chunks have an uppercase first letter (section 5.4, ancillary bit = 0). */
   critical: boolean;
 }
@@ -86,13 +88,15 @@ export function readPngLayout(source: ByteSource): PngLayout {
       throw new TracelessError('TRUNCATED', `PNG chunk ${type} at offset ${offset} (${dataLength} bytes) runs past the end of the file`);
     }
     const storedCrc = source.read(offset + 8 + dataLength, 4).readUInt32BE(0);
+    const crc = chunkCrc(source, offset + 4, dataLength);
     const chunk: PngChunk = {
       type,
       offset,
       dataOffset: offset + 8,
       dataLength,
       totalLength,
-      crcValid: chunkCrc(source, offset + 4, dataLength) === storedCrc,
+      crcValid: crc === storedCrc,
+      crc,
       critical: (typeBytes[0]! & 0x20) === 0,
     };
     if (chunks.length === 0 && (type !== 'IHDR' || dataLength !== 13)) {
@@ -111,6 +115,20 @@ export function readPngLayout(source: ByteSource): PngLayout {
   }
   if (!chunks.some((chunk) => chunk.type === 'IDAT')) throw new TracelessError('MALFORMED', 'PNG has no IDAT chunk (no image data)');
   return { chunks, endOffset: offset, trailingBytes: source.size - offset };
+}
+
+/** The length and type of a chunk, as written before its data. */
+export function chunkHeader(type: string, dataLength: number): Buffer {
+  const header = Buffer.alloc(8);
+  header.writeUInt32BE(dataLength, 0);
+  header.write(type, 4, 'latin1');
+  return header;
+}
+
+export function crcBytes(crc: number): Buffer {
+  const bytes = Buffer.alloc(4);
+  bytes.writeUInt32BE(crc >>> 0, 0);
+  return bytes;
 }
 
 /** Builds a chunk with its length and CRC. */

@@ -1,63 +1,91 @@
 /**
- * Plans a clean PNG: image and rendering chunks are copied byte for byte (with their CRCs), every
- * metadata chunk and everything after IEND is left out, and — when the photo was rotated by its
- * EXIF — a minimal eXIf holding only the orientation is written before the first IDAT.
- * With `--only location`, metadata chunks stay unless they carry a place: GPS is cut from eXIf,
- * location properties from XMP (re-encoded as iTXt with a fresh CRC), and what cannot be edited
- * safely is dropped whole.
+ * Plans a clean PNG with the keep-list down to the byte:
+ * - the signature, IHDR, IEND and every rendering chunk kept (PLTE, tRNS, gAMA, cHRM, sRGB, iCCP,
+ *   sBIT, bKGD, hIST, pHYs, cICP, mDCV, cLLI, acTL, fcTL) are written by traceless from the fields
+ *   `analyse.ts` parsed and checked, with a fresh CRC; a rendering chunk that breaks its definition
+ *   is removed, or the file refused when a decoder needs it (`fields.ts`);
+ * - IDAT and fdAT data is image data, copied byte for byte; their length, type and CRC are written;
+ * - every metadata chunk and everything after IEND is removed — except, when the photo was rotated
+ *   by its EXIF, a minimal eXIf holding only the orientation, written before the first IDAT;
+ * - with `--only location`, metadata chunks known to hold no place are written again without it
+ *   (`location.ts`); all others are removed.
  * Reference: PNG Specification, Third Edition, sections 5.3, 5.6 (ordering), 11.3.3.5 (eXIf).
  */
-import { removeExifLocation, removeXmpLocation } from '../../decode/location-edit.js';
+import { crc32 } from 'node:zlib';
 import { buildOrientationTiff } from '../../decode/tiff-edit.js';
 import { TracelessError } from '../../errors.js';
 import type { ByteSource } from '../../io/source.js';
-import type { CleanPlan, Piece, PlanOptions, PlanRemoval } from '../types.js';
-import { analysePng, xmpKeyword, type AnalysedChunk } from './analyse.js';
-import { buildChunk, pngSignature } from './chunks.js';
-import { encodeITxt } from './text.js';
+import { PlanBuilder } from '../plan-builder.js';
+import type { CleanPlan, PlanOptions } from '../types.js';
+import { analysePng, type AnalysedChunk } from './analyse.js';
+import { buildChunk, chunkHeader, crcBytes, pngSignature } from './chunks.js';
+import { decideLocation, type LocationDecision } from './location.js';
 
-/** What to do with one chunk. */
-type Decision = { action: 'copy' } | { action: 'drop'; note?: string } | { action: 'replace'; data: Buffer; removed: PlanRemoval };
+const chunkHeaderBytes = 8;
 
 export function planPng(source: ByteSource, options: PlanOptions): CleanPlan {
-  const { layout, chunks } = analysePng(source);
-  const pieces: Piece[] = [{ kind: 'copy', offset: 0, length: pngSignature.length }];
-  const removed: PlanRemoval[] = [];
-  const kept: string[] = [];
+  const { layout, chunks, imageStream } = analysePng(source);
+  const refusal = chunks.find((chunk) => chunk.refusal !== undefined)?.refusal;
+  if (refusal) throw new TracelessError('MALFORMED', `${refusal}, so removing it would change the picture; the file is refused`);
+  if (imageStream.checked && imageStream.tooMuchData) {
+    throw new TracelessError('MALFORMED', 'the compressed image (IDAT) holds more data than the image needs; that data cannot be removed without re-compressing the image, so the file is refused');
+  }
+  // Bytes of IDAT data before each chunk, to cut what follows the end of the zlib stream.
+  const streamEnd = imageStream.checked ? imageStream.end : Infinity;
+  let idatBefore = 0;
+  const plan = new PlanBuilder();
+  plan.bytes(Buffer.from(pngSignature));
   const orientation = chunks.find((chunk) => chunk.chunk.type === 'eXIf' && chunk.orientation !== undefined)?.orientation;
-  const wantOrientation = options.keepOrientation && orientation !== undefined && orientation >= 2 && orientation <= 8;
-  // Counted once for all chunks: per chunk, a file of many eXIf chunks would cost quadratic time.
-  const facts: ChunkFacts = { exifChunks: chunks.filter((chunk) => chunk.chunk.type === 'eXIf').length, firstImageOffset: chunks[firstImageIndex(chunks)]?.chunk.offset ?? Infinity };
-  const decisions = chunks.map((chunk) => decide(chunk, options, facts));
-  const keptExif = chunks.some((chunk, index) => chunk.chunk.type === 'eXIf' && decisions[index]!.action !== 'drop');
-  const firstIdat = firstImageIndex(chunks);
+  const minimalExif = options.keepOrientation && orientation !== undefined && orientation >= 2 && orientation <= 8 ? buildChunk('eXIf', buildOrientationTiff(orientation)) : undefined;
+  const firstImage = firstImageIndex(chunks);
+  // Counted once for all chunks: per chunk, a file of many chunks would cost quadratic time.
+  const soleExif = chunks.filter((other) => other.chunk.type === 'eXIf').length === 1;
+  const decisions = chunks.map((chunk, index) => decideMetadata(chunk, options, { minimalExif, sole: soleExif, beforeImage: index < firstImage }));
+  const keptExif = decisions.some((decision) => decision?.action === 'emit' && decision.data.toString('latin1', 4, 8) === 'eXIf');
   chunks.forEach((analysed, index) => {
-    if (index === firstIdat && wantOrientation && !keptExif) {
-      pieces.push({ kind: 'bytes', data: buildChunk('eXIf', buildOrientationTiff(orientation)) });
-      kept.push(`orientation ${orientation} (minimal eXIf)`);
+    if (index === firstImage && minimalExif && !keptExif) {
+      plan.bytes(minimalExif).keep(`orientation ${orientation} (minimal eXIf)`);
+    }
+    const { chunk } = analysed;
+    if (analysed.role === 'image') {
+      const start = chunk.type === 'IDAT' ? idatBefore : 0;
+      if (chunk.type === 'IDAT') idatBefore += chunk.dataLength;
+      const used = chunk.type === 'IDAT' ? Math.max(0, Math.min(chunk.dataLength, streamEnd - start)) : chunk.dataLength;
+      if (used === chunk.dataLength) {
+        plan.bytes(chunkHeader(chunk.type, chunk.dataLength)).copyImage(chunk.dataOffset, chunk.dataLength).bytes(crcBytes(chunk.crc));
+      } else if (used > 0) {
+        // The stream ends inside this chunk: keep what the decoder reads, with a CRC over it.
+        const crc = crc32(source.read(chunk.dataOffset, used), crc32(Buffer.from(chunk.type, 'latin1')));
+        plan.bytes(chunkHeader(chunk.type, used)).copyImage(chunk.dataOffset, used).bytes(crcBytes(crc));
+        plan.remove('IDAT', 'other', chunk.dataLength - used, 'bytes after the end of the compressed image (read by no decoder)');
+      } else {
+        plan.remove('IDAT', 'other', chunk.totalLength, 'an IDAT chunk after the end of the compressed image (read by no decoder)');
+      }
+      return;
+    }
+    if (analysed.role === 'render') {
+      if (analysed.emit) {
+        plan.bytes(analysed.emit);
+        if (analysed.kind === 'icc') plan.keep('ICC colour profile');
+        if (analysed.dropped) plan.remove(analysed.where, analysed.kind, Math.max(0, chunk.totalLength - analysed.emit.length), `${analysed.dropped} (the chunk is written again from its fields)`);
+      } else {
+        plan.remove(analysed.where, analysed.kind, chunk.totalLength, analysed.invalid);
+      }
+      return;
     }
     const decision = decisions[index]!;
-    const { chunk } = analysed;
-    if (decision.action === 'copy') {
-      if (!chunk.crcValid) {
-        throw new TracelessError('MALFORMED', `PNG chunk ${chunk.type} at offset ${chunk.offset} fails its CRC check; it would be kept, so the file is refused`);
-      }
-      pushCopy(pieces, chunk.offset, chunk.totalLength);
-      if (analysed.role === 'render' && analysed.kind === 'icc') kept.push('ICC colour profile');
-      else if (analysed.role === 'metadata') kept.push(keptDescription(analysed));
-    } else if (decision.action === 'replace') {
-      pieces.push({ kind: 'bytes', data: decision.data });
-      removed.push(decision.removed);
-      kept.push(`${analysed.where} without location`);
+    if (decision.action === 'emit') {
+      plan.bytes(decision.data);
+      if (analysed.chunk.type === 'eXIf' && analysed.orientationOnly && options.mode === 'all') plan.keep(`orientation ${analysed.orientation} (minimal eXIf)`);
+      else plan.keep(`${analysed.where} (no location)`);
+      // A chunk whose only change is its compression lists nothing: nothing was taken out.
+      if (decision.dropped) plan.remove(analysed.where, analysed.kind, Math.max(0, chunk.totalLength - decision.data.length), decision.dropped);
     } else {
-      const removal: PlanRemoval = { where: analysed.where, kind: analysed.kind, bytes: chunk.totalLength };
-      const note = decision.note ?? analysed.note;
-      if (note) removal.note = note;
-      removed.push(removal);
+      plan.remove(analysed.where, analysed.kind, chunk.totalLength, decision.note ?? analysed.note);
     }
   });
-  if (layout.trailingBytes > 0) removed.push({ where: 'after IEND', kind: 'trailer', bytes: layout.trailingBytes, note: 'data after the end of the image' });
-  return { pieces, removed, kept: [...new Set(kept)] };
+  if (layout.trailingBytes > 0) plan.remove('after IEND', 'trailer', layout.trailingBytes, 'data after the end of the image');
+  return plan.build();
 }
 
 /**
@@ -69,71 +97,29 @@ function firstImageIndex(chunks: AnalysedChunk[]): number {
   return chunks.findIndex((chunk) => chunk.chunk.type === 'IDAT' || chunk.chunk.type === 'fcTL');
 }
 
-function keptDescription(analysed: AnalysedChunk): string {
-  if (analysed.chunk.type === 'eXIf' && analysed.orientationOnly) return `orientation ${analysed.orientation} (minimal eXIf)`;
-  return `${analysed.where} (no location)`;
+interface ExifFacts {
+  /** The eXIf traceless would write for the orientation, if any. */
+  minimalExif: Buffer | undefined;
+  /** True when the file has exactly one eXIf. */
+  sole: boolean;
+  beforeImage: boolean;
 }
 
-function pushCopy(pieces: Piece[], offset: number, length: number): void {
-  const last = pieces[pieces.length - 1];
-  if (last?.kind === 'copy' && last.offset + last.length === offset) last.length += length;
-  else pieces.push({ kind: 'copy', offset, length });
-}
-
-/** What decisions about one chunk need to know about the others. */
-interface ChunkFacts {
-  exifChunks: number;
-  firstImageOffset: number;
-}
-
-function decide(analysed: AnalysedChunk, options: PlanOptions, facts: ChunkFacts): Decision {
-  if (analysed.role !== 'metadata') return { action: 'copy' };
+/** What to do with a metadata chunk (undefined for image and rendering chunks). */
+function decideMetadata(analysed: AnalysedChunk, options: PlanOptions, exif: ExifFacts): LocationDecision | undefined {
+  if (analysed.role !== 'metadata') return undefined;
   if (!analysed.chunk.crcValid) return { action: 'drop', note: `${analysed.note} (damaged: CRC mismatch)` };
-  return options.mode === 'location' ? decideLocation(analysed) : decideAll(analysed, options, facts);
-}
-
-/** Everything goes, except a minimal orientation block that is already exactly what we would write. */
-function decideAll(analysed: AnalysedChunk, options: PlanOptions, facts: ChunkFacts): Decision {
-  if (analysed.chunk.type !== 'eXIf' || !analysed.orientationOnly || !options.keepOrientation) return { action: 'drop' };
-  const orientation = analysed.orientation ?? 1;
-  const beforeImage = analysed.chunk.offset < facts.firstImageOffset;
-  if (orientation >= 2 && orientation <= 8 && facts.exifChunks === 1 && beforeImage) return { action: 'copy' };
+  if (options.mode === 'location') return decideLocation(analysed);
+  // Default mode: everything goes, except a sole eXIf before the image that is already exactly the
+  // minimal orientation block traceless would write there (so a clean file stays as it is).
+  if (analysed.chunk.type === 'eXIf' && analysed.orientationOnly && exif.minimalExif && exif.sole && exif.beforeImage && exif.minimalExif.length === analysed.chunk.totalLength) {
+    return { action: 'emit', data: exif.minimalExif, dropped: sameBytesAs(exif.minimalExif, analysed) };
+  }
   return { action: 'drop' };
 }
 
-/** Keep what holds no place; edit what can be edited; drop the rest. */
-function decideLocation(analysed: AnalysedChunk): Decision {
-  const { chunk } = analysed;
-  if (!analysed.readable) return { action: 'drop', note: `${analysed.note} (cannot be read, so it may hold a place)` };
-  const hasLocation = analysed.report.findings.some((finding) => finding.category === 'location') || analysed.report.locations.length > 0;
-  if (chunk.type === 'eXIf' && analysed.exif) {
-    const edit = removeExifLocation(analysed.exif);
-    if (!edit.safe) return { action: 'drop', note: `EXIF (${edit.note})` };
-    if (!edit.changed) return { action: 'copy' };
-    return replace(analysed, buildChunk('eXIf', edit.data), edit.note, differingBytes(analysed.exif, edit.data));
-  }
-  if (analysed.kind === 'xmp' && analysed.text && analysed.text.keyword === xmpKeyword) {
-    const edit = removeXmpLocation(analysed.text.text);
-    if (!edit.safe) return { action: 'drop', note: `XMP (${edit.note})` };
-    if (!edit.changed) return { action: 'copy' };
-    // Written the way XMP part 3 asks for PNG: uncompressed iTXt, empty language and translated keyword.
-    const data = buildChunk('iTXt', encodeITxt(analysed.text.keyword, edit.data));
-    return replace(analysed, data, edit.note, Buffer.byteLength(analysed.text.text) - Buffer.byteLength(edit.data));
-  }
-  if (analysed.text) return hasLocation ? { action: 'drop', note: `${analysed.note} (holds a place)` } : { action: 'copy' };
-  if (chunk.type === 'tIME' || chunk.type === 'dSIG') return { action: 'copy' };
-  // C2PA manifests can assert GPS (stds.exif) and cannot be edited without breaking their signature;
-  // unknown chunks cannot be judged at all.
-  return { action: 'drop' };
-}
-
-function replace(analysed: AnalysedChunk, data: Buffer, note: string, bytes: number): Decision {
-  return { action: 'replace', data, removed: { where: analysed.where, kind: analysed.kind, bytes: Math.max(0, bytes), note: `location removed: ${note}` } };
-}
-
-/** How many bytes an in-place edit changed (zeroed), as the size of what was removed. */
-function differingBytes(before: Buffer, after: Buffer): number {
-  let count = 0;
-  for (let index = 0; index < before.length; index++) if (before[index] !== after[index]) count++;
-  return count;
+/** Empty when `data` equals the chunk as it stands in the file; otherwise what differed. */
+function sameBytesAs(data: Buffer, analysed: AnalysedChunk): string {
+  const original = analysed.exif ? buildChunk('eXIf', analysed.exif) : undefined;
+  return original?.equals(data) ? '' : 'EXIF layout (written again as the minimal orientation block)';
 }

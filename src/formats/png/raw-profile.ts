@@ -37,3 +37,16 @@ export function parseRawProfile(keyword: string, text: string): RawProfile {
   if (!/^[0-9a-fA-F]*$/.test(digits)) throw new TracelessError('MALFORMED', `${keyword}: the hex dump has characters that are not hex digits`);
   return { name, data: Buffer.from(digits, 'hex') };
 }
+
+/** Hex digits per line in ImageMagick's dump. */
+const hexDigitsPerLine = 72;
+/** Width of the right-aligned decimal length. */
+const lengthFieldWidth = 8;
+
+/** Writes a raw profile the way ImageMagick does, from its name and bytes alone. */
+export function encodeRawProfile(name: string, data: Buffer): string {
+  const hex = data.toString('hex');
+  const lines: string[] = [];
+  for (let at = 0; at < hex.length; at += hexDigitsPerLine) lines.push(hex.slice(at, at + hexDigitsPerLine));
+  return `\n${name}\n${String(data.length).padStart(lengthFieldWidth)}\n${lines.join('\n')}\n`;
+}

@@ -6,7 +6,7 @@
  *
  * Inflating is bounded: a small chunk cannot expand into gigabytes (a "zip bomb").
  */
-import { inflateSync } from 'node:zlib';
+import { deflateSync, inflateSync } from 'node:zlib';
 import { TracelessError } from '../../errors.js';
 
 /** The most text one compressed chunk may expand to; XMP packets and prompts are far smaller. */
@@ -22,6 +22,10 @@ export interface PngText {
   /** iTXt only. */
   languageTag?: string;
   translatedKeyword?: string;
+  /** Bytes after the end of the compressed stream (read by no decoder, so never kept). */
+  bytesAfterStream: number;
+  /** True when the text holds a NUL, which section 11.3.3 forbids (readers stop at it, or not). */
+  hasNul: boolean;
 }
 
 function nulAt(data: Buffer, from: number, what: string): number {
@@ -38,8 +42,14 @@ function readKeyword(data: Buffer, type: string): { keyword: string; end: number
 
 /** Inflates a zlib stream, refusing to produce more than `maxInflatedTextBytes`. */
 export function inflateBounded(data: Buffer, what: string): Buffer {
+  return inflateCounted(data, what).data;
+}
+
+/** Inflates a zlib stream and says how many input bytes followed its end. */
+export function inflateCounted(data: Buffer, what: string): { data: Buffer; bytesAfterStream: number } {
   try {
-    return inflateSync(data, { maxOutputLength: maxInflatedTextBytes });
+    const result = inflateSync(data, { info: true, maxOutputLength: maxInflatedTextBytes }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
+    return { data: result.buffer, bytesAfterStream: Math.max(0, data.length - result.engine.bytesWritten) };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException | undefined)?.code;
     if (error instanceof RangeError || code === 'ERR_BUFFER_TOO_LARGE') {
@@ -52,12 +62,16 @@ export function inflateBounded(data: Buffer, what: string): Buffer {
 /** Parses the data of a tEXt, zTXt or iTXt chunk. Throws TracelessError when it breaks the rules. */
 export function parseTextChunk(type: PngText['type'], data: Buffer): PngText {
   const { keyword, end } = readKeyword(data, type);
-  if (type === 'tEXt') return { type, keyword, text: data.toString('latin1', end + 1), compressed: false };
+  if (type === 'tEXt') {
+    const text = data.toString('latin1', end + 1);
+    return { type, keyword, text, compressed: false, bytesAfterStream: 0, hasNul: text.includes('\0') };
+  }
   if (type === 'zTXt') {
     if (end + 2 > data.length) throw new TracelessError('TRUNCATED', 'zTXt has no compression method');
     if (data[end + 1] !== 0) throw new TracelessError('MALFORMED', `zTXt uses unknown compression method ${data[end + 1]}`);
-    const text = inflateBounded(data.subarray(end + 2), `zTXt "${keyword}"`).toString('latin1');
-    return { type, keyword, text, compressed: true };
+    const inflated = inflateCounted(data.subarray(end + 2), `zTXt "${keyword}"`);
+    const text = inflated.data.toString('latin1');
+    return { type, keyword, text, compressed: true, bytesAfterStream: inflated.bytesAfterStream, hasNul: text.includes('\0') };
   }
   if (end + 3 > data.length) throw new TracelessError('TRUNCATED', 'iTXt header is cut short');
   const compressed = data[end + 1] === 1;
@@ -66,12 +80,16 @@ export function parseTextChunk(type: PngText['type'], data: Buffer): PngText {
   const languageEnd = nulAt(data, end + 3, 'iTXt language tag');
   const translatedEnd = nulAt(data, languageEnd + 1, 'iTXt translated keyword');
   const body = data.subarray(translatedEnd + 1);
-  const text = (compressed ? inflateBounded(body, `iTXt "${keyword}"`) : body).toString('utf8');
+  const inflated = compressed ? inflateCounted(body, `iTXt "${keyword}"`) : { data: body, bytesAfterStream: 0 };
+  const text = inflated.data.toString('utf8');
   return {
     type,
     keyword,
     text,
     compressed,
+    bytesAfterStream: inflated.bytesAfterStream,
+    // Bytes that are not UTF-8 would not survive a re-write unchanged: treated like a NUL.
+    hasNul: text.includes('\0') || !Buffer.from(text, 'utf8').equals(inflated.data),
     languageTag: data.toString('latin1', end + 3, languageEnd),
     translatedKeyword: data.toString('utf8', languageEnd + 1, translatedEnd),
   };
@@ -88,4 +106,21 @@ export function encodeITxt(keyword: string, text: string, languageTag = '', tran
     Buffer.from([0]),
     Buffer.from(text, 'utf8'),
   ]);
+}
+
+/** Builds the data of a tEXt chunk (Latin-1 text). */
+export function encodeTExt(keyword: string, text: string): Buffer {
+  return Buffer.concat([Buffer.from(keyword, 'latin1'), Buffer.from([0]), Buffer.from(text, 'latin1')]);
+}
+
+/** Builds the data of a zTXt chunk (Latin-1 text, deflated). */
+export function encodeZTxt(keyword: string, text: string): Buffer {
+  return Buffer.concat([Buffer.from(keyword, 'latin1'), Buffer.from([0, 0]), deflateSync(Buffer.from(text, 'latin1'))]);
+}
+
+/** Re-writes a text chunk from its keyword and text alone (language tag and translated keyword left empty). */
+export function encodeText(type: PngText['type'], keyword: string, text: string): Buffer {
+  if (type === 'tEXt') return encodeTExt(keyword, text);
+  if (type === 'zTXt') return encodeZTxt(keyword, text);
+  return encodeITxt(keyword, text);
 }

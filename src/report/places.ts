@@ -62,6 +62,17 @@ const poleMarginDegrees = 1;
 /** 0,0 within a millionth of a degree (about 10 cm): nobody stands there by chance. */
 const nullIslandDegrees = 1e-6;
 
+/**
+ * Territories without a code of their own in country-coder whose towns GeoNames files under another
+ * country: Crimea is under Russia in the one and Ukraine in the other.
+ */
+const gazetteerCountry: Record<string, string> = { Q7835: 'UA' };
+
+/** For comparing names: lower case, without accents. */
+function folded(name: string): string {
+  return name.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+}
+
 /** country-coder's `territory` features that are the country's bulk, not a region worth naming. */
 const bulkRegion = /^(Contiguous|Mainland|Metropolitan|Peninsular) /;
 
@@ -82,12 +93,18 @@ export function describePlace(latitude: number, longitude: number): PlaceName {
     // "Denmark" inside "Kingdom of Denmark" says it all by itself.
     const countryText = !region ? countryName : countryName.includes(region) ? region : `${region}, ${countryName}`;
     // Towns in the countries (and territories: Greenland is GL) the point lies in, never across a border.
-    const codes = new Set(features.map((feature) => feature.properties.iso1A2).filter((code): code is string => Boolean(code)));
+    const codes = new Set(features.map((feature) => feature.properties.iso1A2 ?? gazetteerCountry[feature.properties.id ?? '']).filter((code): code is string => Boolean(code)));
     const town = nearestPlace(latitude, longitude, townRadiusKm, codes);
     const admin1 = town ? town.admin1 : surroundingDivision(latitude, longitude, divisionRadiusKm, codes);
-    const shown = countryText.split(', ');
+    // Each name once, whatever its accents: "Reunion" (GeoNames) is "Réunion" (country-coder).
+    const seen = new Set(countryText.split(', ').map(folded));
     const named: string[] = [];
-    for (const name of [town?.name, admin1]) if (name && !shown.includes(name) && !named.includes(name)) named.push(name);
+    for (const name of [town?.name, admin1]) {
+      if (name && !seen.has(folded(name))) {
+        seen.add(folded(name));
+        named.push(name);
+      }
+    }
     const words = [...named, countryText].join(', ');
     const text = town ? `near ${words} (~${Math.max(1, Math.round(town.distanceKm))} km)` : words;
     return compact({

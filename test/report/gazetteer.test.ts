@@ -99,6 +99,15 @@ describe('known points', () => {
     expect(south).toMatchObject({ countryCode: 'MX', town: 'Tijuana', admin1: 'Baja California' });
   });
 
+  it('says each name once, accents or not, and finds the towns of a territory the two data sets file differently', () => {
+    // Cilaos, Réunion: GeoNames' division is "Reunion", country-coder's region "Réunion".
+    expect(describePlace(-21.1364, 55.4719).text).toBe('near Cilaos, Réunion, France (~1 km)');
+    // Crimea: under Russia in country-coder's borders, under Ukraine in GeoNames.
+    const crimea = describePlace(44.9521, 34.1024);
+    expect(crimea).toMatchObject({ town: 'Simferopol', admin1: 'Crimea', region: 'Crimea' });
+    expect(crimea.text).toMatch(/^near Simferopol, Crimea, .+ \(~\d+ km\)$/);
+  });
+
   it('keeps the sea, the poles and 0,0 as they were', () => {
     expect(describePlace(30, -40)).toEqual({ kind: 'sea', text: 'open sea — no country (international waters)' });
     expect(describePlace(90, 0)).toEqual({ kind: 'sea', text: 'North Pole — open sea, no country (international waters)' });

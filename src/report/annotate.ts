@@ -12,6 +12,12 @@ export interface NamedLocation extends GeoLocation {
   placeName: string;
   /** ISO 3166-1 alpha-2 of the country, when the place is in one. */
   countryCode?: string;
+  /** The nearest town of at least 1,000 inhabitants within 25 km (GeoNames), in the same country. */
+  town?: string;
+  /** Distance to the town's centre point, in km (to 0.1). */
+  townDistanceKm?: number;
+  /** The town's state, region or province; far from towns, the one all towns around lie in. */
+  admin1?: string;
 }
 
 export interface ReportedInspection extends Omit<Inspection, 'locations'> {
@@ -22,6 +28,9 @@ export interface ReportedInspection extends Omit<Inspection, 'locations'> {
 export function nameLocation(location: GeoLocation, place: PlaceName = describeLocation(location)): NamedLocation {
   const named: NamedLocation = { ...location, placeName: place.text };
   if (place.countryCode) named.countryCode = place.countryCode;
+  if (place.town !== undefined) named.town = place.town;
+  if (place.townDistanceKm !== undefined) named.townDistanceKm = place.townDistanceKm;
+  if (place.admin1 !== undefined) named.admin1 = place.admin1;
   return named;
 }
 

@@ -1,6 +1,8 @@
 /**
- * Place names for coordinates, worked out offline: the country and, where the data has one, a
- * region (England, Hawaii, Puerto Rico, Greenland, Tasmania, …).
+ * Place names for coordinates, worked out offline: the nearest town of at least 1,000 inhabitants
+ * within 25 km with its state or region (src/report/gazetteer.ts, GeoNames data), the country and,
+ * where the border data has one, a region (England, Hawaii, Puerto Rico, Greenland, Tasmania, …):
+ * `near Moab, Utah, United States of America (~3 km)`.
  *
  * The borders come from @rapideditor/country-coder, which ships them inside the package (about
  * 1:10M precision, territorial waters included): no network call is ever made. It has no US
@@ -11,6 +13,7 @@
  */
 import { createRequire } from 'node:module';
 import type { GeoLocation } from '../types.js';
+import { nearestPlace, surroundingDivision } from './gazetteer.js';
 
 /**
  * `country`: inside a country's borders or territorial waters; `sea`: international waters;
@@ -29,7 +32,18 @@ export interface PlaceName {
   /** ISO 3166-1 numeric of the country (`250`): world-atlas names its shapes by it. */
   countryNumeric?: string;
   region?: string;
+  /** The nearest populated place (GeoNames, ≥ 1,000 inhabitants) within `townRadiusKm`, in the same country. */
+  town?: string;
+  /** Great-circle distance to `town`, in kilometres, to 0.1 km. */
+  townDistanceKm?: number;
+  /** The state, region or province (GeoNames' first-level division) of `town`, or of the area around a point far from towns. */
+  admin1?: string;
 }
+
+/** A town this far away or nearer is named: "near X (~N km)". */
+export const townRadiusKm = 25;
+/** Far from any town, the state is named when every town this near lies in the same one. */
+const divisionRadiusKm = 60;
 
 type CountryCoder = typeof import('@rapideditor/country-coder');
 let loadedCoder: CountryCoder | undefined;
@@ -47,6 +61,17 @@ function countryCoder(): CountryCoder {
 const poleMarginDegrees = 1;
 /** 0,0 within a millionth of a degree (about 10 cm): nobody stands there by chance. */
 const nullIslandDegrees = 1e-6;
+
+/**
+ * Territories without a code of their own in country-coder whose towns GeoNames files under another
+ * country: Crimea is under Russia in the one and Ukraine in the other.
+ */
+const gazetteerCountry: Record<string, string> = { Q7835: 'UA' };
+
+/** For comparing names: lower case, without accents. */
+function folded(name: string): string {
+  return name.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+}
 
 /** country-coder's `territory` features that are the country's bulk, not a region worth naming. */
 const bulkRegion = /^(Contiguous|Mainland|Metropolitan|Peninsular) /;
@@ -66,8 +91,33 @@ export function describePlace(latitude: number, longitude: number): PlaceName {
     const regionFeature = features.find((feature) => (feature.properties.level === 'subterritory' || feature.properties.level === 'territory') && !bulkRegion.test(feature.properties.nameEn));
     const region = regionFeature?.properties.nameEn;
     // "Denmark" inside "Kingdom of Denmark" says it all by itself.
-    const text = !region ? countryName : countryName.includes(region) ? region : `${region}, ${countryName}`;
-    return compact({ text, kind: 'country', country: countryName, countryCode: country.properties.iso1A2, countryNumeric: country.properties.iso1N3, region: region && region !== countryName ? region : undefined });
+    const countryText = !region ? countryName : countryName.includes(region) ? region : `${region}, ${countryName}`;
+    // Towns in the countries (and territories: Greenland is GL) the point lies in, never across a border.
+    const codes = new Set(features.map((feature) => feature.properties.iso1A2 ?? gazetteerCountry[feature.properties.id ?? '']).filter((code): code is string => Boolean(code)));
+    const town = nearestPlace(latitude, longitude, townRadiusKm, codes);
+    const admin1 = town ? town.admin1 : surroundingDivision(latitude, longitude, divisionRadiusKm, codes);
+    // Each name once, whatever its accents: "Reunion" (GeoNames) is "Réunion" (country-coder).
+    const seen = new Set(countryText.split(', ').map(folded));
+    const named: string[] = [];
+    for (const name of [town?.name, admin1]) {
+      if (name && !seen.has(folded(name))) {
+        seen.add(folded(name));
+        named.push(name);
+      }
+    }
+    const words = [...named, countryText].join(', ');
+    const text = town ? `near ${words} (~${Math.max(1, Math.round(town.distanceKm))} km)` : words;
+    return compact({
+      text,
+      kind: 'country',
+      country: countryName,
+      countryCode: country.properties.iso1A2,
+      countryNumeric: country.properties.iso1N3,
+      region: region && region !== countryName ? region : undefined,
+      town: town?.name,
+      townDistanceKm: town ? Math.round(town.distanceKm * 10) / 10 : undefined,
+      admin1,
+    });
   }
   if (latitude <= -90 + poleMarginDegrees) return { text: 'South Pole, Antarctica (no country)', kind: 'antarctica' };
   if (features.some((feature) => feature.properties.iso1A2 === 'AQ')) return { text: 'Antarctica (no country)', kind: 'antarctica' };

@@ -24,7 +24,7 @@ describe('traceless scan per format', () => {
     writeFileSync(path, await dirtyPng());
     const run = await runCli('scan', path);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/Location: 37\.77493 N, 122\.41942 W — United States of America \(altitude 12 m[^)]*\)/);
+    expect(run.stdout).toMatch(/Location: 37\.77493 N, 122\.41942 W — near San Francisco, California, United States of America \(~1 km\) \(altitude 12 m[^)]*\)/);
     expect(run.stdout).toContain('eXIf');
   });
 

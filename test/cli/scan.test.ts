@@ -23,12 +23,12 @@ describe('traceless scan', () => {
     // The risk first, with its reasons, most serious first; then the places in words.
     expect(lines[0]).toMatch(/^HIGH RISK .*IMG_1234\.jpg \(JPEG/);
     expect(lines[0]).toContain('reveals location, device, time, owner, thumbnail');
-    expect(lines[1]).toBe('  - high: precise location (3 places): United States of America, Australia, France — it can show where you live or work');
+    expect(lines[1]).toBe('  - high: precise location (3 places): near San Francisco, California, United States of America (~1 km), near Sydney, New South Wales, Australia (~1 km), near Paris, Île-de-France, France (~4 km) — it can show where you live or work');
     expect(lines[2]).toBe('  - high: serial number ties your photos to one device: SN-CAMERA-0042-XYZ, LENS-SERIAL-777, XMP-SERIAL-123456');
     expect(lines.filter((line) => line.startsWith('  Location: '))).toEqual([
-      '  Location: 37.77493 N, 122.41942 W — United States of America (altitude 12 m, GPS time 2024-05-01T17:11:12Z), taken 2024-05-01 10:11 [APP1/Exif/GPS]',
-      '  Location: 33.86880 S, 151.20930 E — Australia [APP1/Exif/IFD1/thumbnail/APP1/Exif/GPS]',
-      '  Location: 48.85837 N, 2.29448 E — France, taken 2024-05-01 10:11 [APP1/XMP]',
+      '  Location: 37.77493 N, 122.41942 W — near San Francisco, California, United States of America (~1 km) (altitude 12 m, GPS time 2024-05-01T17:11:12Z), taken 2024-05-01 10:11 [APP1/Exif/GPS]',
+      '  Location: 33.86880 S, 151.20930 E — near Sydney, New South Wales, Australia (~1 km) [APP1/Exif/IFD1/thumbnail/APP1/Exif/GPS]',
+      '  Location: 48.85837 N, 2.29448 E — near Paris, Île-de-France, France (~4 km), taken 2024-05-01 10:11 [APP1/XMP]',
     ]);
     expect(lines.findIndex((line) => line.startsWith('  - '))).toBeLessThan(lines.findIndex((line) => line.startsWith('  Location: ')));
     const order = ['Location details:', 'Device:', 'Time:', 'Owner:', 'Thumbnails:'].map((heading) => run.stdout.indexOf(heading));
@@ -57,12 +57,12 @@ describe('traceless scan', () => {
     const { summary } = JSON.parse(run.lines[2]!);
     expect(summary).toMatchObject({ files: 2, revealingLocation: 2, devices: [{ device: 'TestCam Inc. TestCam Pro 9', files: 2 }] });
     expect(summary.risk).toEqual({ high: 2, medium: 0, low: 0, none: 0 });
-    expect(summary.places[0]).toEqual({ latitude: 37.77, longitude: -122.42, placeName: 'United States of America', countryCode: 'US', files: 2 });
+    expect(summary.places[0]).toEqual({ latitude: 37.77, longitude: -122.42, placeName: 'near San Francisco, California, United States of America (~1 km)', countryCode: 'US', files: 2 });
     expect(report.format.id).toBe('jpeg');
     expect(report.risk.level).toBe('high');
     expect(report.risk.reasons[0]).toMatchObject({ level: 'high', code: 'precise-location' });
     expect(report.locations[0].latitude).toBeCloseTo(37.774929, 5);
-    expect(report.locations[0]).toMatchObject({ placeName: 'United States of America', countryCode: 'US' });
+    expect(report.locations[0]).toMatchObject({ placeName: 'near San Francisco, California, United States of America (~1 km)', countryCode: 'US', town: 'San Francisco', admin1: 'California' });
     expect(report.findings.find((finding: { tag: string }) => finding.tag === 'Make').category).toBe('device');
   });
 
@@ -74,8 +74,8 @@ describe('traceless scan', () => {
     const summary = run.stdout.slice(run.stdout.indexOf('2 file(s) scanned')).split('\n');
     expect(summary.slice(1, 4)).toEqual(['  Risk: 1 high, 0 medium, 0 low, 1 none', `    high: ${photo}`, `    none: ${bare}`]);
     expect(summary).toContain('  3 distinct place(s) (rounded to ~1 km):');
-    expect(summary).toContain('    37.77,-122.42 United States of America (1 file(s))');
-    expect(summary).toContain('    -33.87,151.21 Australia (1 file(s))');
+    expect(summary).toContain('    37.77,-122.42 near San Francisco, California, United States of America (~1 km) (1 file(s))');
+    expect(summary).toContain('    -33.87,151.21 near Sydney, New South Wales, Australia (~1 km) (1 file(s))');
     expect(run.stdout).toMatch(/^NO RISK FOUND .*bare\.jpg \(JPEG, [^)]+\): nothing revealing found$/m);
   });
 

@@ -141,14 +141,14 @@ describe.skipIf(!haveChromium)('the HTML report in Chromium', () => {
   });
 
   it('highlights the rows of a place when its marker is clicked, and only those', async () => {
-    const paris = page.locator('#map circle.marker[aria-label^="France — 48.86, 2.29"]');
+    const paris = page.locator('#map circle.marker[aria-label^="near Paris, Île-de-France, France (~4 km) — 48.86, 2.29"]');
     await paris.click();
     await expect.poll(() => page.locator('#files tbody tr.hl').count()).toBe(2);
     expect((await page.locator('#files tbody tr.hl .name').allTextContents()).sort()).toEqual([`${folder}/eiffel-tower-2.jpg`, `${folder}/eiffel-tower.jpg`]);
     expect(await paris.getAttribute('class')).toContain('selected');
-    expect(await page.locator('#selection .what').textContent()).toBe('2 files at France — 48.86, 2.29 — 2 files');
+    expect(await page.locator('#selection .what').textContent()).toBe('2 files near Paris, Île-de-France, France (~4 km) — 48.86, 2.29 — 2 files');
 
-    const tokyo = page.locator('#map circle.marker[aria-label^="Japan"]');
+    const tokyo = page.locator('#map circle.marker[aria-label*="Japan"]');
     await tokyo.click();
     await expect.poll(() => page.locator('#files tbody tr.hl .name').allTextContents()).toEqual([`${folder}/shibuya.png`]);
     expect(await paris.getAttribute('class')).not.toContain('selected');
@@ -185,7 +185,7 @@ describe.skipIf(!haveChromium)('the HTML report in Chromium', () => {
   });
 
   it('saves a screenshot', async () => {
-    await page.locator('#map circle.marker[aria-label^="France — 48.86, 2.29"]').click();
+    await page.locator('#map circle.marker[aria-label^="near Paris, Île-de-France, France (~4 km) — 48.86, 2.29"]').click();
     await page.locator('#only-selected').uncheck();
     mkdirSync(artefacts, { recursive: true });
     const screenshot = await page.screenshot({ path: join(artefacts, 'html-report.png') });

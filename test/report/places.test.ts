@@ -7,12 +7,15 @@ import https from 'node:https';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { describePlace, inspectSync } from '../../src/index.js';
 import { formatCoordinates, roundPlace } from '../../src/report/places.js';
 import { renderInspection, renderLocation } from '../../src/report/text.js';
 import { formatCaptureTime, takenTime } from '../../src/report/when.js';
 import { basePixelsJpeg, exifSegment, insertSegments } from '../fixtures/jpeg.js';
+import { ensureGazetteerIndex } from './gazetteer-index.js';
+
+beforeAll(() => ensureGazetteerIndex());
 
 describe('describePlace, offline', () => {
   const attempts: string[] = [];
@@ -46,30 +49,33 @@ describe('describePlace, offline', () => {
   });
 
   it.each([
-    ['Eiffel Tower', 48.85837, 2.29448, 'France', 'FR'],
-    ['San Francisco', 37.77493, -122.41942, 'United States of America', 'US'],
-    ['Toronto', 43.6532, -79.3832, 'Canada', 'CA'],
-    ['Sydney', -33.8688, 151.2093, 'Australia', 'AU'],
-    ['Tokyo', 35.6762, 139.6503, 'Japan', 'JP'],
-    ['Berlin', 52.52, 13.405, 'Germany', 'DE'],
-    ['São Paulo', -23.5505, -46.6333, 'Brazil', 'BR'],
-    ['Nairobi', -1.2921, 36.8219, 'Kenya', 'KE'],
-  ])('names the country of %s', (_name, latitude, longitude, country, code) => {
+    ['Eiffel Tower', 48.85837, 2.29448, 'France', 'FR', 'Paris', 'Île-de-France'],
+    ['San Francisco', 37.77493, -122.41942, 'United States of America', 'US', 'San Francisco', 'California'],
+    ['Toronto', 43.6532, -79.3832, 'Canada', 'CA', 'Toronto', 'Ontario'],
+    ['Sydney', -33.8688, 151.2093, 'Australia', 'AU', 'Sydney', 'New South Wales'],
+    ['Tokyo', 35.6762, 139.6503, 'Japan', 'JP', 'Tokyo', 'Tokyo'],
+    ['Berlin', 52.52, 13.405, 'Germany', 'DE', 'Berlin', 'State of Berlin'],
+    ['São Paulo', -23.5505, -46.6333, 'Brazil', 'BR', 'São Paulo', 'São Paulo'],
+    ['Nairobi', -1.2921, 36.8219, 'Kenya', 'KE', 'Nairobi', 'Nairobi County'],
+  ])('names the town, state and country of %s', (_name, latitude, longitude, country, code, town, admin1) => {
     const place = describePlace(latitude, longitude);
-    expect(place).toMatchObject({ kind: 'country', text: country, country, countryCode: code });
+    expect(place).toMatchObject({ kind: 'country', country, countryCode: code, town, admin1 });
+    expect(place.text).toMatch(new RegExp(`^near ${town}, .*${country} \\(~\\d+ km\\)$`));
+    expect(place.townDistanceKm).toBeLessThan(10);
     expect(place.region).toBeUndefined();
   });
 
-  it('adds the region where the data has one', () => {
-    expect(describePlace(51.5007, -0.1246)).toMatchObject({ text: 'England, United Kingdom', region: 'England', countryCode: 'GB' });
-    expect(describePlace(55.9533, -3.1883)).toMatchObject({ text: 'Scotland, United Kingdom', region: 'Scotland' });
-    expect(describePlace(21.3069, -157.8583)).toMatchObject({ text: 'Hawaii, United States of America', region: 'Hawaii', countryCode: 'US' });
-    expect(describePlace(61.2181, -149.9003)).toMatchObject({ text: 'Alaska, United States of America', region: 'Alaska' });
-    expect(describePlace(64.1814, -51.6941)).toMatchObject({ text: 'Greenland, Kingdom of Denmark', region: 'Greenland', countryCode: 'DK' });
+  it('adds the region where the border data has one, and says each name once', () => {
+    expect(describePlace(51.5007, -0.1246)).toMatchObject({ text: 'near City of Westminster, England, United Kingdom (~1 km)', region: 'England', admin1: 'England', countryCode: 'GB' });
+    expect(describePlace(55.9533, -3.1883)).toMatchObject({ text: 'near Edinburgh, Scotland, United Kingdom (~1 km)', region: 'Scotland' });
+    expect(describePlace(21.3069, -157.8583)).toMatchObject({ text: 'near Honolulu, Hawaii, United States of America (~1 km)', region: 'Hawaii', countryCode: 'US' });
+    expect(describePlace(61.2181, -149.9003)).toMatchObject({ text: 'near Anchorage, Alaska, United States of America (~1 km)', region: 'Alaska' });
+    expect(describePlace(64.1814, -51.6941)).toMatchObject({ text: 'near Nuuk, Sermersooq, Greenland, Kingdom of Denmark (~1 km)', region: 'Greenland', countryCode: 'DK' });
     // The bulk of a country is not a region worth naming ("Contiguous United States", "Metropolitan France").
-    expect(describePlace(40.7128, -74.006).text).toBe('United States of America');
-    // "Denmark" inside "Kingdom of Denmark" is said once.
-    expect(describePlace(55.6761, 12.5683).text).toBe('Denmark');
+    expect(describePlace(40.7128, -74.006).text).toBe('near New York City, New York, United States of America (~1 km)');
+    // "Denmark" inside "Kingdom of Denmark" is said once; so is Tokyo the city and Tokyo the prefecture.
+    expect(describePlace(55.6761, 12.5683).text).toBe('near Copenhagen, Capital Region, Denmark (~1 km)');
+    expect(describePlace(35.6762, 139.6503).text).toBe('near Tokyo, Japan (~4 km)');
   });
 
   it('says when a place is at sea, in no country', () => {
@@ -141,10 +147,10 @@ describe('the Location line of the text report', () => {
     execFileSync('exiftool', ['-q', '-q', '-overwrite_original', '-OffsetTimeOriginal=+02:00', '-GPSHPositioningError=5', path]);
     const inspection = inspectSync(readFileSync(path), 'paris.jpg');
     expect(takenTime(inspection)).toBe('2019-07-14 14:03 +02:00');
-    expect(renderLocation(inspection, inspection.locations[0]!)).toBe('48.85837 N, 2.29448 E — France (accuracy ~5 m), taken 2019-07-14 14:03 +02:00 [APP1/Exif/GPS]');
+    expect(renderLocation(inspection, inspection.locations[0]!)).toBe('48.85837 N, 2.29448 E — near Paris, Île-de-France, France (~4 km) (accuracy ~5 m), taken 2019-07-14 14:03 +02:00 [APP1/Exif/GPS]');
     const report = renderInspection(inspection).split('\n');
     expect(report[0]).toMatch(/^HIGH RISK paris\.jpg \(JPEG, /);
-    expect(report).toContain('  Location: 48.85837 N, 2.29448 E — France (accuracy ~5 m), taken 2019-07-14 14:03 +02:00 [APP1/Exif/GPS]');
+    expect(report).toContain('  Location: 48.85837 N, 2.29448 E — near Paris, Île-de-France, France (~4 km) (accuracy ~5 m), taken 2019-07-14 14:03 +02:00 [APP1/Exif/GPS]');
   });
 
   it('does not lend the main picture’s time to a thumbnail’s location', async () => {
@@ -153,8 +159,8 @@ describe('the Location line of the text report', () => {
     const inspection = inspectSync(photo, 'tokyo.jpg');
     const lines = inspection.locations.map((location) => renderLocation(inspection, location));
     expect(lines).toEqual([
-      '35.67620 N, 139.65030 E — Japan, taken 2020-01-02 03:04 [APP1/Exif/GPS]',
-      '33.86880 S, 151.20930 E — Australia [APP1/Exif/IFD1/thumbnail/APP1/Exif/GPS]',
+      '35.67620 N, 139.65030 E — near Tokyo, Japan (~4 km), taken 2020-01-02 03:04 [APP1/Exif/GPS]',
+      '33.86880 S, 151.20930 E — near Sydney, New South Wales, Australia (~1 km) [APP1/Exif/IFD1/thumbnail/APP1/Exif/GPS]',
     ]);
   });
 });

@@ -32,7 +32,7 @@ describe('risk levels of generated JPEGs', () => {
     expect(result.level).toBe('high');
     expect(result.codes.slice(0, 2)).toEqual(['precise-location', 'serial-number']);
     expect(result.codes).toEqual(expect.arrayContaining(['device-model', 'timestamps', 'owner-name', 'thumbnail', 'software', 'colour-profile']));
-    expect(result.reasons[0]!.text).toContain('United States of America');
+    expect(result.reasons[0]!.text).toContain('near San Francisco, California, United States of America');
     expect(result.reasons[1]!.text).toContain('SN-CAMERA-0042-XYZ');
     // Most serious first, always.
     const order = ['high', 'medium', 'low'];
@@ -140,7 +140,7 @@ describe('assessRisk is a pure function of an Inspection', () => {
 
   it('an approximate location (accuracy worse than 1 km) is medium', () => {
     const inspection = base({ locations: [{ latitude: 48.85, longitude: 2.29, accuracyMeters: 20_000, where: 'X' }] });
-    expect(assessRisk(inspection)).toEqual({ level: 'medium', reasons: [{ level: 'medium', code: 'approximate-location', text: 'approximate location: France' }] });
+    expect(assessRisk(inspection)).toEqual({ level: 'medium', reasons: [{ level: 'medium', code: 'approximate-location', text: 'approximate location: near Paris, Île-de-France, France (~4 km)' }] });
   });
 
   it('GPS data without a position, and place names without coordinates, are medium', () => {
@@ -158,9 +158,9 @@ describe('assessRisk is a pure function of an Inspection', () => {
     const annotated = annotateInspection(inspectSync(await phoneJpeg(), 'phone.jpg'));
     expect(Object.keys(annotated).slice(0, 4)).toEqual(['file', 'format', 'size', 'risk']);
     expect(annotated.risk.level).toBe('high');
-    expect(annotated.locations.map((location) => location.placeName)).toEqual(['United States of America', 'Australia', 'France']);
-    expect(annotated.locations[0]!.countryCode).toBe('US');
+    expect(annotated.locations.map((location) => location.placeName)).toEqual(['near San Francisco, California, United States of America (~1 km)', 'near Sydney, New South Wales, Australia (~1 km)', 'near Paris, Île-de-France, France (~4 km)']);
+    expect(annotated.locations[0]).toMatchObject({ countryCode: 'US', town: 'San Francisco', admin1: 'California' });
     const position = annotated.findings.find((finding) => finding.tag === 'GPSPosition')!;
-    expect(position.value).toMatchObject({ placeName: 'United States of America', countryCode: 'US' });
+    expect(position.value).toMatchObject({ placeName: 'near San Francisco, California, United States of America (~1 km)', countryCode: 'US', town: 'San Francisco' });
   });
 });

@@ -62,7 +62,15 @@ describe('docs/inspection.schema.json', () => {
     // The same place names and risk levels as the text report.
     const phone = inspections.find((line) => String(line.file).endsWith('phone.jpg')) as { risk: { level: string }; locations: { placeName: string }[] };
     expect(phone.risk.level).toBe('high');
-    expect(phone.locations.map((location) => location.placeName)).toEqual(['United States of America', 'Australia', 'France', 'England, United Kingdom']);
+    expect(phone.locations.map((location) => location.placeName)).toEqual([
+      'near San Francisco, California, United States of America (~1 km)',
+      'near Sydney, New South Wales, Australia (~1 km)',
+      'near Paris, Île-de-France, France (~4 km)',
+      'near City of Westminster, England, United Kingdom (~1 km)',
+    ]);
+    // The town, its distance and its state as fields of their own.
+    expect(phone.locations[0]).toMatchObject({ countryCode: 'US', town: 'San Francisco', admin1: 'California' });
+    expect((phone.locations[0] as { townDistanceKm?: number }).townDistanceKm).toBeLessThan(1);
     const levels = Object.fromEntries(inspections.map((line) => [String(line.file).split('/').pop(), (line.risk as { level: string }).level]));
     expect(levels).toMatchObject({ 'zero.jpg': 'low', 'bare.jpg': 'none', 'notes.jpg': 'none', 'clip.mp4': 'high', 'full.tif': 'high' });
     const summary = (lines.at(-1) as { summary: { risk: Record<string, number>; places: { placeName: string }[] } }).summary;
@@ -78,5 +86,8 @@ describe('docs/inspection.schema.json', () => {
     const location = structuredClone(lines.find((line) => Array.isArray(line.locations) && (line.locations as unknown[]).length)!) as { locations: Record<string, unknown>[] };
     delete location.locations[0]!.placeName;
     expect(validate(location)).toBe(false);
+    const far = structuredClone(lines.find((line) => Array.isArray(line.locations) && (line.locations as unknown[]).length)!) as { locations: Record<string, unknown>[] };
+    far.locations[0]!.townDistanceKm = 300;
+    expect(validate(far)).toBe(false);
   });
 });

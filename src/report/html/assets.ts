@@ -123,7 +123,9 @@ export const reportScript = `
       marker.parentNode.appendChild(marker);
     }
     for (const row of hits) row.classList.add('hl');
-    selection.querySelector('.what').textContent = hits.length + ' file' + (hits.length === 1 ? '' : 's') + ' at ' + (marker ? marker.getAttribute('aria-label') : id);
+    const label = marker ? marker.getAttribute('aria-label') : id;
+    /* "2 files near Paris, …" when the place is named after a town, "2 files at France — …" otherwise. */
+    selection.querySelector('.what').textContent = hits.length + ' file' + (hits.length === 1 ? '' : 's') + (label.indexOf('near ') === 0 ? ' ' : ' at ') + label;
     selection.hidden = false;
     applyFilters();
     const first = hits.find((row) => !row.hidden);

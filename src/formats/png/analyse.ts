@@ -7,7 +7,7 @@
  */
 import { TracelessError } from '../../errors.js';
 import { decodeIptc, readImageResources, resourceIds } from '../../decode/iptc.js';
-import { genericFinding, iccFinding, reportExifPayload, reportXmpPacket } from '../../decode/payload-report.js';
+import { genericFinding, iccProfileFindings, reportExifPayload, reportXmpPacket } from '../../decode/payload-report.js';
 import { isLocationProperty } from '../../decode/xmp.js';
 import type { ByteSource } from '../../io/source.js';
 import { limits } from '../../limits.js';
@@ -213,7 +213,7 @@ function analyseIccp(analysed: AnalysedChunk, data: Buffer, remove: (reason: str
   if (typeof rewrite === 'string') return remove(rewrite);
   analysed.emit = buildChunk('iCCP', rewrite.data);
   const originalName = data.toString('latin1', 0, Math.max(0, data.indexOf(0)));
-  analysed.report.findings.push(iccFinding('iCCP', analysed.chunk.dataLength, rewrite.name));
+  analysed.report.findings.push(...iccProfileFindings(rewrite.profile, 'iCCP'));
   if (rewrite.dropped.length > 0) {
     analysed.dropped = rewrite.dropped.join(', ');
     analysed.report.findings.push(hiddenFinding('iCCP', `Colour profile chunk carries ${analysed.dropped} (removed)`, rewrite.name === originalName ? Buffer.alloc(0) : Buffer.from(originalName, 'latin1')));

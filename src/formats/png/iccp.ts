@@ -8,6 +8,8 @@
  * What the profile's own tags say (its description, copyright) is kept: that is the colour data's
  * documentation, shown by `scan` as the kept profile.
  */
+import { sanitiseIccProfile } from '../../decode/icc.js';
+import { asTracelessError } from '../../errors.js';
 import { deflateSync, inflateSync } from 'node:zlib';
 import { maxInflatedTextBytes } from './text.js';
 
@@ -35,6 +37,8 @@ export interface IccpRewrite {
   profileBytes: number;
   /** What the rewrite left out, in a few words; empty when nothing but the compression changed. */
   dropped: string[];
+  /** The input's profile (decompressed, cut to its declared size), for the report. */
+  profile: Buffer;
 }
 
 /** Checks and re-writes an iCCP chunk's data; returns a reason string when it cannot be kept. */
@@ -54,14 +58,22 @@ export function rewriteIccp(data: Buffer): IccpRewrite | string {
   }
   const profile = checkedProfile(inflated);
   if (typeof profile === 'string') return profile;
-  const dropped: string[] = [];
+  // Then re-written through decode/icc: a standard profile stays as it is; any other keeps its
+  // colour data and loses its text, device fields and dates.
+  let sanitised;
+  try {
+    sanitised = sanitiseIccProfile(profile.bytes, 'iCCP');
+  } catch (error) {
+    return `iCCP profile cannot be read (${asTracelessError(error).message})`;
+  }
+  const dropped: string[] = [...sanitised.removed];
   const name = neutralNames.includes(originalName) ? originalName : neutralNames[0]!;
   if (name !== originalName) dropped.push('profile name');
   if (consumed < data.length - nul - 2) dropped.push(`${data.length - nul - 2 - consumed} bytes after the compressed profile`);
   if (profile.trailing > 0) dropped.push(`${profile.trailing} bytes after the profile's declared end`);
   if (profile.cleared > 0) dropped.push(`${profile.cleared} bytes no tag points at`);
-  const out = Buffer.concat([Buffer.from(name, 'latin1'), Buffer.from([0, compressionDeflate]), deflateSync(profile.bytes)]);
-  return { data: out, name, profileBytes: profile.bytes.length, dropped };
+  const out = Buffer.concat([Buffer.from(name, 'latin1'), Buffer.from([0, compressionDeflate]), deflateSync(sanitised.profile)]);
+  return { data: out, name, profileBytes: sanitised.profile.length, dropped, profile: profile.bytes };
 }
 
 interface CheckedProfile {

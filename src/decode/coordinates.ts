@@ -166,7 +166,9 @@ function wholePairs(text: string): Span[] {
     spans.push({ start: match.index, end: match.index + match[0].length, latitude: Number(match[2]), longitude: Number(match[1]) });
   }
   for (const match of text.matchAll(nmeaSentence)) {
-    const fields = match[2]!.split(',');
+    // A field ends at a comma; the last one read may run on into other text (`…,E more words`) or a
+    // checksum (`…,E*6C`): only its first token counts.
+    const fields = match[2]!.split(',').map((field) => field.trim().split(/[\s*]/)[0]!);
     const at = nmeaFields[match[1]!]!;
     const latitude = nmeaDegrees(fields[at], 2, fields[at + 1]);
     const longitude = nmeaDegrees(fields[at + 2], 3, fields[at + 3]);

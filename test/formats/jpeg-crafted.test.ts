@@ -134,23 +134,25 @@ describe('JPEG crafted: ICC profile re-assembled', () => {
     return jpeg.subarray(at + 14, at - 2 + length);
   };
   const withIccPixels = () => pixels(withIcc);
+  // The profile a clean of the sentinel-free file writes (re-written by decode/icc unless standard).
+  const cleanProfile = () => profileOf(cleanBuffer(withIcc).data!);
 
   it('removes an extra chunk numbered past the count', async () => {
     const crafted = insertBefore(withIcc, SOF0, [iccChunk(2, 1, sentinelBytes)]);
     await expectRemovedLosslessly(crafted, withIccPixels);
-    expect(profileOf(cleanBuffer(crafted).data!)).toEqual(profileOf(withIcc));
+    expect(profileOf(cleanBuffer(crafted).data!)).toEqual(cleanProfile());
   });
 
   it('removes a repeated chunk and a chunk with another count', async () => {
     const crafted = insertBefore(withIcc, SOF0, [iccChunk(1, 1, Buffer.concat([sentinelBytes, profileOf(withIcc)])), iccChunk(1, 2, sentinelBytes)]);
     await expectRemovedLosslessly(crafted, withIccPixels);
-    expect(profileOf(cleanBuffer(crafted).data!)).toEqual(profileOf(withIcc));
+    expect(profileOf(cleanBuffer(crafted).data!)).toEqual(cleanProfile());
   });
 
   it('removes bytes after the profile’s declared size', async () => {
     const crafted = appendToSegment(withIcc, APP2, sentinelBytes);
     await expectRemovedLosslessly(crafted, withIccPixels);
-    expect(profileOf(cleanBuffer(crafted).data!)).toEqual(profileOf(withIcc));
+    expect(profileOf(cleanBuffer(crafted).data!)).toEqual(cleanProfile());
   });
 
   it('keeps a profile split over several chunks, in sequence, whatever order they came in', async () => {

@@ -136,7 +136,8 @@ describe('JPEG clean --only location', () => {
     expect(kept).toEqual(expect.arrayContaining(['Make=TestCam Inc.', 'BodySerialNumber=SN-CAMERA-0042-XYZ', 'Artist=Jane Q. Photographer', `dc:creator=${secrets.creator}`, 'By-line=IPTC Byline Person']));
     // Location mode is an allow-list: a comment is free text that may name a place, so it goes.
     expect(kept.some((text) => text.startsWith('Comment='))).toBe(false);
-    expect(report.findings.some((finding) => finding.category === 'thumbnail')).toBe(true);
+    // The EXIF thumbnail goes too: location mode keeps only EXIF it knows holds no place (a picture can show one).
+    expect(report.findings.some((finding) => finding.category === 'thumbnail')).toBe(false);
     expect(report.findings.some((finding) => finding.tag === 'Trailer')).toBe(false);
     expect(report.findings.some((finding) => finding.tag === 'MakerNote')).toBe(false);
     for (const secret of [secrets.city, secrets.country, 'Secret-State', '48,51.5022N', secrets.trailerSerial, 'Extended-Secret-City', secrets.makerNote]) {

@@ -65,7 +65,9 @@ describe('risk levels of generated JPEGs', () => {
 
   it('low: software only, or a colour profile only', async () => {
     expect(risk(await jpegWith({ software: 'GIMP 2.10' }), 'software.jpg')).toMatchObject({ level: 'low', codes: ['software'] });
-    expect(risk(await basePixelsJpeg(64, 48, { icc: true }), 'icc.jpg')).toMatchObject({ level: 'low', codes: ['colour-profile'] });
+    // The fixture's profile is not a well-known standard one: its description is reported too
+    // (clean re-writes it), still low.
+    expect(risk(await basePixelsJpeg(64, 48, { icc: true }), 'icc.jpg')).toMatchObject({ level: 'low', codes: expect.arrayContaining(['colour-profile']) });
   });
 
   it('low: GPS 0,0 is a placeholder, not a place', async () => {

@@ -147,7 +147,10 @@ export function sanitiseIccProfile(profile: Buffer): { profile: Buffer | undefin
 export function encodeIccChunks(profile: Buffer, chunkLengths: readonly number[]): Buffer[] {
   const lengths: number[] = [];
   let covered = 0;
-  for (const length of chunkLengths) {
+  // A profile that grew in its re-write (neutral text longer than the original) is chunked at the
+  // largest size; otherwise like the input, so that a clean file stays byte for byte the same.
+  const originalTotal = chunkLengths.reduce((sum, length) => sum + length, 0);
+  for (const length of profile.length > originalTotal ? [] : chunkLengths) {
     if (covered >= profile.length) break;
     const take = Math.min(length, maxIccChunkData, profile.length - covered);
     lengths.push(take);

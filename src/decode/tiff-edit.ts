@@ -115,9 +115,11 @@ function pointerTarget(ifd: Ifd, entry: IfdEntry): string | undefined {
 }
 
 export function writeUint(data: Buffer, offset: number, bytes: number, value: number, littleEndian: boolean): void {
-  if (bytes === 2) littleEndian ? data.writeUInt16LE(value, offset) : data.writeUInt16BE(value, offset);
+  if (bytes === 1) data.writeUInt8(value, offset);
+  else if (bytes === 2) littleEndian ? data.writeUInt16LE(value, offset) : data.writeUInt16BE(value, offset);
   else if (bytes === 4) littleEndian ? data.writeUInt32LE(value, offset) : data.writeUInt32BE(value, offset);
-  else littleEndian ? data.writeBigUInt64LE(BigInt(value), offset) : data.writeBigUInt64BE(BigInt(value), offset);
+  else if (bytes === 8) littleEndian ? data.writeBigUInt64LE(BigInt(value), offset) : data.writeBigUInt64BE(BigInt(value), offset);
+  else throw internalError(`a ${bytes}-byte TIFF integer`);
 }
 
 /** A big-endian TIFF structure holding only IFD0 with one Orientation entry (26 bytes). */

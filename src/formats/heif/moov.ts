@@ -16,6 +16,9 @@ import { payloadSize, payloadStart, printable, readChildren, type Box, type BoxB
 import { Cursor, makeBox } from './cursor.js';
 import { readHandler, readPayload } from './meta.js';
 import { isoEpochOffsetSeconds } from './properties.js';
+
+/** The largest time a JavaScript Date holds (ECMA-262: ±100,000,000 days around 1970). */
+const maxDateMilliseconds = 8.64e15;
 import { isZeroFilled } from './structure.js';
 import { emitMoovBox, type EmittedBox } from './moov-emit.js';
 
@@ -70,7 +73,9 @@ function readLevel(source: ByteSource, model: MoovModel, parent: Box, path: stri
       node.times = readTimes(readPayload(source, box, childPath), childPath);
       for (const [tag, label, seconds] of [['CreationTime', 'Created', node.times.creation], ['ModificationTime', 'Modified', node.times.modification]] as const) {
         if (seconds === 0) continue;
-        const text = new Date((seconds - isoEpochOffsetSeconds) * 1000).toISOString();
+        // A 64-bit (version 1) time can be far past any date a Date holds: say the raw value then.
+        const milliseconds = (seconds - isoEpochOffsetSeconds) * 1000;
+        const text = Number.isFinite(milliseconds) && Math.abs(milliseconds) <= maxDateMilliseconds ? new Date(milliseconds).toISOString() : `${seconds} s since 1904 (not a real date)`;
         model.findings.push({ category: 'time', where: childPath, tag, label, value: text, text });
       }
     } else if (box.type === 'stco' || box.type === 'co64') {

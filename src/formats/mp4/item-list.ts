@@ -81,6 +81,8 @@ export interface IlstItem {
 export function readIlstItems(source: ByteSource, ilst: Box, keys: string[] | undefined, budget: BoxBudget, depth: number): IlstItem[] {
   const items: IlstItem[] = [];
   for (const box of readChildren(source, ilst, budget, depth)) {
+    // The padding a rewrite leaves (a zero-filled `free` box) is not an item, whatever `keys` says.
+    if (box.type === 'free' || box.type === 'skip') continue;
     let name = box.type;
     if (keys) {
       const index = source.read(box.offset + 4, 4).readUInt32BE(0);

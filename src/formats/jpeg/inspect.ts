@@ -2,6 +2,8 @@
  * Lists the metadata of a JPEG: every APPn/COM segment, the EXIF, XMP, IPTC payloads decoded,
  * thumbnails (with their own EXIF), and data after EOI (MPF images, motion-photo videos).
  */
+import { iccProfileFindings } from '../../decode/payload-report.js';
+import { assembleIcc, parseIccChunk } from './colour-segments.js';
 import { TracelessError, asTracelessError } from '../../errors.js';
 import { limits } from '../../limits.js';
 import { BufferSource, type ByteSource } from '../../io/source.js';
@@ -66,6 +68,9 @@ export function inspectJpeg(source: ByteSource, prefix = '', depth = 0): Contain
   const report = emptyReport();
   const { layout, segments } = analyseJpeg(source);
   const extendedXmp: Buffer[] = [];
+  /** ICC chunks, re-assembled after the walk to report what the profile carries. */
+  const iccChunks: ReturnType<typeof parseIccChunk>[] = [];
+  let iccWhere: string | undefined;
   // Extended XMP is reassembled in memory: its chunks together must fit the metadata limit.
   const extendedXmpBytes = segments.reduce((sum, segment) => sum + (segment.info.kind === 'xmp-extended' ? segment.payloadLength : 0), 0);
   let extendedXmpRefused = false;
@@ -123,6 +128,8 @@ export function inspectJpeg(source: ByteSource, prefix = '', depth = 0): Contain
         }
         case 'icc':
           note({ category: 'other', tag: 'ICC_Profile', label: 'Colour profile', value: segment.payloadLength, text: `ICC colour profile (${formatBytes(segment.payloadLength)}), kept: it changes how colours display`, retained: true }, where);
+          iccChunks.push(parseIccChunk(payloadOf(source, segment)));
+          iccWhere ??= where;
           break;
         case 'mpf':
           note({ category: 'embedded', tag: 'MPF', label: 'Multi-picture index', value: segment.payloadLength, text: 'index of extra images stored after the main image' }, where);
@@ -155,6 +162,13 @@ export function inspectJpeg(source: ByteSource, prefix = '', depth = 0): Contain
   }
   reportStructure(source, segments, prefix, report);
   if (layout.trailer) inspectTrailer(source, layout.trailer, prefix, depth, report);
+  if (iccWhere !== undefined) {
+    // What the colour profile carries (its description, copyright, device fields, date): retained
+    // for a well-known standard profile, re-written by clean otherwise. The profile itself is
+    // reported per chunk above.
+    const profile = assembleIcc(iccChunks).profile;
+    if (profile) report.findings.push(...iccProfileFindings(profile, iccWhere).slice(1));
+  }
   return report;
 }
 

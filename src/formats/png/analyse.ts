@@ -154,6 +154,13 @@ function analyseChunk(source: ByteSource, chunk: PngChunk, context: ImageContext
   const data = readData(source, chunk);
   switch (chunk.type) {
     case 'eXIf':
+      // PNG allows one eXIf. A second one is removed in both modes unread (its printable text is
+      // still reported): decoding thousands of repeated copies would only cost time.
+      if (duplicate) {
+        const analysed: AnalysedChunk = { ...base, role: 'metadata', kind: 'exif', note: 'a second EXIF chunk (PNG allows one)', readable: false };
+        analysed.report.findings.push(hiddenFinding('eXIf', 'A second EXIF chunk (removed unread)', data));
+        return analysed;
+      }
       return analyseExif(base, data);
     case 'tEXt':
     case 'zTXt':

@@ -144,11 +144,14 @@ describe('WebP', () => {
       expect(fourCCs(padded).at(-1)).toBe('XMP ');
       const unpadded = Buffer.from(padded.subarray(0, padded.length - 1));
       unpadded.writeUInt32LE(unpadded.length - 8, 4);
-      expect(clean(unpadded, { only: 'location' }).equals(padded)).toBe(true);
+      // (The XMP itself is re-written from its parsed model, so compare with the clean of the padded file.)
+      const cleanPadded = clean(padded, { only: 'location' });
+      expect(cleanPadded.length % 2).toBe(0);
+      expect(clean(unpadded, { only: 'location' }).equals(cleanPadded)).toBe(true);
       // A non-zero pad byte is written as zero.
       const dirtyPad = Buffer.from(padded);
       dirtyPad[dirtyPad.length - 1] = 0x55;
-      expect(clean(dirtyPad, { only: 'location' }).equals(padded)).toBe(true);
+      expect(clean(dirtyPad, { only: 'location' }).equals(cleanPadded)).toBe(true);
       expect(cleanBuffer(dirtyPad, { only: 'location' }).result.removed.map((removal) => removal.note)).toContain('its pad byte is not zero');
       expect(inspectSync(dirtyPad).findings.some((finding) => finding.tag === 'Slack')).toBe(true);
       // In a simple-format file, metadata chunks are not part of the format: removed in both modes.

@@ -2,9 +2,10 @@
  * PNG red-team: fixed-size rendering chunks whose fields are free numbers (cHRM, mDCV, fcTL) and
  * chunks no decoder needs (hIST) used to carry a sentinel through both modes.
  */
+import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { assemblePng, basePng, chunkData, craftedApng, indexedPng, pngChunk } from '../fixtures/png.js';
+import { assemblePng, basePng, chunkData, craftedApng, indexedPng, pngChunk, pngSignature } from '../fixtures/png.js';
 import { expectCleanedInBothModes, expectSentinelGone, sentinelBytes } from '../helpers/sentinel.js';
 
 const secret = sentinelBytes;
@@ -64,3 +65,46 @@ function crc32(data: Buffer): number {
   }
   return ~crc >>> 0;
 }
+
+/** An 8-bit indexed 4×3 image (Paeth-filtered rows) drawing with entries 0–2 of a 256-entry palette. */
+function indexed8(palette: Buffer, transparency?: Buffer, interlace = 0): Buffer {
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(4, 0);
+  header.writeUInt32BE(3, 4);
+  header[8] = 8;
+  header[9] = 3;
+  header[12] = interlace;
+  const rows = interlace
+    ? Buffer.from([0, 0, 0, 1, 0, 2, 1, 0, 1, 2, 0, 2, 1, 0, 1, 0, 2, 1])
+    : Buffer.from([0, 0, 1, 2, 0, 4, 1, 1, 1, 1, 2, 0, 0, 0, 0]);
+  return Buffer.concat([
+    pngSignature, pngChunk('IHDR', header), pngChunk('PLTE', palette), ...(transparency ? [pngChunk('tRNS', transparency)] : []),
+    pngChunk('IDAT', deflateSync(rows)), pngChunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+describe('PNG red-team: palette entries no pixel is drawn with', () => {
+  const palette = Buffer.alloc(768);
+  palette.set([255, 0, 0, 0, 255, 0, 0, 0, 255]);
+  secret.copy(palette, 30);
+  const transparency = Buffer.alloc(256, 255);
+  transparency[1] = 128;
+  secret.copy(transparency, 100);
+
+  it('PLTE entries past the used ones spell the sentinel', async () => {
+    await samePixels(indexed8(palette));
+  });
+
+  it('tRNS entries for unused indices spell the sentinel', async () => {
+    await samePixels(indexed8(Buffer.concat([palette.subarray(0, 9), Buffer.alloc(759)]), transparency));
+  });
+
+  it('an interlaced indexed image keeps the entries its passes use', async () => {
+    await samePixels(indexed8(palette, transparency, 1));
+  });
+
+  it('a real indexed image keeps its palette byte for byte', async () => {
+    const indexed = await indexedPng();
+    for (const outcome of expectSentinelGone(indexed)) expect(chunkData(outcome.data!, 'PLTE')!.equals(chunkData(indexed, 'PLTE')!)).toBe(true);
+  });
+});

@@ -14,9 +14,10 @@ import { limits } from '../../limits.js';
 import type { BlockKind, Category, Finding } from '../../types.js';
 import { emptyReport, mergeReport, type ContainerReport } from '../types.js';
 import { buildChunk, readPngLayout, type PngChunk, type PngLayout } from './chunks.js';
-import { checkChunkFields, checkedTypes, colourTypes, encodeImageHeader, parseImageHeader, type ImageContext } from './fields.js';
+import { checkChunkFields, checkedTypes, colourTypes, encodeImageHeader, parseImageHeader, type ImageContext, type ImageHeader } from './fields.js';
 import { rewriteIccp } from './iccp.js';
 import { findImageStreamEnd, type ImageStream } from './image-stream.js';
+import { paletteUse } from './palette-use.js';
 import { parseRawProfile, rawProfileName } from './raw-profile.js';
 import { parseTextChunk, type PngText } from './text.js';
 
@@ -95,11 +96,50 @@ export function analysePng(source: ByteSource): PngAnalysis {
   }
   const imageStream = findImageStreamEnd(source, layout.chunks.filter((chunk) => chunk.type === 'IDAT'), header);
   reportImageStream(source, layout, imageStream, report);
+  clearUnusedPalette(chunks, imageStream, header, report);
   if (layout.trailingBytes > 0) {
     report.blocks.push({ where: 'after IEND', kind: 'trailer', offset: layout.endOffset, length: layout.trailingBytes, note: 'data after the end of the image' });
     report.findings.push({ category: 'embedded', where: 'after IEND', tag: 'Trailer', label: 'Data after the end of the image', value: layout.trailingBytes, text: `${layout.trailingBytes} bytes` });
   }
   return { layout, chunks, report, imageStream };
+}
+
+/**
+ * PLTE and tRNS entries that no pixel is drawn with are written as zeros (PLTE) and 255 (tRNS):
+ * free bytes that change nothing on screen. The bKGD entry is kept. Skipped for animations (the
+ * frames' pixels are not read here) and when the scanlines cannot be read.
+ */
+function clearUnusedPalette(chunks: AnalysedChunk[], stream: ImageStream, header: ImageHeader, report: ContainerReport): void {
+  if (header.colourType !== colourTypes.indexed || !stream.checked || !stream.raw) return;
+  if (chunks.some((analysed) => analysed.chunk.type === 'fdAT' || analysed.chunk.type === 'acTL')) return;
+  const used = paletteUse(stream.raw, header);
+  if (!used) return;
+  const background = chunks.find((analysed) => analysed.chunk.type === 'bKGD' && analysed.emit)?.emit?.[8];
+  if (background !== undefined) used[background] = 1;
+  for (const analysed of chunks) {
+    const type = analysed.chunk.type;
+    if ((type !== 'PLTE' && type !== 'tRNS') || !analysed.emit) continue;
+    const data = Buffer.from(analysed.emit.subarray(8, analysed.emit.length - 4));
+    const entryBytes = type === 'PLTE' ? 3 : 1;
+    const hidden = Buffer.alloc(data.length);
+    let changed = 0;
+    for (let index = 0; index < data.length / entryBytes; index++) {
+      if (used[index]) continue;
+      const entry = data.subarray(index * entryBytes, (index + 1) * entryBytes);
+      const neutral = type === 'PLTE' ? 0 : 0xff;
+      if (entry.some((byte) => byte !== neutral)) {
+        entry.copy(hidden, changed * entryBytes);
+        changed++;
+      }
+      entry.fill(neutral);
+    }
+    if (changed === 0) continue;
+    analysed.emit = buildChunk(type, data);
+    analysed.dropped = `${changed} ${type} entries no pixel is drawn with`;
+    const finding = hiddenFinding(type, `${type}: ${changed} entries no pixel is drawn with (written as ${type === 'PLTE' ? 'zeros' : 'opaque'})`, hidden.subarray(0, changed * entryBytes));
+    analysed.report.findings.push(finding);
+    report.findings.push(finding);
+  }
 }
 
 /** Bytes after the end of the compressed image, or more compressed data than the image needs. */

@@ -5,7 +5,9 @@
 import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { assemblePng, basePng, chunkData, craftedApng, indexedPng, pngChunk, pngSignature } from '../fixtures/png.js';
+import { cleanBuffer } from '../../src/clean.js';
+import { inspectSync } from '../../src/index.js';
+import { assemblePng, basePng, chunkData, craftedApng, indexedPng, iTxtChunk, pngChunk, pngSignature, textChunk } from '../fixtures/png.js';
 import { expectCleanedInBothModes, expectSentinelGone, sentinelBytes } from '../helpers/sentinel.js';
 
 const secret = sentinelBytes;
@@ -106,5 +108,34 @@ describe('PNG red-team: palette entries no pixel is drawn with', () => {
   it('a real indexed image keeps its palette byte for byte', async () => {
     const indexed = await indexedPng();
     for (const outcome of expectSentinelGone(indexed)) expect(chunkData(outcome.data!, 'PLTE')!.equals(chunkData(indexed, 'PLTE')!)).toBe(true);
+  });
+});
+
+describe('PNG red-team: location mode and text that spells a place', () => {
+  const texts: [string, string][] = [
+    ['Comment', `Shot at 48°51'30.1"N 2°17'40.2"E`],
+    ['Comment', 'N48.8584 E2.2945'],
+    ['Description', '48.8584N, 2.2945E'],
+    ['Title', 'geo:48.8584,2.2945'],
+    ['Comment', 'https://maps.google.com/?q=48.8584,2.2945'],
+    ['Comment', '48.858400 2.294500'],
+    ['Comment', '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description xmlns:exif="http://ns.adobe.com/exif/1.0/" exif:GPSLatitude="48,51.5N" exif:GPSLongitude="2,17.6E"/></rdf:RDF></x:xmpmeta>'],
+  ];
+  for (const [keyword, text] of texts) {
+    it(`${keyword} "${text.slice(0, 40)}" under a harmless keyword is removed (tEXt and iTXt), and scan calls it a place`, async () => {
+      const base = await basePng();
+      for (const chunk of [textChunk(keyword, text), iTxtChunk(keyword, text)]) {
+        const input = assemblePng(base, { beforeImage: [chunk] });
+        expect(inspectSync(input).findings.some((finding) => finding.category === 'location')).toBe(true);
+        const tail = Buffer.from(text.slice(-8), 'utf8');
+        for (const outcome of expectSentinelGone(input)) expect(outcome.data!.includes(tail), outcome.mode).toBe(false);
+      }
+    });
+  }
+
+  it('a harmless comment is still kept by location mode', async () => {
+    const input = assemblePng(await basePng(), { beforeImage: [textChunk('Comment', 'Taken with love, version 2.1')] });
+    const location = cleanBuffer(input, { only: 'location' }).data!;
+    expect(location.includes(Buffer.from('Taken with love'))).toBe(true);
   });
 });

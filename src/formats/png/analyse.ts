@@ -9,6 +9,7 @@ import { TracelessError } from '../../errors.js';
 import { decodeIptc, readImageResources, resourceIds } from '../../decode/iptc.js';
 import { genericFinding, iccProfileFindings, reportExifPayload, reportXmpPacket } from '../../decode/payload-report.js';
 import { isLocationProperty } from '../../decode/xmp.js';
+import { findCoordinatesInText } from '../../decode/coordinates.js';
 import type { ByteSource } from '../../io/source.js';
 import { limits } from '../../limits.js';
 import type { BlockKind, Category, Finding } from '../../types.js';
@@ -368,8 +369,32 @@ function analyseParsedText(base: Base, text: PngText, data: Buffer): AnalysedChu
   const profile = rawProfileName(text.keyword);
   if (profile !== undefined) return analyseRawProfile(analysed, text, profile);
   analysed.report.findings.push(textFinding(where, text));
+  analysed.report.findings.push(...placeInTextFindings(where, text.text));
   if (/^comment$/i.test(text.keyword)) analysed.kind = 'comment';
   return analysed;
+}
+
+/**
+ * Free text that spells a place: coordinates in any notation `findCoordinatesInText` reads, a map
+ * link or `geo:` URI, or embedded metadata markup (an XMP packet pasted into a comment), or the
+ * words GPS/latitude/longitude. Reported as location, so `--only location` removes the chunk.
+ */
+const placeMarkers = /<x:xmpmeta|<rdf:RDF|xmlns:|\bgeo:|maps\.|\bGPS|latitude|longitude|\bexif:|GPSLat|GPSLon/i;
+const maxPlaceScanChars = 1024 * 1024;
+
+function placeInTextFindings(where: string, text: string): Finding[] {
+  const scanned = text.slice(0, maxPlaceScanChars);
+  const coordinates = findCoordinatesInText(scanned);
+  if (coordinates.length > 0) {
+    const value = coordinates.map((entry) => entry.text).join('; ').slice(0, maxFindingTextChars);
+    return [{ category: 'location', where, tag: 'TextCoordinates', label: 'Coordinates spelled out in text', value, text: value }];
+  }
+  const marker = placeMarkers.exec(scanned);
+  if (marker || text.length > maxPlaceScanChars) {
+    const value = marker ? marker[0] : `${text.length} characters`;
+    return [{ category: 'location', where, tag: 'TextMayHoldPlace', label: 'Text that may spell a place (map link, GPS wording or embedded metadata)', value, text: value }];
+  }
+  return [];
 }
 
 function analyseRawProfile(analysed: AnalysedChunk, text: PngText, profile: string): AnalysedChunk {

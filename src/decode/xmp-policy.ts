@@ -133,8 +133,15 @@ export function keepForLocationMode(property: XmpNode): XmpNode | undefined {
 
 const mapLink = /\bgeo:|maps\.(?:google|apple)|openstreetmap\.org|goo\.gl\/maps|what3words/i;
 
-function spellsPlace(text: string): boolean {
+/** True when text spells coordinates (any notation `findCoordinatesInText` reads) or a map link. */
+export function spellsPlace(text: string): boolean {
   return mapLink.test(text) || findCoordinatesInText(text.slice(0, 1024 * 1024)).length > 0;
+}
+
+/** True when the printable runs of some bytes (EXIF strings, say) spell a place. */
+export function bytesSpellPlace(data: Buffer): boolean {
+  const runs = data.subarray(0, 4 * 1024 * 1024).toString('latin1').match(/[\x20-\x7e\xb0\xba]{4,}/g) ?? [];
+  return runs.some(spellsPlace);
 }
 
 function valueTexts(value: XmpValue): string[] {

@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cleanBuffer } from '../../src/clean.js';
 import { inspectSync } from '../../src/index.js';
-import { assemblePng, basePng, chunkData, craftedApng, indexedPng, iTxtChunk, pngChunk, pngSignature, textChunk } from '../fixtures/png.js';
+import { assemblePng, basePng, chunkData, craftedApng, exifChunk, indexedPng, iTxtChunk, pngChunk, pngSignature, textChunk } from '../fixtures/png.js';
 import { expectCleanedInBothModes, expectSentinelGone, sentinelBytes } from '../helpers/sentinel.js';
 
 const secret = sentinelBytes;
@@ -138,4 +138,17 @@ describe('PNG red-team: location mode and text that spells a place', () => {
     const location = cleanBuffer(input, { only: 'location' }).data!;
     expect(location.includes(Buffer.from('Taken with love'))).toBe(true);
   });
+});
+
+describe('PNG red-team: location mode and EXIF text tags that spell a place', () => {
+  for (const [tag, options] of [
+    ['Software', { software: 'at 48.8584N, 2.2945E' }],
+    ['Artist', { artist: `48°51'30.1"N 2°17'40.2"E` }],
+  ] as const) {
+    it(`eXIf ${tag} spelling coordinates does not survive location mode`, async () => {
+      const input = assemblePng(await basePng(), { beforeImage: [exifChunk(options)] });
+      const out = cleanBuffer(input, { only: 'location' }).data!;
+      expect(out.toString('latin1')).not.toMatch(/48\.8584|48°51/);
+    });
+  }
 });

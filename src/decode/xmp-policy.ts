@@ -11,6 +11,7 @@
  * An unfamiliar namespace or property is removed.
  */
 import type { XmpName, XmpNode, XmpValue } from './xmp-model.js';
+import { findCoordinatesInText } from './coordinates.js';
 import { namespaces as ns } from './xmp-namespaces.js';
 
 /** Local names that name or locate a place, in any namespace and at any depth. */
@@ -125,7 +126,35 @@ function allowed(list: AllowList, name: XmpName): boolean {
 /** Location mode: the property (with its value filtered) to keep, or undefined to remove it. */
 export function keepForLocationMode(property: XmpNode): XmpNode | undefined {
   if (isPlaceProperty(property.name) || !allowed(locationModeAllowList, property.name)) return undefined;
+  // A free-text value (title, description, label…) that spells coordinates or a map link is a place.
+  if (valueTexts(property.value).some(spellsPlace)) return undefined;
   return withFilteredValue(property, (field) => fieldNamespaces.has(field.name.uri) && !isPlaceProperty(field.name));
+}
+
+const mapLink = /\bgeo:|maps\.(?:google|apple)|openstreetmap\.org|goo\.gl\/maps|what3words/i;
+
+/** True when text spells coordinates (any notation `findCoordinatesInText` reads) or a map link. */
+export function spellsPlace(text: string): boolean {
+  return mapLink.test(text) || findCoordinatesInText(text.slice(0, 1024 * 1024)).length > 0;
+}
+
+/** True when the printable runs of some bytes (EXIF strings, say) spell a place. */
+export function bytesSpellPlace(data: Buffer): boolean {
+  const runs = data.subarray(0, 4 * 1024 * 1024).toString('latin1').match(/[\x20-\x7e\xb0\xba]{4,}/g) ?? [];
+  return runs.some(spellsPlace);
+}
+
+function valueTexts(value: XmpValue): string[] {
+  switch (value.kind) {
+    case 'simple':
+      return [value.text];
+    case 'uri':
+      return [value.uri];
+    case 'array':
+      return value.items.flatMap((item) => valueTexts(item.value));
+    case 'struct':
+      return value.fields.flatMap((field) => valueTexts(field.value));
+  }
 }
 
 /** Sidecars in the default mode: the property to keep, or undefined to remove it. */

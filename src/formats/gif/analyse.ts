@@ -15,8 +15,9 @@ import { limits } from '../../limits.js';
 import type { BlockKind, Finding } from '../../types.js';
 import { emptyReport, mergeReport, type ContainerReport } from '../types.js';
 import { extensionLabels, readGifLayout, readSubBlocks, type GifBlock, type GifLayout } from './blocks.js';
+import { maxScannedPixels, scanLzw } from './lzw.js';
 import {
-  graphicControlDataBytes, imageDescriptorBytes, loopCountOf, parseGraphicControl, parseImageDescriptor, type GraphicControl, type ImageDescriptor,
+  colourTableBytes, graphicControlDataBytes, imageDescriptorBytes, loopCountOf, parseGraphicControl, parseImageDescriptor, type GraphicControl, type ImageDescriptor,
 } from './fields.js';
 
 /** The 258 bytes that end an XMP DataXMP extension: 0x01, 0xFF down to 0x00, then the terminator. */
@@ -38,7 +39,15 @@ type ExtensionBlock = Extract<GifBlock, { type: 'extension' }>;
 
 /** A block kept (re-written from its fields; image data copied). */
 export type KeptBlock =
-  | { type: 'image'; block: GifBlock; descriptor: ImageDescriptor }
+  | {
+    type: 'image'; block: GifBlock; descriptor: ImageDescriptor;
+    /** The local colour table, its unused entries zeroed (absent: the image uses the global one). */
+    localTable?: Buffer;
+    /** The LZW minimum code size's offset, and the sub-block payloads the decoder reads (in order). */
+    lzwOffset: number;
+    /** Undefined when the code stream was not followed: the sub-blocks are copied as they are. */
+    lzwPieces?: { offset: number; length: number }[];
+  }
   | { type: 'control'; block: GifBlock; control: GraphicControl }
   | { type: 'looping'; block: GifBlock; appId: string; loopCount: number }
   /** The first XMP packet, kept by `--only location` after editing; removed in the default mode. */
@@ -55,6 +64,8 @@ export interface GifAnalysis {
   layout: GifLayout;
   /** The 7-byte logical screen descriptor as stored (every field defined). */
   screenDescriptor: Buffer;
+  /** The global colour table, entries no image draws with zeroed (empty when there is none). */
+  globalTable: Buffer;
   kept: KeptBlock[];
   /** Removed in every mode: blocks, and the slack of kept ones. */
   removals: GifRemoval[];
@@ -117,10 +128,73 @@ class Analyser {
     return this.nextGraphics[index];
   }
 
+  /** Global colour table entries drawn with by an image without its own table (unknown: all kept). */
+  readonly globalUsed = new Uint8Array(256);
+  globalUnknown = false;
+
   private image(block: GifBlock): void {
     const descriptor = parseImageDescriptor(this.source.read(block.offset, imageDescriptorBytes));
     if (descriptor.reservedBitsSet) this.removeSlack('image descriptor', block.offset + imageDescriptorBytes - 1, 1, 'reserved bits set');
-    this.kept.push({ type: 'image', block, descriptor });
+    const packed = descriptor.stored[9]!;
+    const tableBytes = colourTableBytes(packed);
+    const lzwOffset = block.offset + imageDescriptorBytes + tableBytes;
+    const width = descriptor.stored.readUInt16LE(5);
+    const height = descriptor.stored.readUInt16LE(7);
+    const scan = this.scanImageData(lzwOffset, block.offset + block.length, width * height);
+    const kept: Extract<KeptBlock, { type: 'image' }> = { type: 'image', block, descriptor, lzwOffset };
+    // The transparent index of this image's graphic control is read by decoders (3 bytes): kept.
+    const previous = this.kept[this.kept.length - 1];
+    const transparent = previous?.type === 'control' && previous.control.packed & 1 ? previous.control.transparentIndex : undefined;
+    if (scan) kept.lzwPieces = scan.pieces;
+    if (tableBytes > 0) {
+      kept.localTable = Buffer.from(this.source.read(block.offset + imageDescriptorBytes, tableBytes));
+      if (scan) this.zeroUnused(kept.localTable, scan.used, 'local colour table', block.offset + imageDescriptorBytes, transparent);
+    } else if (scan) {
+      scan.used.forEach((flag, index) => (this.globalUsed[index] = this.globalUsed[index]! | flag));
+      if (transparent !== undefined) this.globalUsed[transparent] = 1;
+    } else {
+      this.globalUnknown = true;
+    }
+    this.kept.push(kept);
+  }
+
+  /** Follows the LZW code stream; bytes after its end are reported and left out of the plan. */
+  private scanImageData(lzwOffset: number, end: number, pixels: number): { pieces: { offset: number; length: number }[]; used: Uint8Array } | undefined {
+    if (pixels > maxScannedPixels || end - lzwOffset > limits.maxMetadataBytes * 4) return undefined;
+    const minimumCodeSize = this.source.read(lzwOffset, 1)[0]!;
+    const blocks: { offset: number; length: number }[] = [];
+    for (let cursor = lzwOffset + 1; cursor < end; ) {
+      const size = this.source.read(cursor, 1)[0]!;
+      if (size === 0) break;
+      blocks.push({ offset: cursor + 1, length: size });
+      cursor += 1 + size;
+    }
+    const data = Buffer.concat(blocks.map((piece) => this.source.read(piece.offset, piece.length)));
+    const scan = scanLzw(data, minimumCodeSize, pixels);
+    const pieces: { offset: number; length: number }[] = [];
+    let remaining = scan.end;
+    for (const piece of blocks) {
+      if (remaining <= 0) break;
+      pieces.push({ offset: piece.offset, length: Math.min(piece.length, remaining) });
+      remaining -= piece.length;
+    }
+    if (scan.end < data.length) {
+      this.removeSlack('image data', lzwOffset, data.length - scan.end, 'bytes after the end of the compressed image (read by no decoder)');
+      const printableText = data.subarray(scan.end, scan.end + 64 * 1024).toString('latin1').match(/[\x20-\x7e]{4,}/g)?.join(' ');
+      if (printableText) this.report.findings.push({ category: 'embedded', where: 'image data', tag: 'HiddenImageData', label: 'Text after the end of the compressed image', value: shortened(printableText), text: shortened(printableText) });
+    }
+    return { pieces, used: scan.used };
+  }
+
+  /** Zeroes the entries of a colour table that no pixel is drawn with (and reports them). */
+  zeroUnused(table: Buffer, used: Uint8Array, where: string, offset: number, ...keepIndices: (number | undefined)[]): void {
+    const hidden: number[] = [];
+    for (let index = 0; index < table.length / 3; index++) {
+      if (used[index] || keepIndices.includes(index)) continue;
+      if (table[index * 3] || table[index * 3 + 1] || table[index * 3 + 2]) hidden.push(index);
+      table.fill(0, index * 3, index * 3 + 3);
+    }
+    if (hidden.length > 0) this.removeSlack(where, offset, hidden.length * 3, `${hidden.length} colour entries no pixel is drawn with`);
   }
 
   /**
@@ -263,7 +337,11 @@ export function analyseGif(source: ByteSource): GifAnalysis {
     report.blocks.push({ where: 'after trailer', kind: 'trailer', offset: layout.trailerOffset + 1, length: layout.trailingBytes, note: 'data after the end of the image' });
     report.findings.push({ category: 'embedded', where: 'after trailer', tag: 'Trailer', label: 'Data after the end of the image', value: layout.trailingBytes, text: `${layout.trailingBytes} bytes` });
   }
-  return { layout, screenDescriptor: Buffer.from(source.read(6, 7)), kept: analyser.kept, removals: analyser.removals, report };
+  const screenDescriptor = Buffer.from(source.read(6, 7));
+  const globalTable = Buffer.from(source.read(13, layout.headLength - 13));
+  // The background colour (screen descriptor byte 5) indexes the global table: kept.
+  if (!analyser.globalUnknown && globalTable.length > 0) analyser.zeroUnused(globalTable, analyser.globalUsed, 'global colour table', 13, screenDescriptor[5]);
+  return { layout, screenDescriptor, globalTable, kept: analyser.kept, removals: analyser.removals, report };
 }
 
 /** GIF text is 7-bit ASCII by the spec; UTF-8 is common in practice, Latin-1 otherwise. */

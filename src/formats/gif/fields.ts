@@ -3,7 +3,7 @@
  * written back from those fields only: the header and logical screen descriptor, image
  * descriptors (reserved bits cleared), graphic control extensions (exactly 4 data bytes, reserved
  * bits cleared) and the NETSCAPE2.0/ANIMEXTS1.0 looping extension (the loop count, nothing else).
- * Colour tables and LZW data are image data and are copied, not written here.
+ * Colour tables are written by `analyse.ts` (unused entries zeroed); LZW data is copied.
  * Reference: GIF89a Specification sections 17 (header), 18 (logical screen descriptor), 20 (image
  * descriptor), 23 (graphic control extension), 26 (application extension); the NETSCAPE2.0
  * looping extension as documented by Netscape Navigator 2.0 and every browser since.

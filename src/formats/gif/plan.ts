@@ -1,8 +1,9 @@
 /**
  * Plans a clean GIF from the blocks a reader needs (see `analyse.ts`). The header, logical screen
  * descriptor, image descriptors, graphic control extensions, the looping extension and the
- * trailer are written by traceless from their parsed fields; colour tables and LZW image data
- * (every entry and sub-block, used or not) are copied byte for byte as image data. Comments,
+ * trailer are written by traceless from their parsed fields; colour tables are written with the
+ * entries no pixel is drawn with zeroed (the background and transparent indices kept), and the
+ * LZW code stream is copied up to its end (`lzw.ts`), its sub-block sizes written again. Comments,
  * plain text, XMP, colour profiles, other application data, unknown extensions and bytes after
  * the trailer are left out. With `--only location`, the first XMP packet stays without its
  * location properties (rewritten with its magic trailer); nothing else that is free text stays.
@@ -19,12 +20,12 @@ import {
 } from './fields.js';
 
 export function planGif(source: ByteSource, options: PlanOptions): CleanPlan {
-  const { layout, screenDescriptor, kept, removals } = analyseGif(source);
+  const { layout, screenDescriptor, globalTable, kept, removals } = analyseGif(source);
   const plan = new PlanBuilder();
   for (const removal of removals) plan.remove(removal.where, removal.kind, removal.bytes, removal.note);
   plan.bytes(writeHead(layout.version, screenDescriptor));
-  // The global colour table is image data: unused entries are left as they are.
-  plan.copyImage(headerBytes + screenDescriptorBytes, layout.headLength - headerBytes - screenDescriptorBytes);
+  // The global colour table, written with the entries no image draws with (but the background) zeroed.
+  if (globalTable.length > 0) plan.bytes(globalTable);
   for (const block of kept) emit(plan, block, options);
   plan.bytes(Buffer.from([trailerByte]));
   return plan.build();
@@ -35,8 +36,19 @@ function emit(plan: PlanBuilder, kept: KeptBlock, options: PlanOptions): void {
   switch (kept.type) {
     case 'image':
       plan.bytes(writeImageDescriptor(kept.descriptor));
-      // Local colour table, LZW minimum code size and data sub-blocks with their terminator.
-      plan.copyImage(block.offset + imageDescriptorBytes, block.length - imageDescriptorBytes);
+      if (kept.localTable) plan.bytes(kept.localTable);
+      if (!kept.lzwPieces) {
+        // Not followed (too large): LZW minimum code size and data sub-blocks copied as they are.
+        plan.copyImage(kept.lzwOffset, block.offset + block.length - kept.lzwOffset);
+        return;
+      }
+      // LZW minimum code size, then the sub-blocks up to the end of the code stream (sizes written again).
+      plan.copyImage(kept.lzwOffset, 1);
+      for (const piece of kept.lzwPieces) {
+        plan.bytes(Buffer.from([piece.length]));
+        plan.copyImage(piece.offset, piece.length);
+      }
+      plan.bytes(Buffer.from([0]));
       return;
     case 'control':
       plan.bytes(writeGraphicControl(kept.control));

@@ -9,14 +9,16 @@ import { TracelessError } from '../../errors.js';
 import { decodeIptc, readImageResources, resourceIds } from '../../decode/iptc.js';
 import { genericFinding, iccProfileFindings, reportExifPayload, reportXmpPacket } from '../../decode/payload-report.js';
 import { isLocationProperty } from '../../decode/xmp.js';
+import { findCoordinatesInText } from '../../decode/coordinates.js';
 import type { ByteSource } from '../../io/source.js';
 import { limits } from '../../limits.js';
 import type { BlockKind, Category, Finding } from '../../types.js';
 import { emptyReport, mergeReport, type ContainerReport } from '../types.js';
 import { buildChunk, readPngLayout, type PngChunk, type PngLayout } from './chunks.js';
-import { checkChunkFields, checkedTypes, colourTypes, encodeImageHeader, parseImageHeader, type ImageContext } from './fields.js';
+import { checkChunkFields, checkedTypes, colourTypes, encodeImageHeader, parseImageHeader, type ImageContext, type ImageHeader } from './fields.js';
 import { rewriteIccp } from './iccp.js';
 import { findImageStreamEnd, type ImageStream } from './image-stream.js';
+import { paletteUse } from './palette-use.js';
 import { parseRawProfile, rawProfileName } from './raw-profile.js';
 import { parseTextChunk, type PngText } from './text.js';
 
@@ -95,11 +97,50 @@ export function analysePng(source: ByteSource): PngAnalysis {
   }
   const imageStream = findImageStreamEnd(source, layout.chunks.filter((chunk) => chunk.type === 'IDAT'), header);
   reportImageStream(source, layout, imageStream, report);
+  clearUnusedPalette(chunks, imageStream, header, report);
   if (layout.trailingBytes > 0) {
     report.blocks.push({ where: 'after IEND', kind: 'trailer', offset: layout.endOffset, length: layout.trailingBytes, note: 'data after the end of the image' });
     report.findings.push({ category: 'embedded', where: 'after IEND', tag: 'Trailer', label: 'Data after the end of the image', value: layout.trailingBytes, text: `${layout.trailingBytes} bytes` });
   }
   return { layout, chunks, report, imageStream };
+}
+
+/**
+ * PLTE and tRNS entries that no pixel is drawn with are written as zeros (PLTE) and 255 (tRNS):
+ * free bytes that change nothing on screen. The bKGD entry is kept. Skipped for animations (the
+ * frames' pixels are not read here) and when the scanlines cannot be read.
+ */
+function clearUnusedPalette(chunks: AnalysedChunk[], stream: ImageStream, header: ImageHeader, report: ContainerReport): void {
+  if (header.colourType !== colourTypes.indexed || !stream.checked || !stream.raw) return;
+  if (chunks.some((analysed) => analysed.chunk.type === 'fdAT' || analysed.chunk.type === 'acTL')) return;
+  const used = paletteUse(stream.raw, header);
+  if (!used) return;
+  const background = chunks.find((analysed) => analysed.chunk.type === 'bKGD' && analysed.emit)?.emit?.[8];
+  if (background !== undefined) used[background] = 1;
+  for (const analysed of chunks) {
+    const type = analysed.chunk.type;
+    if ((type !== 'PLTE' && type !== 'tRNS') || !analysed.emit) continue;
+    const data = Buffer.from(analysed.emit.subarray(8, analysed.emit.length - 4));
+    const entryBytes = type === 'PLTE' ? 3 : 1;
+    const hidden = Buffer.alloc(data.length);
+    let changed = 0;
+    for (let index = 0; index < data.length / entryBytes; index++) {
+      if (used[index]) continue;
+      const entry = data.subarray(index * entryBytes, (index + 1) * entryBytes);
+      const neutral = type === 'PLTE' ? 0 : 0xff;
+      if (entry.some((byte) => byte !== neutral)) {
+        entry.copy(hidden, changed * entryBytes);
+        changed++;
+      }
+      entry.fill(neutral);
+    }
+    if (changed === 0) continue;
+    analysed.emit = buildChunk(type, data);
+    analysed.dropped = `${changed} ${type} entries no pixel is drawn with`;
+    const finding = hiddenFinding(type, `${type}: ${changed} entries no pixel is drawn with (written as ${type === 'PLTE' ? 'zeros' : 'opaque'})`, hidden.subarray(0, changed * entryBytes));
+    analysed.report.findings.push(finding);
+    report.findings.push(finding);
+  }
 }
 
 /** Bytes after the end of the compressed image, or more compressed data than the image needs. */
@@ -335,8 +376,32 @@ function analyseParsedText(base: Base, text: PngText, data: Buffer): AnalysedChu
   const profile = rawProfileName(text.keyword);
   if (profile !== undefined) return analyseRawProfile(analysed, text, profile);
   analysed.report.findings.push(textFinding(where, text));
+  analysed.report.findings.push(...placeInTextFindings(where, text.text));
   if (/^comment$/i.test(text.keyword)) analysed.kind = 'comment';
   return analysed;
+}
+
+/**
+ * Free text that spells a place: coordinates in any notation `findCoordinatesInText` reads, a map
+ * link or `geo:` URI, or embedded metadata markup (an XMP packet pasted into a comment), or the
+ * words GPS/latitude/longitude. Reported as location, so `--only location` removes the chunk.
+ */
+const placeMarkers = /<x:xmpmeta|<rdf:RDF|xmlns:|\bgeo:|maps\.|\bGPS|latitude|longitude|\bexif:|GPSLat|GPSLon/i;
+const maxPlaceScanChars = 1024 * 1024;
+
+function placeInTextFindings(where: string, text: string): Finding[] {
+  const scanned = text.slice(0, maxPlaceScanChars);
+  const coordinates = findCoordinatesInText(scanned);
+  if (coordinates.length > 0) {
+    const value = coordinates.map((entry) => entry.text).join('; ').slice(0, maxFindingTextChars);
+    return [{ category: 'location', where, tag: 'TextCoordinates', label: 'Coordinates spelled out in text', value, text: value }];
+  }
+  const marker = placeMarkers.exec(scanned);
+  if (marker || text.length > maxPlaceScanChars) {
+    const value = marker ? marker[0] : `${text.length} characters`;
+    return [{ category: 'location', where, tag: 'TextMayHoldPlace', label: 'Text that may spell a place (map link, GPS wording or embedded metadata)', value, text: value }];
+  }
+  return [];
 }
 
 function analyseRawProfile(analysed: AnalysedChunk, text: PngText, profile: string): AnalysedChunk {

@@ -52,6 +52,15 @@ const actlLength = 8;
 const fctlLength = 26;
 const maxDisposeOp = 2;
 const maxBlendOp = 1;
+/**
+ * Bounds on fields that are free numbers in their chunk's layout, so a kept chunk cannot spell
+ * text: cHRM chromaticities are at most 1.0 (100000 units); mDCV chromaticities at most 1.0
+ * (50000 units of 0.00002) and luminances, like cLLI's, at most 10000 cd/m² (units of 0.0001).
+ * Real encoders stay far inside them (BT.2020, Display P3, ProPhoto; HDR10 peaks of 10000 cd/m²).
+ */
+const maxChromaticity = 100000;
+const maxMdcvChromaticity = 50000;
+const maxLuminance = 100000000;
 
 /** What decoding the image needs to know while its later chunks are checked. */
 export interface ImageContext {
@@ -157,6 +166,11 @@ function checkHistogram(data: Buffer, context: ImageContext): FieldCheck {
   return data.length === context.paletteEntries * 2 ? keep(data, data.length) : wrongLength('hIST', data.length, `${context.paletteEntries * 2} (two per palette entry)`);
 }
 
+function frameInsideCanvas(value: Buffer, header: ImageHeader): boolean {
+  const [width, height, x, y] = [4, 8, 12, 16].map((offset) => value.readUInt32BE(offset)) as [number, number, number, number];
+  return width > 0 && height > 0 && x + width <= header.width && y + height <= header.height;
+}
+
 function checkFixed(type: string, data: Buffer, length: number, valid: (data: Buffer) => boolean, refuse = false): FieldCheck {
   if (data.length !== length) return wrongLength(type, data.length, String(length), refuse);
   if (!valid(data)) return { ok: false, reason: `${type} holds values its definition does not allow`, refuse };
@@ -176,28 +190,33 @@ export function checkChunkFields(type: string, data: Buffer, context: ImageConte
     case 'gAMA':
       return checkFixed(type, data, gammaLength, (value) => value.readUInt32BE(0) > 0);
     case 'cHRM':
-      return checkFixed(type, data, chromaticitiesLength, () => true);
+      return checkFixed(type, data, chromaticitiesLength, (value) => [0, 1, 2, 3, 4, 5, 6, 7].every((index) => value.readUInt32BE(index * 4) <= maxChromaticity));
     case 'sRGB':
       return checkFixed(type, data, srgbLength, (value) => value[0]! <= maxRenderingIntent);
     case 'sBIT':
       return checkSignificantBits(data, context);
     case 'bKGD':
       return checkBackground(data, context);
-    case 'hIST':
-      return checkHistogram(data, context);
+    case 'hIST': {
+      // A histogram of how often each palette entry is used: no decoder needs it to draw the
+      // picture, and its counts are free numbers (two bytes per entry), so it is removed.
+      const check = checkHistogram(data, context);
+      return check.ok ? { ok: false, reason: 'hIST (a palette histogram: not needed to draw the picture)', refuse: false } : check;
+    }
     case 'pHYs':
       return checkFixed(type, data, physLength, (value) => value[8]! <= maxPhysUnit);
     case 'cICP':
       // Section 11.3.3.7: only RGB (matrix coefficients 0) is allowed; the range flag is 0 or 1.
       return checkFixed(type, data, cicpLength, (value) => value[2] === 0 && value[3]! <= 1);
     case 'mDCV':
-      return checkFixed(type, data, mdcvLength, () => true);
+      return checkFixed(type, data, mdcvLength, (value) => [0, 1, 2, 3, 4, 5, 6, 7].every((index) => value.readUInt16BE(index * 2) <= maxMdcvChromaticity) && value.readUInt32BE(16) <= maxLuminance && value.readUInt32BE(20) <= value.readUInt32BE(16));
     case 'cLLI':
-      return checkFixed(type, data, clliLength, () => true);
+      return checkFixed(type, data, clliLength, (value) => value.readUInt32BE(0) <= maxLuminance && value.readUInt32BE(4) <= maxLuminance);
     case 'acTL':
       return checkFixed(type, data, actlLength, (value) => value.readUInt32BE(0) > 0, true);
     case 'fcTL':
-      return checkFixed(type, data, fctlLength, (value) => value[24]! <= maxDisposeOp && value[25]! <= maxBlendOp, true);
+      // Section 11.3.6.2: the frame lies inside the canvas, and is not empty.
+      return checkFixed(type, data, fctlLength, (value) => frameInsideCanvas(value, context.header) && value[24]! <= maxDisposeOp && value[25]! <= maxBlendOp, true);
     case 'IEND':
       return data.length === 0 ? keep(data, 0) : wrongLength('IEND', data.length, '0', true);
     default:

@@ -26,7 +26,7 @@ const adam7Passes: readonly [number, number, number, number][] = [
 export type ImageStream =
   | { checked: false; reason: string }
   /** `end`: bytes of the concatenated IDAT data the zlib stream uses; `total`: all of them. */
-  | { checked: true; end: number; total: number; tooMuchData: boolean };
+  | { checked: true; end: number; total: number; tooMuchData: boolean; raw?: Buffer };
 
 /** Bytes of filtered scanlines the image needs (a filter byte per row, every pass). */
 export function rawImageBytes(header: ImageHeader): number {
@@ -47,7 +47,7 @@ export function findImageStreamEnd(source: ByteSource, idats: readonly PngChunk[
   try {
     // One byte more than the image needs: inflating that far proves the stream holds too much.
     const result = inflateSync(data, { info: true, maxOutputLength: needed + 1 }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
-    return { checked: true, end: Math.min(total, result.engine.bytesWritten), total, tooMuchData: result.buffer.length > needed };
+    return { checked: true, end: Math.min(total, result.engine.bytesWritten), total, tooMuchData: result.buffer.length > needed, raw: result.buffer };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException | undefined)?.code;
     if (error instanceof RangeError || code === 'ERR_BUFFER_TOO_LARGE') return { checked: true, end: total, total, tooMuchData: true };

@@ -15,6 +15,7 @@
  */
 import { iptcDatasets, isLocationDataset, readImageResources, readIptc, encodeImageResource, encodeIptc, resourceIds } from '../../decode/iptc.js';
 import { removeExifLocation, removeXmpLocation } from '../../decode/location-edit.js';
+import { bytesSpellPlace } from '../../decode/xmp-policy.js';
 import { xmpKeyword, type AnalysedChunk } from './analyse.js';
 import { buildChunk } from './chunks.js';
 import { clearTiffSlack, dropThumbnailIfds } from './exif-slack.js';
@@ -114,6 +115,8 @@ function editExif(tiff: Buffer): { data: Buffer; dropped: string } | string {
   const clearing = clearTiffSlack(edit.data);
   if (!clearing.readable) return 'structure unreadable';
   if (clearing.hasThumbnailIfd) return 'carries a thumbnail, a picture with metadata of its own';
+  // A kept text tag (Software, ImageDescription, UserComment…) that spells coordinates is a place.
+  if (bytesSpellPlace(clearing.data)) return 'a text tag spells coordinates or a map link';
   const parts = [thumbnail.dropped ? 'thumbnail (IFD1)' : '', edit.changed ? `location: ${edit.note}` : '', clearing.cleared > 0 ? `${clearing.cleared} bytes no entry points at` : ''].filter(Boolean);
   return { data: clearing.data, dropped: parts.join(', ') };
 }

@@ -12,6 +12,7 @@
  * Reference: RFC 9649 sections 2.4, 2.5 (padding), 2.7.1 (VP8X flags), 2.7.1.1 (ANMF).
  */
 import { removeExifLocation, removeXmpLocation } from '../../decode/location-edit.js';
+import { bytesSpellPlace } from '../../decode/xmp-policy.js';
 import { internalError } from '../../errors.js';
 import type { ByteSource } from '../../io/source.js';
 import { keptIccProfile } from '../kept-icc.js';
@@ -94,6 +95,8 @@ function metadataDecision(source: ByteSource, analysed: MetadataChunk, options: 
 function editedExif(stored: Buffer, tiffOffset: number): EditedPayload | { unsafe: string } {
   const edit = removeExifLocation(Buffer.from(stored.subarray(tiffOffset)));
   if (!edit.safe) return { unsafe: `EXIF (${edit.note})` };
+  // A kept text tag (Software, ImageDescription, UserComment…) that spells coordinates is a place.
+  if (bytesSpellPlace(edit.data)) return { unsafe: 'EXIF (a text tag spells coordinates or a map link)' };
   // The optional `Exif\0\0` prefix is written as our own constant, never copied.
   const payload = tiffOffset > 0 ? Buffer.concat([exifPrefix, edit.data]) : Buffer.from(edit.data);
   if (!edit.changed) return { payload };

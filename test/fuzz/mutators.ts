@@ -455,7 +455,10 @@ const smuggleSentinel: Mutator = (rng, seed) => {
     const inserted = replaceUnit(seed, unit, Buffer.concat([data.subarray(unit.start, unit.end), sibling]), true);
     return { data: fixChecksums(inserted), steps: [`unknown ${unit.family} unit holding the strict sentinel after the ${type || unit.family} unit at ${unit.start}`] };
   }
-  const strict = !valueTypes.test(type) && !(unit.family === 'jpeg' && data[unit.start + 1]! >= 0xe1 && data[unit.start + 1]! <= 0xef) && data[unit.start + 1] !== 0xfe;
+  // Inside a metadata container (a QuickTime item's value, an EXIF or XMP chunk), location mode may
+  // keep the text a unit holds: only the default mode answers for a sentinel there.
+  const insideValue = structure.units.some((outer) => outer !== unit && outer.start <= unit.start && outer.end >= unit.end && (valueTypes.test(unitType(data, outer)) || (outer.family === 'jpeg' && data[outer.start + 1]! >= 0xe1 && data[outer.start + 1]! <= 0xef)));
+  const strict = !insideValue && !valueTypes.test(type) && !(unit.family === 'jpeg' && data[unit.start + 1]! >= 0xe1 && data[unit.start + 1]! <= 0xef) && data[unit.start + 1] !== 0xfe;
   const text = smuggleText(strict);
   const own = lengthFieldOf(structure, unit, data);
   let insertAt = unit.end;

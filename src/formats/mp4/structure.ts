@@ -24,6 +24,8 @@ import { containerBoxes, leafFields, type FieldContext } from './box-fields.js';
 import { registeredBrand } from './brands.js';
 import { codecConfigurationBoxes, compressorNameLength, compressorNameOffset, decodingCompressorNames, entryStringCount, sampleEntryLayout } from './sample-entry.js';
 import { loadSlice } from './slice-source.js';
+import { codecConfigurationLength, colourProfileKind } from './codec-config.js';
+import { sanitiseIccProfile } from '../../decode/icc.js';
 
 const paddingTypes = new Set(['free', 'skip', 'wide']);
 /** Boxes the metadata walker reads (and, in location mode, partly keeps) at these levels. */
@@ -177,7 +179,8 @@ class Structure {
     }
     const slice = box.type === 'moov' ? this.input.movie : loadSlice(source, box.offset, box.size, limits.maxMetadataBytes, `'${where}' box`);
     const writer = new RegionWriter(slice, box.offset, box.size);
-    if (delegated) writer.copy(box.offset, box.size);
+    // A producer reference time is kept with its defined fields only (like any kept leaf).
+    if (delegated && box.type !== 'prft') writer.copy(box.offset, box.size);
     else if (box.type === 'ftyp' || box.type === 'styp') this.fileType(writer, box, where);
     else if (box.type === 'moov') this.movie(writer, box);
     else this.kept(writer, box, 'file', undefined, 1, where);
@@ -447,9 +450,40 @@ class Structure {
     for (const child of children) {
       const childWhere = `${where}/${printable(child.type)}`;
       if (paddingTypes.has(child.type)) this.child(writer, child, 'entry', track, depth + 1, childWhere);
-      else if (codecConfigurationBoxes.has(child.type) || (layout.family === 'metadata' && child.type === 'keys')) writer.copy(child.offset, child.size);
+      else if (codecConfigurationBoxes.has(child.type)) this.codecConfiguration(writer, child, childWhere);
+      else if (layout.family === 'metadata' && child.type === 'keys') writer.copy(child.offset, child.size);
       else this.remove(writer, child, childWhere);
     }
+  }
+
+  /**
+   * A codec configuration or display property of a sample entry: its defined fields, then zeros;
+   * an ICC profile re-written by decode/icc (same length or shorter, then zeros); a colour box of
+   * an unknown kind removed. A box whose layout traceless does not know is decoder data, kept whole.
+   */
+  private codecConfiguration(writer: RegionWriter, child: Box, where: string): void {
+    const source = writer.source;
+    const payload = source.read(payloadStart(child), payloadSize(child));
+    if (child.type === 'colr' && child.headerSize === 8 && colourProfileKind(payload)) {
+      let profile: Buffer | undefined;
+      try {
+        profile = sanitiseIccProfile(payload.subarray(4), where).profile;
+      } catch {
+        profile = undefined;
+      }
+      if (!profile || profile.length > payload.length - 4) return this.remove(writer, child, where, 'Colour profile traceless cannot re-write');
+      writer.write(child.offset, boxHeader(source, child));
+      writer.copy(payloadStart(child), 4);
+      writer.write(payloadStart(child) + 4, profile);
+      if (!profile.equals(payload.subarray(4))) this.reportRemoval(where, child, 'Text and device fields of a colour profile', 'colour profile re-written', 'icc', payload.length - 4);
+      return;
+    }
+    if (child.type === 'colr' && !['nclx', 'nclc'].includes(payload.toString('latin1', 0, 4))) return this.remove(writer, child, where, 'Colour box of an unknown kind');
+    const defined = child.headerSize === 8 ? codecConfigurationLength(child.type, payload) : undefined;
+    if (defined === undefined) return writer.copy(child.offset, child.size);
+    writer.write(child.offset, boxHeader(source, child));
+    writer.copy(payloadStart(child), defined);
+    if (!isAllZero(payload.subarray(defined))) this.reportRemoval(where, child, `Bytes past the defined fields of '${printable(child.type)}'`, 'bytes past the defined fields zeroed', 'other', payload.length - defined);
   }
 
   /** `iods` (ISO/IEC 14496-1 §7.2.6.3): re-emitted with its profile levels and ES_ID_Inc references only. */

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expectCleanedInBothModes, expectSentinelGone, sentinel, sentinelBytes } from '../helpers/sentinel.js';
-import { appendToBox, appendToFragment, box, ffmpegClip, fullBox, listBoxes, packetDigests, removeScratch, textAtom, u32, u16, appleKeysMeta } from '../fixtures/mp4.js';
+import { appendToBox, appendToFragment, box, editBox, ffmpegClip, fullBox, listBoxes, packetDigests, removeScratch, textAtom, u32, u16, appleKeysMeta } from '../fixtures/mp4.js';
 
 let work: string;
 let counter = 0;
@@ -138,5 +138,22 @@ describe('MP4 red team: free text kept in location mode that spells a place', ()
   it('ffmpeg metadata: comment and title spelling a place', () => {
     noPlace(ffmpegClip({ metadata: { comment: `At ${coordinates}`, title: `At ${coordinates}`, description: `At ${coordinates}` } }));
     noPlace(ffmpegClip({ metadata: { comment: `At ${coordinates}` }, metadataTags: true }));
+  });
+});
+
+describe('MP4 red team: text inside codec configurations', () => {
+  it('an HEVC clip whose hvcC carries a user-data SEI unit', () => {
+    const hevc = ffmpegClip({ codec: 'hevc' });
+    const at = hevc.indexOf('hvcC', 0, 'latin1') - 4;
+    if (at < 0) return; // this ffmpeg cannot write HEVC
+    const input = editBox(hevc, `${stbl}/stsd/hvc1/hvcC`, (payload) => {
+      const sei = Buffer.concat([Buffer.from([39 << 1, 1, 5, 16 + S.length]), Buffer.alloc(16, 0x33), S, Buffer.from([0x80])]);
+      const out = Buffer.concat([payload, Buffer.from([0x80 | 39]), u16(1), u16(sei.length), sei]);
+      out[22] = out[22]! + 1;
+      return out;
+    });
+    const outcomes = expectSentinelGone(input);
+    expectCleanedInBothModes(outcomes);
+    for (const outcome of outcomes) expect(packetDigests(save(outcome.data!)), `${outcome.mode}: packets`).toEqual(packetDigests(save(hevc)));
   });
 });

@@ -26,6 +26,7 @@ import { codecConfigurationBoxes, compressorNameLength, compressorNameOffset, de
 import { loadSlice } from './slice-source.js';
 import { codecConfigurationLength, colourProfileKind } from './codec-config.js';
 import { sanitiseIccProfile } from '../../decode/icc.js';
+import { emitProperty } from '../heif/property-emit.js';
 
 const paddingTypes = new Set(['free', 'skip', 'wide']);
 /** Boxes the metadata walker reads (and, in location mode, partly keeps) at these levels. */
@@ -479,6 +480,27 @@ class Structure {
       return;
     }
     if (child.type === 'colr' && !['nclx', 'nclc'].includes(payload.toString('latin1', 0, 4))) return this.remove(writer, child, where, 'Colour box of an unknown kind');
+    if ((child.type === 'hvcC' || child.type === 'av1C') && child.headerSize === 8) {
+      // Re-written like the HEIF property: SEI units with user data, metadata OBUs other than HDR go.
+      const judged = emitProperty(child.type, payload);
+      if (judged.kind === 'kept' && judged.property.data.length <= child.size) {
+        const emitted = judged.property.data;
+        const gap = child.size - emitted.length;
+        if (gap >= 8) {
+          // The shorter configuration, then a free box where the rest was (nothing moves).
+          writer.write(child.offset, emitted);
+          const free = Buffer.alloc(8);
+          free.writeUInt32BE(gap, 0);
+          free.write('free', 4, 'latin1');
+          writer.write(child.offset + emitted.length, free);
+        } else {
+          writer.write(child.offset, boxHeader(source, child));
+          writer.write(payloadStart(child), emitted.subarray(8));
+        }
+        if (judged.property.droppedBytes > 0) this.reportRemoval(where, child, judged.property.note ?? `Bytes of '${child.type}' that are not decoder data`, judged.property.note ?? 'codec configuration re-written', 'other', judged.property.droppedBytes);
+        return;
+      }
+    }
     const defined = child.headerSize === 8 ? codecConfigurationLength(child.type, payload) : undefined;
     if (defined === undefined) return writer.copy(child.offset, child.size);
     writer.write(child.offset, boxHeader(source, child));

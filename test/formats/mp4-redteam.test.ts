@@ -157,3 +157,13 @@ describe('MP4 red team: text inside codec configurations', () => {
     for (const outcome of outcomes) expect(packetDigests(save(outcome.data!)), `${outcome.mode}: packets`).toEqual(packetDigests(save(hevc)));
   });
 });
+
+describe('MP4 red team: subtitle sample entries', () => {
+  it('a font name in the tx3g font table', () => {
+    const subtitled = ffmpegClip({ subtitles: '1\n00:00:00,000 --> 00:00:00,900\nHello\n' });
+    const ftab = box('ftab', u16(1), u16(1), Buffer.from([S.length]), S);
+    const input = appendToBox(subtitled, 'moov/trak[2]/mdia/minf/stbl/stsd/tx3g', ftab);
+    const outcomes = expectSentinelGone(input);
+    expectCleanedInBothModes(outcomes);
+  });
+});

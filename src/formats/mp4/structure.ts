@@ -480,6 +480,7 @@ class Structure {
       return;
     }
     if (child.type === 'colr' && !['nclx', 'nclc'].includes(payload.toString('latin1', 0, 4))) return this.remove(writer, child, where, 'Colour box of an unknown kind');
+    if (child.type === 'ftab') return this.fontTable(writer, child, payload, where);
     if ((child.type === 'hvcC' || child.type === 'av1C') && child.headerSize === 8) {
       // Re-written like the HEIF property: SEI units with user data, metadata OBUs other than HDR go.
       const judged = emitProperty(child.type, payload);
@@ -506,6 +507,38 @@ class Structure {
     writer.write(child.offset, boxHeader(source, child));
     writer.copy(payloadStart(child), defined);
     if (!isAllZero(payload.subarray(defined))) this.reportRemoval(where, child, `Bytes past the defined fields of '${printable(child.type)}'`, 'bytes past the defined fields zeroed', 'other', payload.length - defined);
+  }
+
+  /**
+   * `ftab` (3GPP TS 26.245 §5.16): the font table of a text sample entry. Font IDs are kept; a name
+   * is free text, kept only when it is a generic family, else written as spaces of the same length
+   * (players fall back to their default font); bytes after the entries are zeroed.
+   */
+  private fontTable(writer: RegionWriter, child: Box, payload: Buffer, where: string): void {
+    const source = writer.source;
+    if (child.headerSize !== 8 || payload.length < 2) return this.remove(writer, child, where, 'Font table traceless cannot read');
+    const count = payload.readUInt16BE(0);
+    const out = Buffer.alloc(payload.length);
+    out.writeUInt16BE(count, 0);
+    let at = 2;
+    let changed = false;
+    for (let index = 0; index < count; index++) {
+      if (at + 3 > payload.length || at + 3 + payload[at + 2]! > payload.length) return this.remove(writer, child, where, 'Font table traceless cannot read');
+      payload.copy(out, at, at, at + 3);
+      const length = payload[at + 2]!;
+      const name = payload.toString('latin1', at + 3, at + 3 + length);
+      if (genericFontNames.has(name.toLowerCase())) payload.copy(out, at + 3, at + 3, at + 3 + length);
+      else {
+        out.fill(0x20, at + 3, at + 3 + length);
+        // A name already blank (a cleaned file) is no finding.
+        if (!/^ *$/.test(name)) changed = true;
+      }
+      at += 3 + length;
+    }
+    if (!isAllZero(payload.subarray(at))) changed = true;
+    writer.write(child.offset, boxHeader(source, child));
+    writer.write(payloadStart(child), out);
+    if (changed) this.reportRemoval(where, child, 'Font names and bytes in the font table', 'font names other than generic families blanked', 'other', payload.length);
   }
 
   /** `iods` (ISO/IEC 14496-1 §7.2.6.3): re-emitted with its profile levels and ES_ID_Inc references only. */
@@ -552,6 +585,8 @@ class Structure {
 }
 
 const xmpUuid = 'be7acfcb97a942e89c71999491e3afac';
+/** Font names in a text track's font table that name no person or place (FFmpeg writes `Serif`). */
+const genericFontNames = new Set(['serif', 'sans-serif', 'sans serif', 'sans', 'monospace', 'cursive', 'fantasy', 'arial', 'helvetica', 'times', 'times new roman', 'courier', 'courier new', 'verdana', 'tahoma', 'georgia']);
 
 interface Descriptor {
   tag: number;

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expectCleanedInBothModes, expectSentinelGone, sentinel, sentinelBytes } from '../helpers/sentinel.js';
-import { appendToBox, appendToFragment, box, editBox, ffmpegClip, fullBox, listBoxes, packetDigests, removeScratch, textAtom, u32, u16, appleKeysMeta } from '../fixtures/mp4.js';
+import { addToMovie, appendToBox, appendToFragment, box, editBox, ffmpegClip, fullBox, listBoxes, packetDigests, removeScratch, textAtom, u32, u16, appleKeysMeta } from '../fixtures/mp4.js';
 
 let work: string;
 let counter = 0;
@@ -165,5 +165,13 @@ describe('MP4 red team: subtitle sample entries', () => {
     const input = appendToBox(subtitled, 'moov/trak[2]/mdia/minf/stbl/stsd/tx3g', ftab);
     const outcomes = expectSentinelGone(input);
     expectCleanedInBothModes(outcomes);
+  });
+});
+
+describe('MP4 red team: strings of a text sample entry', () => {
+  it('the namespace and schema location of an stpp entry', () => {
+    const entryExtra = Buffer.from(`http://www.w3.org/ns/ttml ${sentinel}\0${sentinel}\0\0`, 'latin1');
+    const input = addToMovie(clip, { tracks: [{ trackId: 9, handler: 'subt', format: 'stpp', samples: [Buffer.from('<tt/>')], entryExtra }] });
+    expectSentinelGone(input);
   });
 });

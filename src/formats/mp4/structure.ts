@@ -427,6 +427,19 @@ class Structure {
     }
     writer.write(entry.offset, boxHeader(source, entry));
     writer.copy(payloadStart(entry), fieldsEnd);
+    if (layout.family === 'strings' && fieldsEnd > 8) {
+      // Namespaces, schema locations and MIME types are free text: only tokens that are known
+      // namespace URIs or MIME types are kept; any other token is written as spaces (same length).
+      const strings = Buffer.from(payload.subarray(8, fieldsEnd));
+      let blanked = 0;
+      for (const token of strings.toString('latin1').matchAll(/[^\s\0]+/g)) {
+        if (knownEntryToken.test(token[0])) continue;
+        strings.fill(0x20, token.index, token.index + token[0].length);
+        blanked += token[0].length;
+      }
+      writer.write(payloadStart(entry) + 8, strings);
+      if (blanked > 0) this.removed.push({ where, kind: 'other', bytes: blanked, note: 'text in the sample description strings blanked' });
+    }
     if (layout.family === 'visual') {
       const name = payload.subarray(compressorNameOffset, compressorNameOffset + compressorNameLength);
       const text = name.toString('latin1', 1, 1 + Math.min(name[0]!, compressorNameLength - 1));
@@ -585,6 +598,8 @@ class Structure {
 }
 
 const xmpUuid = 'be7acfcb97a942e89c71999491e3afac';
+/** Tokens of `stpp`/`sbtt`/`stxt`/`mett` strings kept: TTML, SMPTE and EBU namespaces, MIME types, charsets. */
+const knownEntryToken = /^(https?:\/\/(www\.)?(w3\.org|smpte-ra\.org|ebu\.ch)\/[\x21-\x7e]*|urn:ebu:[\x21-\x7e]*|(application|text|image|audio|video)\/[a-z0-9.+-]+(;[a-z0-9=.+-]*)?|utf-?8|utf-?16)$/i;
 /** Font names in a text track's font table that name no person or place (FFmpeg writes `Serif`). */
 const genericFontNames = new Set(['serif', 'sans-serif', 'sans serif', 'sans', 'monospace', 'cursive', 'fantasy', 'arial', 'helvetica', 'times', 'times new roman', 'courier', 'courier new', 'verdana', 'tahoma', 'georgia']);
 

@@ -56,6 +56,10 @@ export function readableText(bytes: Buffer): string | undefined {
 }
 
 function kept(type: string, data: Buffer, payload: Buffer, used: number, note?: string): PropertyJudgement {
+  return keptProperty(type, data, payload, used, note);
+}
+
+function keptProperty(type: string, data: Buffer, payload: Buffer, used: number, note?: string): PropertyJudgement {
   const droppedBytes = payload.length - used;
   const property: EmittedProperty = { data, droppedBytes };
   if (droppedBytes > 0) {
@@ -260,17 +264,84 @@ function emitHevcConfig(cursor: Cursor, payload: Buffer): PropertyJudgement {
   if (version !== 1) return { kind: 'unknown', reason: `hvcC configuration version ${version}` };
   const writer = new Writer().uint(1, version).raw(cursor.bytes(hevcFixedBytes - 1, 'general fields'));
   const arrays = cursor.u8('numOfArrays');
-  writer.uint(1, arrays);
+  const kept: { header: number; units: Buffer[] }[] = [];
+  const dropped: Buffer[] = [];
   for (let index = 0; index < arrays; index++) {
-    writer.uint(1, cursor.u8('NAL_unit_type'));
+    const header = cursor.u8('NAL_unit_type');
     const count = cursor.u16('numNalus');
-    writer.uint(2, count);
+    const units: Buffer[] = [];
     for (let nal = 0; nal < count; nal++) {
       const length = cursor.u16('nalUnitLength');
-      writer.uint(2, length).raw(cursor.bytes(length, 'nalUnit'));
+      const unit = cursor.bytes(length, 'nalUnit');
+      // SEI units (39 prefix, 40 suffix) are kept only when every message in them is one of the
+      // known decoding/display payloads; user data (registered or not) and unknown payloads are text.
+      if ((header & 0x3f) === 39 || (header & 0x3f) === 40) {
+        if (!seiHoldsOnlyKnownMessages(unit)) {
+          dropped.push(unit);
+          continue;
+        }
+      }
+      units.push(unit);
     }
+    if (units.length > 0) kept.push({ header, units });
   }
-  return kept('hvcC', makeBox('hvcC', writer.toBuffer()), payload, cursor.position);
+  writer.uint(1, kept.length);
+  for (const array of kept) {
+    writer.uint(1, array.header).uint(2, array.units.length);
+    for (const unit of array.units) writer.uint(2, unit.length).raw(unit);
+  }
+  const data = makeBox('hvcC', writer.toBuffer());
+  const trailing = payload.length - cursor.position;
+  if (dropped.length === 0) return keptProperty('hvcC', data, payload, cursor.position);
+  const removedBytes = payload.length - (data.length - 8);
+  const hidden = readableText(Buffer.concat([...dropped, payload.subarray(cursor.position)]));
+  const property: EmittedProperty = { data, droppedBytes: removedBytes, note: `${dropped.length} SEI unit(s) with user data or unknown messages removed from hvcC${trailing > 0 ? `; ${trailing} byte(s) after its fields removed` : ''}` };
+  if (hidden) property.hiddenText = hidden;
+  return { kind: 'kept', property };
+}
+
+/**
+ * SEI payload types (ITU-T H.265 Annex D) that describe decoding or display and carry no free text:
+ * buffering period, picture timing, pan-scan, recovery point, decoded picture hash, active
+ * parameter sets, mastering display colour volume, content light level, alternative transfer
+ * characteristics, ambient viewing environment, content colour volume, alpha channel information.
+ */
+const knownSeiPayloads = new Set([0, 1, 2, 3, 6, 9, 45, 47, 128, 129, 130, 131, 132, 133, 134, 135, 136, 137, 144, 147, 148, 149, 165]);
+
+/** True when the SEI NAL unit parses in full and holds only known message types. */
+function seiHoldsOnlyKnownMessages(unit: Buffer): boolean {
+  // Remove emulation-prevention bytes (00 00 03) to read the RBSP.
+  const rbsp: number[] = [];
+  for (let at = 2, zeros = 0; at < unit.length; at++) {
+    const byte = unit[at]!;
+    if (zeros >= 2 && byte === 3) {
+      zeros = 0;
+      continue;
+    }
+    zeros = byte === 0 ? zeros + 1 : 0;
+    rbsp.push(byte);
+  }
+  let at = 0;
+  const readValue = (): number | undefined => {
+    let value = 0;
+    while (at < rbsp.length && rbsp[at] === 0xff) {
+      value += 255;
+      at++;
+    }
+    if (at >= rbsp.length) return undefined;
+    return value + rbsp[at++]!;
+  };
+  let messages = 0;
+  while (at < rbsp.length) {
+    // The RBSP trailing bits: 0x80 then nothing but zeros.
+    if (rbsp[at] === 0x80 && rbsp.slice(at + 1).every((byte) => byte === 0)) return messages > 0;
+    const type = readValue();
+    const size = readValue();
+    if (type === undefined || size === undefined || at + size > rbsp.length || !knownSeiPayloads.has(type)) return false;
+    at += size;
+    messages++;
+  }
+  return false;
 }
 
 /** AV1CodecConfigurationRecord: 4 fixed bytes (marker and version 1 in the first), then configOBUs. */
@@ -278,7 +349,51 @@ function emitAv1Config(cursor: Cursor, payload: Buffer): PropertyJudgement {
   const first = cursor.u8('marker/version');
   if (first !== 0x81) return { kind: 'unknown', reason: `av1C marker/version byte 0x${first.toString(16)}` };
   const fixed = cursor.bytes(3, 'av1C fields');
-  // configOBUs run to the end of the box by definition: they are coded data (sequence header OBU).
+  // configOBUs run to the end of the box: only sequence headers and HDR metadata OBUs (content
+  // light level, mastering display) are kept; ITU-T T.35 and unknown metadata, padding and any
+  // other OBU can carry free data and go (AV1 spec §5.3, §5.8, §6.7).
   const obus = cursor.bytes(cursor.remaining, 'configOBUs');
-  return kept('av1C', makeBox('av1C', Buffer.concat([Buffer.from([first]), fixed, obus])), payload, cursor.position);
+  const keptObus: Buffer[] = [];
+  let dropped = 0;
+  for (let at = 0; at < obus.length; ) {
+    const header = obus[at]!;
+    const type = (header >> 3) & 0x0f;
+    let body = at + 1 + ((header & 0x04) ? 1 : 0);
+    let size = obus.length - body;
+    if (header & 0x02) {
+      let value = 0;
+      let shift = 0;
+      let ok = false;
+      for (let index = 0; index < 8 && body < obus.length; index++) {
+        const byte = obus[body++]!;
+        value += (byte & 0x7f) * 2 ** shift;
+        shift += 7;
+        if (!(byte & 0x80)) {
+          ok = true;
+          break;
+        }
+      }
+      if (!ok) {
+        dropped += obus.length - at;
+        break;
+      }
+      size = value;
+    }
+    if (header & 0x80 || body + size > obus.length) {
+      dropped += obus.length - at;
+      break;
+    }
+    const end = body + size;
+    const metadataType = type === 5 && size > 0 ? obus[body]! : -1;
+    if (type === 1 || metadataType === 1 || metadataType === 2) keptObus.push(obus.subarray(at, end));
+    else dropped += end - at;
+    at = end;
+  }
+  if (dropped > 0) {
+    const property: EmittedProperty = { data: makeBox('av1C', Buffer.concat([Buffer.from([first]), fixed, ...keptObus])), droppedBytes: dropped, note: `${dropped} byte(s) of configuration OBUs other than the sequence header and HDR metadata removed from av1C` };
+    const hidden = readableText(obus);
+    if (hidden) property.hiddenText = hidden;
+    return { kind: 'kept', property };
+  }
+return keptProperty('av1C', makeBox('av1C', Buffer.concat([Buffer.from([first]), fixed, obus])), payload, cursor.position);
 }

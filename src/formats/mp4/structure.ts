@@ -24,6 +24,9 @@ import { containerBoxes, leafFields, type FieldContext } from './box-fields.js';
 import { registeredBrand } from './brands.js';
 import { codecConfigurationBoxes, compressorNameLength, compressorNameOffset, decodingCompressorNames, entryStringCount, sampleEntryLayout } from './sample-entry.js';
 import { loadSlice } from './slice-source.js';
+import { codecConfigurationLength, colourProfileKind } from './codec-config.js';
+import { sanitiseIccProfile } from '../../decode/icc.js';
+import { emitProperty } from '../heif/property-emit.js';
 
 const paddingTypes = new Set(['free', 'skip', 'wide']);
 /** Boxes the metadata walker reads (and, in location mode, partly keeps) at these levels. */
@@ -177,7 +180,8 @@ class Structure {
     }
     const slice = box.type === 'moov' ? this.input.movie : loadSlice(source, box.offset, box.size, limits.maxMetadataBytes, `'${where}' box`);
     const writer = new RegionWriter(slice, box.offset, box.size);
-    if (delegated) writer.copy(box.offset, box.size);
+    // A producer reference time is kept with its defined fields only (like any kept leaf).
+    if (delegated && box.type !== 'prft') writer.copy(box.offset, box.size);
     else if (box.type === 'ftyp' || box.type === 'styp') this.fileType(writer, box, where);
     else if (box.type === 'moov') this.movie(writer, box);
     else this.kept(writer, box, 'file', undefined, 1, where);
@@ -423,6 +427,19 @@ class Structure {
     }
     writer.write(entry.offset, boxHeader(source, entry));
     writer.copy(payloadStart(entry), fieldsEnd);
+    if (layout.family === 'strings' && fieldsEnd > 8) {
+      // Namespaces, schema locations and MIME types are free text: only tokens that are known
+      // namespace URIs or MIME types are kept; any other token is written as spaces (same length).
+      const strings = Buffer.from(payload.subarray(8, fieldsEnd));
+      let blanked = 0;
+      for (const token of strings.toString('latin1').matchAll(/[^\s\0]+/g)) {
+        if (knownEntryToken.test(token[0])) continue;
+        strings.fill(0x20, token.index, token.index + token[0].length);
+        blanked += token[0].length;
+      }
+      writer.write(payloadStart(entry) + 8, strings);
+      if (blanked > 0) this.removed.push({ where, kind: 'other', bytes: blanked, note: 'text in the sample description strings blanked' });
+    }
     if (layout.family === 'visual') {
       const name = payload.subarray(compressorNameOffset, compressorNameOffset + compressorNameLength);
       const text = name.toString('latin1', 1, 1 + Math.min(name[0]!, compressorNameLength - 1));
@@ -447,9 +464,94 @@ class Structure {
     for (const child of children) {
       const childWhere = `${where}/${printable(child.type)}`;
       if (paddingTypes.has(child.type)) this.child(writer, child, 'entry', track, depth + 1, childWhere);
-      else if (codecConfigurationBoxes.has(child.type) || (layout.family === 'metadata' && child.type === 'keys')) writer.copy(child.offset, child.size);
+      else if (codecConfigurationBoxes.has(child.type)) this.codecConfiguration(writer, child, childWhere);
+      else if (layout.family === 'metadata' && child.type === 'keys') writer.copy(child.offset, child.size);
       else this.remove(writer, child, childWhere);
     }
+  }
+
+  /**
+   * A codec configuration or display property of a sample entry: its defined fields, then zeros;
+   * an ICC profile re-written by decode/icc (same length or shorter, then zeros); a colour box of
+   * an unknown kind removed. A box whose layout traceless does not know is decoder data, kept whole.
+   */
+  private codecConfiguration(writer: RegionWriter, child: Box, where: string): void {
+    const source = writer.source;
+    const payload = source.read(payloadStart(child), payloadSize(child));
+    if (child.type === 'colr' && child.headerSize === 8 && colourProfileKind(payload)) {
+      let profile: Buffer | undefined;
+      try {
+        profile = sanitiseIccProfile(payload.subarray(4), where).profile;
+      } catch {
+        profile = undefined;
+      }
+      if (!profile || profile.length > payload.length - 4) return this.remove(writer, child, where, 'Colour profile traceless cannot re-write');
+      writer.write(child.offset, boxHeader(source, child));
+      writer.copy(payloadStart(child), 4);
+      writer.write(payloadStart(child) + 4, profile);
+      if (!profile.equals(payload.subarray(4))) this.reportRemoval(where, child, 'Text and device fields of a colour profile', 'colour profile re-written', 'icc', payload.length - 4);
+      return;
+    }
+    if (child.type === 'colr' && !['nclx', 'nclc'].includes(payload.toString('latin1', 0, 4))) return this.remove(writer, child, where, 'Colour box of an unknown kind');
+    if (child.type === 'ftab') return this.fontTable(writer, child, payload, where);
+    if ((child.type === 'hvcC' || child.type === 'av1C') && child.headerSize === 8) {
+      // Re-written like the HEIF property: SEI units with user data, metadata OBUs other than HDR go.
+      const judged = emitProperty(child.type, payload);
+      if (judged.kind === 'kept' && judged.property.data.length <= child.size) {
+        const emitted = judged.property.data;
+        const gap = child.size - emitted.length;
+        if (gap >= 8) {
+          // The shorter configuration, then a free box where the rest was (nothing moves).
+          writer.write(child.offset, emitted);
+          const free = Buffer.alloc(8);
+          free.writeUInt32BE(gap, 0);
+          free.write('free', 4, 'latin1');
+          writer.write(child.offset + emitted.length, free);
+        } else {
+          writer.write(child.offset, boxHeader(source, child));
+          writer.write(payloadStart(child), emitted.subarray(8));
+        }
+        if (judged.property.droppedBytes > 0) this.reportRemoval(where, child, judged.property.note ?? `Bytes of '${child.type}' that are not decoder data`, judged.property.note ?? 'codec configuration re-written', 'other', judged.property.droppedBytes);
+        return;
+      }
+    }
+    const defined = child.headerSize === 8 ? codecConfigurationLength(child.type, payload) : undefined;
+    if (defined === undefined) return writer.copy(child.offset, child.size);
+    writer.write(child.offset, boxHeader(source, child));
+    writer.copy(payloadStart(child), defined);
+    if (!isAllZero(payload.subarray(defined))) this.reportRemoval(where, child, `Bytes past the defined fields of '${printable(child.type)}'`, 'bytes past the defined fields zeroed', 'other', payload.length - defined);
+  }
+
+  /**
+   * `ftab` (3GPP TS 26.245 §5.16): the font table of a text sample entry. Font IDs are kept; a name
+   * is free text, kept only when it is a generic family, else written as spaces of the same length
+   * (players fall back to their default font); bytes after the entries are zeroed.
+   */
+  private fontTable(writer: RegionWriter, child: Box, payload: Buffer, where: string): void {
+    const source = writer.source;
+    if (child.headerSize !== 8 || payload.length < 2) return this.remove(writer, child, where, 'Font table traceless cannot read');
+    const count = payload.readUInt16BE(0);
+    const out = Buffer.alloc(payload.length);
+    out.writeUInt16BE(count, 0);
+    let at = 2;
+    let changed = false;
+    for (let index = 0; index < count; index++) {
+      if (at + 3 > payload.length || at + 3 + payload[at + 2]! > payload.length) return this.remove(writer, child, where, 'Font table traceless cannot read');
+      payload.copy(out, at, at, at + 3);
+      const length = payload[at + 2]!;
+      const name = payload.toString('latin1', at + 3, at + 3 + length);
+      if (genericFontNames.has(name.toLowerCase())) payload.copy(out, at + 3, at + 3, at + 3 + length);
+      else {
+        out.fill(0x20, at + 3, at + 3 + length);
+        // A name already blank (a cleaned file) is no finding.
+        if (!/^ *$/.test(name)) changed = true;
+      }
+      at += 3 + length;
+    }
+    if (!isAllZero(payload.subarray(at))) changed = true;
+    writer.write(child.offset, boxHeader(source, child));
+    writer.write(payloadStart(child), out);
+    if (changed) this.reportRemoval(where, child, 'Font names and bytes in the font table', 'font names other than generic families blanked', 'other', payload.length);
   }
 
   /** `iods` (ISO/IEC 14496-1 §7.2.6.3): re-emitted with its profile levels and ES_ID_Inc references only. */
@@ -496,6 +598,10 @@ class Structure {
 }
 
 const xmpUuid = 'be7acfcb97a942e89c71999491e3afac';
+/** Tokens of `stpp`/`sbtt`/`stxt`/`mett` strings kept: TTML, SMPTE and EBU namespaces, MIME types, charsets. */
+const knownEntryToken = /^(https?:\/\/(www\.)?(w3\.org|smpte-ra\.org|ebu\.ch)\/[\x21-\x7e]*|urn:ebu:[\x21-\x7e]*|(application|text|image|audio|video)\/[a-z0-9.+-]+(;[a-z0-9=.+-]*)?|utf-?8|utf-?16)$/i;
+/** Font names in a text track's font table that name no person or place (FFmpeg writes `Serif`). */
+const genericFontNames = new Set(['serif', 'sans-serif', 'sans serif', 'sans', 'monospace', 'cursive', 'fantasy', 'arial', 'helvetica', 'times', 'times new roman', 'courier', 'courier new', 'verdana', 'tahoma', 'georgia']);
 
 interface Descriptor {
   tag: number;

@@ -751,6 +751,12 @@ class Walker {
         continue;
       }
       const decoded = decodeUserDataAtom(child.type, payload, childWhere);
+      // Free text that spells out a place (a title `Trip at 48.8584, 2.2945`) is a location too.
+      const spelled = !decoded.location && decoded.category !== 'location' ? spelledPlace(decoded.text, childWhere) : undefined;
+      if (spelled) {
+        decoded.location = spelled;
+        decoded.category = 'location';
+      }
       const isLocation = decoded.category === 'location' || /gps|xyz|loc[ai]/i.test(child.type);
       // Location mode keeps only atoms known to hold no place; vendor blobs and pictures cannot be checked.
       // Only atoms traceless knows are kept: an unknown © atom is text of unknown meaning.
@@ -801,10 +807,13 @@ class Walker {
           const itemWhere = `${where}/ilst`;
           const text = item.value?.text ?? formatBytes(item.box.size);
           const location = isLocationItem(item.name) && item.value ? parseIso6709(item.value.text, itemWhere) : undefined;
+          // A known item whose free text spells out a place (`At 48.8584, 2.2945`) is a location too.
+          const spelled = !location && category !== 'location' && item.value && !item.value.isImage ? spelledPlace(item.value.text, itemWhere) : undefined;
           if (location) this.locate(location, item.name, 'GPS coordinates');
+          else if (spelled) this.locate(spelled, item.name, `${label} spelling out coordinates`, shorten(text, 80));
           else this.find(category, itemWhere, item.name, label, text, text);
           // Location mode keeps only items it knows; it also drops embedded pictures (their own metadata cannot be checked here).
-          if (category === 'location' || item.value?.isImage || !isHarmlessItem(item.name)) locationItems.push(item);
+          if (category === 'location' || spelled || item.value?.isImage || !isHarmlessItem(item.name)) locationItems.push(item);
         }
         if (locationMode && locationItems.length > 0) {
           const rebuilt = rebuildIlst(source, ilst, items.filter((item) => !locationItems.includes(item)));
@@ -940,4 +949,11 @@ function readTopLevel(source: ByteSource, budget: BoxBudget): { boxes: Box[]; en
     offset += size;
   }
   return { boxes, end: offset };
+}
+
+/** The first coordinate pair a free-text value spells out (any common notation, ISO 6709 included). */
+function spelledPlace(text: string | undefined, where: string): GeoLocation | undefined {
+  if (!text) return undefined;
+  const found = findCoordinatesInText(text.length > 64 * 1024 ? text.slice(0, 64 * 1024) : text)[0];
+  return found ? { latitude: found.latitude, longitude: found.longitude, where } : undefined;
 }

@@ -204,6 +204,19 @@ export const singleValueTags: ReadonlySet<number> = new Set([
   0x014e, 0x0200, 0x0201, 0x0202, 0x0203, 0x0205, 0x0213,
 ]);
 
+/** Image tags with a fixed number of values (TIFF 6.0 sections 20–21): values past it are slack. */
+export const fixedCountTags: ReadonlyMap<number, number> = new Map([
+  [0x011a, 1], [0x011b, 1], // X/YResolution
+  [0x0129, 2], // PageNumber
+  [0x013e, 2], // WhitePoint
+  [0x013f, 6], // PrimaryChromaticities
+  [0x0141, 2], // HalftoneHints
+  [0x0211, 3], // YCbCrCoefficients
+  [0x0212, 2], // YCbCrSubSampling
+  [0x0214, 6], // ReferenceBlackWhite
+  [0x828d, 2], // CFARepeatPatternDim
+]);
+
 /** Image tags with one value per sample (BitsPerSample, Min/MaxSampleValue, SampleFormat). */
 export const perSampleTags: ReadonlySet<number> = new Set([0x0102, 0x0118, 0x0119, 0x0153]);
 

@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { expectSentinelGone, sentinel, sentinelBytes } from '../helpers/sentinel.js';
-import { basePixelsJpeg } from '../fixtures/jpeg.js';
+import { basePixelsJpeg, imageResource, insertSegments, iptcRecord, photoshopSegment } from '../fixtures/jpeg.js';
 import { TiffWriter, withExifApp1, type Entry } from '../fixtures/tiff.js';
 
 let base: Buffer;
@@ -43,6 +43,22 @@ describe('JPEG red team: kept EXIF values in location mode', () => {
       const input = withExifApp1(base, exifWith([{ tag: 0x010f, value: w.ascii('Canon') }, ...ifd0], [{ tag: 0x9003, value: w.ascii('2020:01:01 10:00:00') }, ...exif]));
       writeFileSync(`/tmp/rtj/${name.replace(/\W+/g, '_')}.jpg`, input);
       expectSentinelGone(input);
+    });
+  }
+});
+
+describe('JPEG red team: IPTC datasets location mode keeps', () => {
+  const withIptc = (datasets: Buffer[]) => insertSegments(base, [photoshopSegment([imageResource(0x0404, Buffer.concat([...datasets, iptcRecord(2, 80, 'Ann Author')]))])]);
+  const cases: [string, Buffer[]][] = [
+    ['a coded character set with the sentinel', [iptcRecord(1, 90, Buffer.concat([Buffer.from([0x1b, 0x25, 0x47]), sentinelBytes]))]],
+    ['a record version with the sentinel', [iptcRecord(2, 0, Buffer.concat([Buffer.from([0, 4]), sentinelBytes]))]],
+    ['a date created with the sentinel', [iptcRecord(2, 55, `20200101${sentinel}`)]],
+    ['a caption spelling coordinates', [iptcRecord(2, 120, `at 48.8584, 2.2945 ${sentinel}`)]],
+    ['a keyword spelling coordinates', [iptcRecord(2, 25, `48°51'30.1"N 2°17'40.2"E ${sentinel}`)]],
+  ];
+  for (const [name, datasets] of cases) {
+    it(name, () => {
+      expectSentinelGone(withIptc(datasets));
     });
   }
 });

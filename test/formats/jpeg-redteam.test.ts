@@ -62,3 +62,6 @@ describe('JPEG red team: IPTC datasets location mode keeps', () => {
     });
   }
 });
+
+// Open (not fixed here): bytes appended to the last scan's entropy-coded data, before EOI, are
+// copied as image data — finding where the coded data ends needs a Huffman/arithmetic decode.

@@ -47,3 +47,11 @@ describe('TIFF red team: kept values with more than their defined fields', () =>
     }
   }
 });
+
+describe('TIFF red team: per-bit-depth tables with extra values', () => {
+  const w = new TiffWriter(true);
+  const table = (values: number) => { const b = Buffer.alloc(values * 2, 1); sentinelBytes.copy(b, b.length - 64); return b; };
+  it('TransferFunction past 3 × 2^BitsPerSample values', () => {
+    expectCleanedInBothModes(expectSentinelGone(tiffWith(w, [{ tag: 0x012d, value: { type: 3, count: 3 * 256 + 32, data: table(3 * 256 + 32) } }], [])));
+  });
+});

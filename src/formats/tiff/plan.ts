@@ -239,6 +239,17 @@ function rulesFor(file: TiffFile, options: PlanOptions, notes: Map<IfdEntry, str
   const { data, littleEndian } = file.structure;
   const shaped = (leaf: string, entry: IfdEntry) =>
     entry.readable ? locationSafeValue(leaf, entry.tag, entry.type, entry.count, data.subarray(entry.valueOffset, entry.valueOffset + entry.valueLength), littleEndian) : undefined;
+  // Tables with one value per possible sample value (TIFF 6.0 sections 5, 8 and 20): GrayResponseCurve,
+  // ColorMap (×3) and TransferFunction (×1 or ×3); values past the table are slack.
+  const depthTableCount = (ifd: Ifd, entry: IfdEntry): number | undefined => {
+    const bits = firstNumber(file.structure, ifd, 0x0102) ?? 1;
+    if (bits < 1 || bits > 16) return undefined;
+    const values = 2 ** bits;
+    if (entry.tag === 0x0123) return values;
+    if (entry.tag === 0x0140) return 3 * values;
+    if (entry.tag === 0x012d) return entry.count >= 3 * values ? 3 * values : values;
+    return undefined;
+  };
   return {
     keepIfd: (ifd) => {
       if (isImageIfdName(ifd.name)) return !dropped.has(ifd);
@@ -272,7 +283,7 @@ function rulesFor(file: TiffFile, options: PlanOptions, notes: Map<IfdEntry, str
         return trimmed;
       }
       const size = tiffTypeSizes[entry.type] ?? 1;
-      const wanted = singleValueTags.has(entry.tag) ? 1 : perSampleTags.has(entry.tag) ? samplesPerPixel.get(ifd) ?? 1 : fixedCountTags.get(entry.tag) ?? entry.count;
+      const wanted = singleValueTags.has(entry.tag) ? 1 : perSampleTags.has(entry.tag) ? samplesPerPixel.get(ifd) ?? 1 : fixedCountTags.get(entry.tag) ?? depthTableCount(ifd, entry) ?? entry.count;
       if (entry.count > wanted && wanted >= 1) {
         notes.set(entry, `${entry.count - wanted} extra value(s) a reader never reads`);
         return { type: entry.type, count: wanted, data: value.subarray(0, wanted * size) };

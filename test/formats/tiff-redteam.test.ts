@@ -55,3 +55,19 @@ describe('TIFF red team: per-bit-depth tables with extra values', () => {
     expectCleanedInBothModes(expectSentinelGone(tiffWith(w, [{ tag: 0x012d, value: { type: 3, count: 3 * 256 + 32, data: table(3 * 256 + 32) } }], [])));
   });
 });
+
+describe('TIFF red team: DNG rendering tags with extra values', () => {
+  const w = new TiffWriter(true);
+  const extra = (head: number, total: number) => { const b = Buffer.alloc(total, 1); sentinelBytes.copy(b, head); return b; };
+  const cases: [string, Entry][] = [
+    ['BaselineExposure', { tag: 0xc62a, value: { type: 10, count: 6, data: extra(8, 48) } }],
+    ['ColorMatrix1 past 3 × 3', { tag: 0xc621, value: { type: 10, count: 12, data: extra(72, 96) } }],
+    ['AsShotNeutral past 3', { tag: 0xc628, value: { type: 5, count: 7, data: extra(24, 56) } }],
+    ['CalibrationIlluminant1', { tag: 0xc65a, value: { type: 3, count: 16, data: extra(2, 32) } }],
+  ];
+  for (const [name, entry] of cases) {
+    it(name, () => {
+      expectCleanedInBothModes(expectSentinelGone(tiffWith(w, [{ tag: 0xc612, value: w.bytes(Buffer.from([1, 4, 0, 0])) }, entry], [])));
+    });
+  }
+});

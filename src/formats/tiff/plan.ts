@@ -43,7 +43,7 @@ import {
 } from './structure.js';
 import {
   blobTags, dngTags, emptiedTextTags, extraTags, geoTiffTags, jpegTablesTag, keptImageTags, metadataTags, perSampleTags,
-  samplesPerPixelTag, singleValueTags, textTags, fixedCountTags,
+  samplesPerPixelTag, singleValueTags, textTags, fixedCountTags, colourPlaneTags,
 } from './tags.js';
 
 interface KeptImage {
@@ -239,6 +239,9 @@ function rulesFor(file: TiffFile, options: PlanOptions, notes: Map<IfdEntry, str
   const { data, littleEndian } = file.structure;
   const shaped = (leaf: string, entry: IfdEntry) =>
     entry.readable ? locationSafeValue(leaf, entry.tag, entry.type, entry.count, data.subarray(entry.valueOffset, entry.valueOffset + entry.valueLength), littleEndian) : undefined;
+  const cfaPlaneColor = file.imageIfds.map((ifd) => ifd.entries.find((entry) => entry.tag === 0xc616)).find((entry) => entry !== undefined);
+  const linearRaw = file.imageIfds.find((ifd) => firstNumber(file.structure, ifd, 0x0106) === 34892);
+  const colourPlanes = cfaPlaneColor?.count ?? (linearRaw ? samplesPerPixel.get(linearRaw) : undefined) ?? 3;
   // Tables with one value per possible sample value (TIFF 6.0 sections 5, 8 and 20): GrayResponseCurve,
   // ColorMap (×3) and TransferFunction (×1 or ×3); values past the table are slack.
   const depthTableCount = (ifd: Ifd, entry: IfdEntry): number | undefined => {
@@ -283,7 +286,7 @@ function rulesFor(file: TiffFile, options: PlanOptions, notes: Map<IfdEntry, str
         return trimmed;
       }
       const size = tiffTypeSizes[entry.type] ?? 1;
-      const wanted = singleValueTags.has(entry.tag) ? 1 : perSampleTags.has(entry.tag) ? samplesPerPixel.get(ifd) ?? 1 : fixedCountTags.get(entry.tag) ?? depthTableCount(ifd, entry) ?? entry.count;
+      const wanted = singleValueTags.has(entry.tag) ? 1 : perSampleTags.has(entry.tag) ? samplesPerPixel.get(ifd) ?? 1 : fixedCountTags.get(entry.tag) ?? depthTableCount(ifd, entry) ?? colourPlaneTags.get(entry.tag)?.(colourPlanes) ?? entry.count;
       if (entry.count > wanted && wanted >= 1) {
         notes.set(entry, `${entry.count - wanted} extra value(s) a reader never reads`);
         return { type: entry.type, count: wanted, data: value.subarray(0, wanted * size) };

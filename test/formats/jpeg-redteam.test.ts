@@ -30,6 +30,7 @@ const cases: [string, Entry[], Entry[]][] = [
   ['XResolution as ASCII', [{ tag: 0x011a, value: w.ascii(sentinel) }], []],
   ['TransferFunction as bytes', [{ tag: 0x012d, value: { type: 1, count: 32, data: padded(32) } }], []],
   ['LensSpecification with extra values', [], [{ tag: 0xa432, value: { type: 5, count: 8, data: Buffer.concat([Buffer.alloc(32, 1), padded(32)]) } }]],
+  ['Model with an UNDEFINED type', [{ tag: 0x0110, value: { type: 7, count: 23, data: sentinelBytes } }], []],
   ['DateTimeOriginal spelling coordinates', [], [{ tag: 0x9003, value: w.ascii(`48.8584 2.2945 ${sentinel}`) }]],
   ['Artist with text after the NUL', [{ tag: 0x013b, value: w.ascii(`Ann\0${sentinel}`) }], []],
   ['XPAuthor with bytes after its NUL', [{ tag: 0x9c9d, value: { type: 1, count: 40, data: Buffer.concat([Buffer.from('Ann\0', 'utf16le'), padded(32)]) } }], []],

@@ -6,6 +6,7 @@
  */
 import { TracelessError, checkCount } from '../errors.js';
 import { limits } from '../limits.js';
+import { findCoordinatesInText } from './coordinates.js';
 import type { Category, Finding } from '../types.js';
 
 export interface ImageResource {
@@ -115,6 +116,23 @@ export const iptcDatasets: ReadonlyMap<number, DatasetInfo> = new Map([
   [120, { name: 'Caption-Abstract', label: 'Caption', category: 'other' }],
   [122, { name: 'Writer-Editor', label: 'Caption writer', category: 'owner' }],
 ]);
+
+/**
+ * Whether a dataset's value has the form IIM 4.2 defines for it (record version: 2 bytes; coded
+ * character set: ISO 2022 escape sequences; dates CCYYMMDD; times HHMMSS±HHMM) and, for text,
+ * spells no coordinates — so that location mode keeps nothing but the defined fields.
+ * Reference: IPTC-NAA IIM 4.2, §1.5 (record 1:90) and chapter 6 (record 2 dataset formats).
+ */
+export function isDatasetValueWellFormed(record: number, dataset: number, value: Buffer): boolean {
+  if (record === 1 && dataset === 90) return value.length <= 12 && /^(?:\x1b[\x20-\x7e]{1,4})+$/.test(value.toString('latin1'));
+  if (record === 1 && dataset === 0) return value.length === 2;
+  if (record !== 2) return false;
+  if (dataset === 0) return value.length === 2;
+  const text = value.toString('utf8');
+  if (dataset === 55 || dataset === 62) return /^\d{8}$/.test(text);
+  if (dataset === 60 || dataset === 63) return /^\d{6}(?:[+-]\d{4})?$/.test(text);
+  return findCoordinatesInText(text).length === 0;
+}
 
 /** IPTC datasets that name a place (removed by `--only location`). */
 export function isLocationDataset(record: number, dataset: number): boolean {

@@ -8,7 +8,8 @@
 import { TracelessError } from '../errors.js';
 import { decodeExif } from './exif.js';
 import { locationSafeTagsOf } from './exif-tags.js';
-import { parseTiff } from './tiff.js';
+import { locationSafeValue } from './exif-shapes.js';
+import { parseTiff, type IfdEntry } from './tiff.js';
 import { reemitTiff } from './tiff-edit.js';
 import { decodeXmp, editXmpForLocation, isLocationProperty, removeXmpProperties } from './xmp.js';
 
@@ -41,11 +42,17 @@ export function removeExifLocation(tiff: Buffer): LocationEdit<Buffer> {
   if (structure.warnings.some((warning) => warning.code === 'TIFF_IFD_UNREADABLE' || warning.code === 'TIFF_IFD_CYCLE')) {
     return { data: tiff, changed: false, safe: false, note: 'EXIF structure partly unreadable' };
   }
+  const data = structure.data;
+  const littleEndian = structure.littleEndian;
+  // Each kept entry is written from its defined type and count (exif-shapes.ts): extra values, other types and slack go.
+  const shaped = (ifdName: string, entry: IfdEntry) =>
+    entry.readable ? locationSafeValue(ifdName.slice(ifdName.lastIndexOf('/') + 1), entry.tag, entry.type, entry.count, data.subarray(entry.valueOffset, entry.valueOffset + entry.valueLength), littleEndian) : undefined;
   let emitted;
   try {
     emitted = reemitTiff(structure, {
       keepIfd: (ifd) => locationSafeTagsOf(ifd.name) !== undefined,
-      keepEntry: (ifd, entry) => locationSafeTagsOf(ifd.name)?.has(entry.tag) === true,
+      keepEntry: (ifd, entry) => locationSafeTagsOf(ifd.name)?.has(entry.tag) === true && shaped(ifd.name, entry) !== undefined,
+      rewrite: (ifd, entry) => shaped(ifd.name, entry),
     });
   } catch (error) {
     if (error instanceof TracelessError && error.code === 'INTERNAL') throw error;

@@ -13,7 +13,7 @@
 import { TracelessError } from '../errors.js';
 import { findCoordinatesInText } from './coordinates.js';
 import { sanitiseIccProfile } from './icc.js';
-import { encodeImageResource, encodeIptc, iptcDatasets, isLocationDataset, readImageResources, readIptc, resourceIds, type IptcDataset } from './iptc.js';
+import { encodeImageResource, encodeIptc, iptcDatasets, isDatasetValueWellFormed, isLocationDataset, readImageResources, readIptc, resourceIds, type IptcDataset } from './iptc.js';
 
 const resourceSignature = '8BIM';
 
@@ -56,6 +56,7 @@ const iccProfileResource = 0x040f;
  * Unknown datasets (and every location dataset) are removed.
  */
 function isKnownNonPlaceDataset(dataset: IptcDataset): boolean {
+  if (!isDatasetValueWellFormed(dataset.record, dataset.dataset, dataset.value)) return false;
   if (dataset.record === 1) return dataset.dataset === 0 || dataset.dataset === 90;
   if (dataset.record !== 2 || isLocationDataset(dataset.record, dataset.dataset)) return false;
   return dataset.dataset === 0 || iptcDatasets.has(dataset.dataset);

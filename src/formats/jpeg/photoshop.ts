@@ -8,7 +8,7 @@
  * References: Adobe Photoshop File Formats Specification, "Image Resource Blocks" and "Image
  * resource IDs"; IPTC-NAA IIM 4.2 §1.5 (dataset structure) and record 1:90, record 2 dataset list.
  */
-import { encodeImageResource, iptcDatasets, isLocationDataset, readImageResources, readIptc, type IptcDataset } from '../../decode/iptc.js';
+import { encodeImageResource, iptcDatasets, isDatasetValueWellFormed, isLocationDataset, readImageResources, readIptc, type IptcDataset } from '../../decode/iptc.js';
 
 const resolutionInfo = 0x03ed;
 const resolutionInfoBytes = 16;
@@ -29,6 +29,7 @@ export interface PhotoshopEdit {
 
 function keepsDataset(dataset: IptcDataset): boolean {
   if (dataset.length - dataset.value.length !== 5 || dataset.value.length > maxStandardLength) return false;
+  if (!isDatasetValueWellFormed(dataset.record, dataset.dataset, dataset.value)) return false;
   if (dataset.record === envelopeRecord) return dataset.dataset === codedCharacterSet;
   if (dataset.record !== applicationRecord) return false;
   if (dataset.dataset === recordVersion) return true;

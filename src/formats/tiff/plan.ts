@@ -27,6 +27,7 @@ import { TracelessError, asTracelessError } from '../../errors.js';
 import type { ByteSource } from '../../io/source.js';
 import { imageTags, locationSafeTags, locationSafeTagsOf, tiffTags } from '../../decode/exif-tags.js';
 import { readNumbers, readUint, tiffTypeSizes, type Ifd, type IfdEntry } from '../../decode/tiff.js';
+import { locationSafeValue } from '../../decode/exif-shapes.js';
 import { reemitTiff, writeUint, type EmittedValue, type ReemitRules, type ReemittedTiff } from '../../decode/tiff-edit.js';
 import { PlanBuilder } from '../plan-builder.js';
 import type { CleanPlan, PlanOptions } from '../types.js';
@@ -42,7 +43,7 @@ import {
 } from './structure.js';
 import {
   blobTags, dngTags, emptiedTextTags, extraTags, geoTiffTags, jpegTablesTag, keptImageTags, metadataTags, perSampleTags,
-  samplesPerPixelTag, singleValueTags, textTags,
+  samplesPerPixelTag, singleValueTags, textTags, fixedCountTags, colourPlaneTags,
 } from './tags.js';
 
 interface KeptImage {
@@ -235,20 +236,39 @@ function rulesFor(file: TiffFile, options: PlanOptions, notes: Map<IfdEntry, str
   const previews = new Set(dngPreviews(file));
   const location = options.mode === 'location';
   const samplesPerPixel = new Map(file.imageIfds.map((ifd) => [ifd, firstNumber(file.structure, ifd, samplesPerPixelTag) ?? 1]));
+  const { data, littleEndian } = file.structure;
+  const shaped = (leaf: string, entry: IfdEntry) =>
+    entry.readable ? locationSafeValue(leaf, entry.tag, entry.type, entry.count, data.subarray(entry.valueOffset, entry.valueOffset + entry.valueLength), littleEndian) : undefined;
+  const cfaPlaneColor = file.imageIfds.map((ifd) => ifd.entries.find((entry) => entry.tag === 0xc616)).find((entry) => entry !== undefined);
+  const linearRaw = file.imageIfds.find((ifd) => firstNumber(file.structure, ifd, 0x0106) === 34892);
+  const colourPlanes = cfaPlaneColor?.count ?? (linearRaw ? samplesPerPixel.get(linearRaw) : undefined) ?? 3;
+  // Tables with one value per possible sample value (TIFF 6.0 sections 5, 8 and 20): GrayResponseCurve,
+  // ColorMap (×3) and TransferFunction (×1 or ×3); values past the table are slack.
+  const depthTableCount = (ifd: Ifd, entry: IfdEntry): number | undefined => {
+    const bits = firstNumber(file.structure, ifd, 0x0102) ?? 1;
+    if (bits < 1 || bits > 16) return undefined;
+    const values = 2 ** bits;
+    if (entry.tag === 0x0123) return values;
+    if (entry.tag === 0x0140) return 3 * values;
+    if (entry.tag === 0x012d) return entry.count >= 3 * values ? 3 * values : values;
+    return undefined;
+  };
   return {
     keepIfd: (ifd) => {
       if (isImageIfdName(ifd.name)) return !dropped.has(ifd);
       return location && locationSafeTagsOf(ifdLeafName(ifd)) !== undefined && ifdLeafName(ifd) !== 'IFD0';
     },
     keepEntry: (ifd, entry) => {
-      if (!isImageIfdName(ifd.name)) return locationSafeTagsOf(ifdLeafName(ifd))?.has(entry.tag) === true;
+      if (!isImageIfdName(ifd.name)) return locationSafeTagsOf(ifdLeafName(ifd))?.has(entry.tag) === true && shaped(ifdLeafName(ifd), entry) !== undefined;
       if (previews.has(ifd) && pixelTags.has(entry.tag)) return false;
       if (entry.tag === tiffTags.orientation) return location || options.keepOrientation;
       if (keptImageTags.has(entry.tag)) return hasExpectedType(entry);
-      return location && locationSafeTags.image.has(entry.tag);
+      return location && locationSafeTags.image.has(entry.tag) && shaped('IFD0', entry) !== undefined;
     },
     rewrite: (ifd, entry, value) => {
-      if (!isImageIfdName(ifd.name)) return undefined;
+      // Metadata location mode keeps is written from its defined type and count (decode/exif-shapes.ts).
+      if (!isImageIfdName(ifd.name)) return shaped(ifdLeafName(ifd), entry);
+      if (!keptImageTags.has(entry.tag) && entry.tag !== tiffTags.orientation) return shaped('IFD0', entry);
       const empty: EmittedValue = { type: 2, count: 1, data: Buffer.alloc(1) };
       if (emptiedTextTags.has(entry.tag) || entry.tag === dngTags.uniqueCameraModel) {
         notes.set(entry, entry.tag === dngTags.uniqueCameraModel ? 'camera model text removed; the (empty) tag stays' : 'free text emptied; the (empty) tag stays');
@@ -266,7 +286,7 @@ function rulesFor(file: TiffFile, options: PlanOptions, notes: Map<IfdEntry, str
         return trimmed;
       }
       const size = tiffTypeSizes[entry.type] ?? 1;
-      const wanted = singleValueTags.has(entry.tag) ? 1 : perSampleTags.has(entry.tag) ? samplesPerPixel.get(ifd) ?? 1 : entry.count;
+      const wanted = singleValueTags.has(entry.tag) ? 1 : perSampleTags.has(entry.tag) ? samplesPerPixel.get(ifd) ?? 1 : fixedCountTags.get(entry.tag) ?? depthTableCount(ifd, entry) ?? colourPlaneTags.get(entry.tag)?.(colourPlanes) ?? entry.count;
       if (entry.count > wanted && wanted >= 1) {
         notes.set(entry, `${entry.count - wanted} extra value(s) a reader never reads`);
         return { type: entry.type, count: wanted, data: value.subarray(0, wanted * size) };

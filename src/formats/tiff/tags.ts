@@ -204,6 +204,38 @@ export const singleValueTags: ReadonlySet<number> = new Set([
   0x014e, 0x0200, 0x0201, 0x0202, 0x0203, 0x0205, 0x0213,
 ]);
 
+/** Image tags with a fixed number of values (TIFF 6.0 sections 20–21): values past it are slack. */
+export const fixedCountTags: ReadonlyMap<number, number> = new Map([
+  [0x011a, 1], [0x011b, 1], // X/YResolution
+  [0x0129, 2], // PageNumber
+  [0x013e, 2], // WhitePoint
+  [0x013f, 6], // PrimaryChromaticities
+  [0x0141, 2], // HalftoneHints
+  [0x0211, 3], // YCbCrCoefficients
+  [0x0212, 2], // YCbCrSubSampling
+  [0x0214, 6], // ReferenceBlackWhite
+  [0x828d, 2], // CFARepeatPatternDim
+  // DNG 1.7.1 chapter 4: tags with one value, or a fixed number of values.
+  [0xc612, 4], [0xc613, 4], [0xc617, 1], [0xc619, 2], [0xc61e, 2], [0xc61f, 2], [0xc620, 2], [0xc629, 2],
+  [0xc62a, 1], [0xc62b, 1], [0xc62c, 1], [0xc62d, 1], [0xc62e, 1], [0xc631, 1], [0xc632, 1], [0xc633, 1],
+  [0xc65a, 1], [0xc65b, 1], [0xc65c, 1], [0xc68d, 4], [0xc6bf, 1], [0xc6f7, 1], [0xc6fd, 1], [0xc71a, 1],
+  [0xc71e, 2], [0xc71f, 1], [0xc7a3, 1], [0xc7a4, 1], [0xc7a5, 1], [0xc7a6, 1], [0xc764, 1], [0xc772, 2],
+  [0xc7e9, 1], [0xc7ea, 1], [0xc7eb, 1], [0xc7ec, 1], [0xc7ed, 1], [0xcd31, 1], [0xcd43, 1],
+]);
+
+/**
+ * DNG colour tags whose count is a multiple of the number of colour planes N (DNG 1.7.1: N is
+ * CFAPlaneColor's count for CFA data, SamplesPerPixel otherwise, 3 by default): values past
+ * multiple × N are slack.
+ */
+export const colourPlaneTags: ReadonlyMap<number, (planes: number) => number> = new Map([
+  [0xc621, (n: number) => 3 * n], [0xc622, (n: number) => 3 * n], [0xcd33, (n: number) => 3 * n], // ColorMatrix1–3
+  [0xc623, (n: number) => n * n], [0xc624, (n: number) => n * n], [0xcd32, (n: number) => n * n], // CameraCalibration1–3
+  [0xc625, (n: number) => 3 * n], [0xc626, (n: number) => 3 * n], [0xcd3a, (n: number) => 3 * n], // ReductionMatrix1–3
+  [0xc627, (n: number) => n], [0xc628, (n: number) => n], // AnalogBalance, AsShotNeutral
+  [0xc714, (n: number) => 3 * n], [0xc715, (n: number) => 3 * n], [0xcd34, (n: number) => 3 * n], // ForwardMatrix1–3
+]);
+
 /** Image tags with one value per sample (BitsPerSample, Min/MaxSampleValue, SampleFormat). */
 export const perSampleTags: ReadonlySet<number> = new Set([0x0102, 0x0118, 0x0119, 0x0153]);
 

@@ -64,6 +64,44 @@ export function payloadOf(source: ByteSource, segment: ClassifiedSegment): Buffe
   return source.read(segment.payloadOffset + skip, segment.payloadLength - skip);
 }
 
+/** Extended XMP chunk header (XMP Specification Part 3, 1.1.3.1): GUID, full length, offset. */
+const extendedXmpGuidBytes = 32;
+const extendedXmpHeaderBytes = extendedXmpGuidBytes + 4 + 4;
+
+/**
+ * Extended XMP packets re-assembled the way the specification says: chunks grouped by their GUID
+ * (the MD5 the main packet names), each placed at its own offset in a packet of the declared full
+ * length — not joined in file order. A group whose chunks disagree on the length, overlap, fall
+ * outside it or leave a gap is unreadable (a TracelessError, reported by the caller).
+ */
+export function assembleExtendedXmp(chunks: readonly Buffer[]): { guid: string; data: Buffer }[] {
+  const groups = new Map<string, { length: number; parts: { offset: number; data: Buffer }[] }>();
+  for (const chunk of chunks) {
+    if (chunk.length < extendedXmpHeaderBytes) throw new TracelessError('TRUNCATED', 'an Extended XMP chunk is shorter than its header');
+    const guid = chunk.toString('latin1', 0, extendedXmpGuidBytes).replace(/[^0-9A-Fa-f]/g, '?');
+    const length = chunk.readUInt32BE(extendedXmpGuidBytes);
+    const offset = chunk.readUInt32BE(extendedXmpGuidBytes + 4);
+    const group = groups.get(guid) ?? { length, parts: [] };
+    if (group.length !== length) throw new TracelessError('MALFORMED', `Extended XMP ${guid}: its chunks disagree on the packet's length`);
+    group.parts.push({ offset, data: chunk.subarray(extendedXmpHeaderBytes) });
+    groups.set(guid, group);
+  }
+  const packets: { guid: string; data: Buffer }[] = [];
+  for (const [guid, group] of groups) {
+    if (group.length > limits.maxMetadataBytes) throw new TracelessError('LIMIT_EXCEEDED', `Extended XMP ${guid} declares ${group.length} bytes, more than the metadata limit`);
+    const data = Buffer.alloc(group.length);
+    let covered = 0;
+    for (const part of [...group.parts].sort((a, b) => a.offset - b.offset)) {
+      if (part.offset !== covered || part.offset + part.data.length > group.length) throw new TracelessError('MALFORMED', `Extended XMP ${guid}: a chunk at offset ${part.offset} overlaps, leaves a gap or runs past the packet`);
+      part.data.copy(data, part.offset);
+      covered += part.data.length;
+    }
+    if (covered !== group.length) throw new TracelessError('MALFORMED', `Extended XMP ${guid}: ${group.length - covered} bytes of the packet are missing`);
+    packets.push({ guid, data });
+  }
+  return packets;
+}
+
 export function inspectJpeg(source: ByteSource, prefix = '', depth = 0): ContainerReport {
   const report = emptyReport();
   const { layout, segments } = analyseJpeg(source);
@@ -107,7 +145,7 @@ export function inspectJpeg(source: ByteSource, prefix = '', depth = 0): Contain
             throw new TracelessError('LIMIT_EXCEEDED', `Extended XMP of ${extendedXmpBytes} bytes is more than the ${limits.maxMetadataBytes}-byte metadata limit; not decoded`);
           }
           // GUID (32) + full length (4) + chunk offset (4), then a slice of the packet.
-          extendedXmp.push(payloadOf(source, segment).subarray(40));
+          extendedXmp.push(payloadOf(source, segment));
           break;
         case 'photoshop':
           note({ category: 'other', tag: 'PhotoshopResources', label: 'Photoshop image resources', value: segment.payloadLength, text: `Photoshop image resources (${formatBytes(segment.payloadLength)})` }, where);
@@ -153,9 +191,12 @@ export function inspectJpeg(source: ByteSource, prefix = '', depth = 0): Contain
   if (extendedXmp.length > 0) {
     const where = `${prefix}APP1/ExtendedXMP`;
     try {
-      const { findings, locations } = decodeXmp(xmpText(Buffer.concat(extendedXmp)), where);
-      report.findings.push(...findings, { category: 'embedded', where, tag: 'ExtendedXMP', label: 'Extended XMP', value: extendedXmp.length, text: `${extendedXmp.length} chunk(s)` });
-      report.locations.push(...locations);
+      for (const packet of assembleExtendedXmp(extendedXmp)) {
+        const { findings, locations } = decodeXmp(xmpText(packet.data), where);
+        report.findings.push(...findings);
+        report.locations.push(...locations);
+      }
+      report.findings.push({ category: 'embedded', where, tag: 'ExtendedXMP', label: 'Extended XMP', value: extendedXmp.length, text: `${extendedXmp.length} chunk(s)` });
     } catch (error) {
       report.unreadable.push(`${where}: ${asTracelessError(error).message}`);
     }

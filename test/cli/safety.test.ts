@@ -237,6 +237,29 @@ describe.skipIf(!built)('the real binary: no stack trace from any command', () =
     expect(readdirSync(root).filter((name) => name.includes('.tmp'))).toEqual([]);
   });
 
+  it('a full disk: one line naming the output, no partial file, the original untouched', () => {
+    const full = join(work, 'full-disk');
+    mkdirSync(full, { recursive: true });
+    const mounted = process.getuid?.() === 0 && spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=16k', 'tmpfs', full]).status === 0;
+    if (!mounted) {
+      console.log('full-disk case SKIPPED: a small tmpfs cannot be mounted here (needs root and mount rights)');
+      return;
+    }
+    try {
+      // Fill it to the last byte first.
+      spawnSync('dd', ['if=/dev/zero', `of=${join(full, 'filler.bin')}`, 'bs=1k', 'count=64']);
+      const root = folder('full-src', { 'a.jpg': photo });
+      const run = shell(`node ${bin} clean a.jpg -o ${full}`, root);
+      expect(run.status).toBe(1);
+      expect(run.stderr).toMatch(/cannot write .*a\.jpg: no space left/);
+      expect(run.stderr).not.toMatch(stackTrace);
+      expect(readdirSync(full)).toEqual(['filler.bin']);
+      expect(readFileSync(join(root, 'a.jpg')).equals(photo)).toBe(true);
+    } finally {
+      spawnSync('umount', [full]);
+    }
+  });
+
   it('a usage error from the argument parser is one line', () => {
     const root = folder('usage', { 'a.jpg': photo });
     const run = shell(`node ${bin} clean a.jpg --no-such-flag`, root);

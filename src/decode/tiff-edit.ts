@@ -214,13 +214,14 @@ export function reemitTiff(structure: TiffStructure, rules: ReemitRules): Reemit
   const linkBytes = bigTiff ? 8 : 4;
   const fieldBytes = linkBytes;
   const byOffset = new Map(structure.ifds.map((ifd) => [ifd.offset, ifd]));
-  const keptNames = new Set<string>();
+  // Relations go by offset: names repeat across the pages of a multi-page file.
+  const keptOffsets = new Set<number>();
   const keptIfds: Ifd[] = [];
   const removedIfds: Ifd[] = [];
   for (const ifd of structure.ifds) {
-    const parentKept = ifd.parent === undefined || keptNames.has(ifd.parent);
+    const parentKept = ifd.parentOffset === undefined || keptOffsets.has(ifd.parentOffset);
     if (ifd.name === 'IFD0' || (parentKept && rules.keepIfd(ifd))) {
-      keptNames.add(ifd.name);
+      keptOffsets.add(ifd.offset);
       keptIfds.push(ifd);
     } else {
       removedIfds.push(ifd);
@@ -236,14 +237,14 @@ export function reemitTiff(structure: TiffStructure, rules: ReemitRules): Reemit
         const size = tiffTypeSizes[entry.type] ?? 4;
         for (let index = 0; index < entry.count; index++) {
           const target = byOffset.get(readUint(data, entry.valueOffset + index * size, size, littleEndian));
-          if (target && target.parent === ifd.name) reachable.add(target);
+          if (target && target.parentOffset === ifd.offset) reachable.add(target);
         }
       }
     }
     for (const ifd of [...keptIfds]) {
       if (isChainName(ifd.name) || reachable.has(ifd)) continue;
       keptIfds.splice(keptIfds.indexOf(ifd), 1);
-      keptNames.delete(ifd.name);
+      keptOffsets.delete(ifd.offset);
       removedIfds.push(ifd);
       changed = true;
     }
@@ -317,7 +318,7 @@ export function reemitTiff(structure: TiffStructure, rules: ReemitRules): Reemit
       for (let index = 0; index < entry.count; index++) {
         const at = entry.valueOffset + index * size;
         const target = byOffset.get(readUint(data, at, size, littleEndian));
-        if (target && kept.has(target) && target.parent === ifd.name) targets.push(data.subarray(at, at + size));
+        if (target && kept.has(target) && target.parentOffset === ifd.offset) targets.push(data.subarray(at, at + size));
       }
       if (targets.length === 0) return undefined;
       value = { type: entry.type, count: targets.length, data: Buffer.concat(targets) };

@@ -50,6 +50,11 @@ export interface Ifd {
   /** Total bytes of the IFD table: count field, entries and next link. */
   tableLength: number;
   parent?: string;
+  /**
+   * Offset of the IFD that points here. Names repeat in a multi-page file (each page's `ExifIFD`,
+   * `GPS`), so relations between IFDs go by offset, never by name.
+   */
+  parentOffset?: number;
 }
 
 export interface TiffStructure {
@@ -110,7 +115,7 @@ export function parseTiff(data: Buffer): TiffStructure {
   }
   const structure: TiffStructure = { data, littleEndian, bigTiff, ifds: [], warnings: [] };
   const visited = new Set<number>();
-  const queue: { offset: number; name: string; parent?: string }[] = [{ offset: firstIfd, name: 'IFD0' }];
+  const queue: { offset: number; name: string; parent?: string; parentOffset?: number }[] = [{ offset: firstIfd, name: 'IFD0' }];
   let chainIndex = 0;
   while (queue.length > 0) {
     const next = queue.shift()!;
@@ -134,13 +139,14 @@ export function parseTiff(data: Buffer): TiffStructure {
       continue;
     }
     if (next.parent !== undefined) ifd.parent = next.parent;
+    if (next.parentOffset !== undefined) ifd.parentOffset = next.parentOffset;
     structure.ifds.push(ifd);
     for (const entry of ifd.entries) {
       const child = childIfdName(entry.tag, ifd.name);
       if (!child || !entry.readable) continue;
       const offsets = readNumbers(structure, entry);
       offsets.forEach((offset, index) => {
-        queue.push({ offset, name: entry.tag === ifdPointerTags.subIfds ? `${ifd.name === 'IFD0' ? '' : ifd.name + '/'}SubIFD${index}` : child, parent: ifd.name });
+        queue.push({ offset, name: entry.tag === ifdPointerTags.subIfds ? `${ifd.name === 'IFD0' ? '' : ifd.name + '/'}SubIFD${index}` : child, parent: ifd.name, parentOffset: ifd.offset });
       });
     }
     if (isChainIfd(ifd.name) && ifd.nextIfdOffset !== 0) {

@@ -303,7 +303,7 @@ function tagName(tag: number): string {
 }
 
 function reportRemovals(file: TiffFile, emitted: ReemittedTiff, plan: PlanBuilder, options: PlanOptions, notes: Map<IfdEntry, string>): void {
-  const removedNames = new Set(emitted.removedIfds.map((ifd) => ifd.name));
+  const removedIfds = new Set(emitted.removedIfds);
   const previews = new Set(dngPreviews(file));
   for (const ifd of emitted.removedIfds) {
     if (previews.has(ifd)) {
@@ -326,7 +326,7 @@ function reportRemovals(file: TiffFile, emitted: ReemittedTiff, plan: PlanBuilde
   for (const { ifd, entry } of emitted.removedEntries) {
     if (ifd === ifd0 && previews.has(ifd) && pixelTags.has(entry.tag)) continue;
     // A pointer to a removed IFD is reported with that IFD.
-    if (pointerNames.has(entry.tag) && file.structure.ifds.some((child) => child.parent === ifd.name && removedNames.has(child.name))) continue;
+    if (pointerNames.has(entry.tag) && file.structure.ifds.some((child) => child.parentOffset === ifd.offset && removedIfds.has(child))) continue;
     const known = imageTags.has(entry.tag) || extraTags.has(entry.tag) || geoTiffTags.has(entry.tag) || pointerNames.has(entry.tag);
     const kind = blockKindOf(entry.tag);
     let note: string | undefined;

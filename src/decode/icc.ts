@@ -106,8 +106,10 @@ const neutralText: ReadonlyMap<string, string> = new Map([
 const reportedTextTags: ReadonlyMap<string, { label: string; category: Finding['category'] }> = new Map([
   ['desc', { label: 'Colour profile description', category: 'other' }],
   ['cprt', { label: 'Colour profile copyright', category: 'other' }],
-  ['dmnd', { label: 'Colour profile device manufacturer', category: 'device' }],
-  ['dmdd', { label: 'Colour profile device model', category: 'device' }],
+  // The profile's own fields are written by whoever made the profile (usually a software or monitor
+  // vendor), not by the camera: reported as other data (low), re-written by clean all the same.
+  ['dmnd', { label: 'Colour profile device manufacturer', category: 'other' }],
+  ['dmdd', { label: 'Colour profile device model', category: 'other' }],
   ['vued', { label: 'Colour profile viewing conditions', category: 'other' }],
   ['targ', { label: 'Colour profile characterisation target', category: 'other' }],
   ['dscm', { label: 'Colour profile description (Apple)', category: 'other' }],
@@ -522,9 +524,9 @@ function describeProfile(body: Buffer, where: string): Finding[] {
     if (text !== undefined && text !== '' && text !== neutralText.get(tag.signature)) push(info.category, `ICC:${tag.signature}`, info.label, text);
   }
   const signatureFields: [number, string, string, Finding['category']][] = [
-    [header.deviceManufacturer, 'ICC:DeviceManufacturer', 'Colour profile device manufacturer', 'device'],
-    [header.deviceModel, 'ICC:DeviceModel', 'Colour profile device model', 'device'],
-    [header.creator, 'ICC:ProfileCreator', 'Colour profile creator', 'device'],
+    [header.deviceManufacturer, 'ICC:DeviceManufacturer', 'Colour profile device manufacturer', 'other'],
+    [header.deviceModel, 'ICC:DeviceModel', 'Colour profile device model', 'other'],
+    [header.creator, 'ICC:ProfileCreator', 'Colour profile creator', 'other'],
   ];
   for (const [at, tag, label, category] of signatureFields) {
     const value = body.readUInt32BE(at);
@@ -533,7 +535,7 @@ function describeProfile(body: Buffer, where: string): Finding[] {
   const date = [0, 1, 2, 3, 4, 5].map((index) => body.readUInt16BE(header.creationDate + 2 * index));
   if (date.some((part) => part !== 0)) {
     const pad = (value: number, width = 2) => String(value).padStart(width, '0');
-    push('time', 'ICC:ProfileDateTime', 'Colour profile created', `${pad(date[0]!, 4)}-${pad(date[1]!)}-${pad(date[2]!)}T${pad(date[3]!)}:${pad(date[4]!)}:${pad(date[5]!)}`);
+    push('other', 'ICC:ProfileDateTime', 'Colour profile created', `${pad(date[0]!, 4)}-${pad(date[1]!)}-${pad(date[2]!)}T${pad(date[3]!)}:${pad(date[4]!)}:${pad(date[5]!)}`);
   }
   return findings;
 }

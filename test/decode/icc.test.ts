@@ -274,10 +274,10 @@ describe('sanitiseIccProfile: non-standard profiles are re-written', () => {
       const byTag = new Map(findings.map((finding) => [finding.tag, finding]));
       expect(byTag.get('ICC:desc')?.text).toBe(`Monitor of ${sentinel}`);
       expect(byTag.get('ICC:cprt')?.text).toBe(`Copyright ${sentinel}`);
-      expect(byTag.get('ICC:dmnd')?.category).toBe('device');
+      expect(byTag.get('ICC:dmnd')?.category).toBe('other');
       expect(byTag.get('ICC:DeviceManufacturer')?.text).toBe('DELL');
       expect(byTag.get('ICC:DeviceModel')?.text).toBe('U251');
-      expect(byTag.get('ICC:ProfileDateTime')).toMatchObject({ category: 'time', text: '2024-05-01T10:11:12' });
+      expect(byTag.get('ICC:ProfileDateTime')).toMatchObject({ category: 'other', text: '2024-05-01T10:11:12' });
       expect(findings.every((finding) => finding.where === 'APP2/ICC_PROFILE' && !finding.retained)).toBe(true);
     });
 

@@ -205,8 +205,18 @@ function analyseChunk(source: ByteSource, chunk: PngChunk, context: ImageContext
       return analyseExif(base, data);
     case 'tEXt':
     case 'zTXt':
-    case 'iTXt':
+    case 'iTXt': {
+      // Real files hold a handful of text chunks. Past `maxDecodedTextChunks`, the rest are removed
+      // in both modes without being decoded (their printable text is still reported), so thousands
+      // of repeated chunks cannot make a file cost seconds.
+      context.textChunks = (context.textChunks ?? 0) + 1;
+      if (context.textChunks > maxDecodedTextChunks) {
+        const analysed: AnalysedChunk = { ...base, role: 'metadata', kind: 'text', note: `text chunk past the first ${maxDecodedTextChunks} (not decoded)`, readable: false };
+        analysed.report.findings.push(hiddenFinding(chunk.type, `Text chunk past the first ${maxDecodedTextChunks} (removed unread)`, data.subarray(0, 256)));
+        return analysed;
+      }
       return analyseText(base, chunk.type, data);
+    }
     case 'tIME':
       return analyseTime(base, data);
     case 'sPLT':
@@ -363,6 +373,9 @@ function textSlackFindings(where: string, text: PngText): Finding[] {
   if (text.bytesAfterStream > 0) findings.push({ category: 'embedded', where, tag: 'AfterStream', label: 'Bytes after the compressed text (read by no reader)', value: text.bytesAfterStream, text: `${text.bytesAfterStream} bytes` });
   return findings;
 }
+
+/** Text chunks decoded per file; more are removed unread (see `analyseChunk`). */
+const maxDecodedTextChunks = 256;
 
 function analyseParsedText(base: Base, text: PngText, data: Buffer): AnalysedChunk {
   const where = `${text.type}/${text.keyword}`;

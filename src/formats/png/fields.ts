@@ -67,6 +67,8 @@ export interface ImageContext {
   header: ImageHeader;
   /** Entries of the PLTE seen so far (undefined before PLTE, or when it was removed). */
   paletteEntries?: number;
+  /** Text chunks decoded so far (past a bound, more are removed unread). */
+  textChunks?: number;
 }
 
 /** A chunk as traceless would write it again, or why it cannot be kept. */

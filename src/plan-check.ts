@@ -74,7 +74,9 @@ export function residueNeedles(input: Inspection, mode: CleanMode, keepDates = f
   for (const finding of input.findings) {
     if (kept.includes(finding)) continue;
     for (const raw of stringsOf(finding)) {
-      for (const line of raw.split(/[\r\n\0]+/)) {
+      // Runs of printable text only: a value decoded from binary (a comment holding table bytes)
+      // must not turn control bytes that kept image tables share into a "value".
+      for (const line of raw.split(/[\u0000-\u001f\u007f-\u009f\ufffd]+/)) {
         const text = line.trim();
         if (text.length < minimumResidueLength || !isDistinctive(text)) continue;
         if (keptText.includes(text)) continue;

@@ -4,7 +4,7 @@
  */
 import { constants, copyFileSync, existsSync, linkSync, lstatSync, realpathSync, statSync, utimesSync } from 'node:fs';
 import { TracelessError, asTracelessError } from './errors.js';
-import type { CleanPlan, FormatHandler, PlanOptions } from './formats/types.js';
+import type { CleanPlan, FormatHandler, Piece, PlanOptions } from './formats/types.js';
 import { formatInfo, handlerFor, unknownFormat } from './inspect.js';
 import { BufferSource, sourceFor, type ByteSource, type Input } from './io/source.js';
 import { PlanSource } from './io/plan-source.js';
@@ -76,13 +76,10 @@ function verificationError(file: string, verification: VerifyResult): TracelessE
 }
 
 /**
- * Cleans `input` into the file `output` (or in place with `options.inPlace`).
- * @example const result = await clean('IMG_1234.jpg', 'IMG_1234.clean.jpg');
+ * Cleans `input` into the file `output` (or in place with `options.inPlace`), on the calling
+ * thread (the async `clean` in `src/library/api.ts` runs this on a worker).
+ * @example const result = cleanSync('IMG_1234.jpg', 'IMG_1234.clean.jpg');
  */
-export async function clean(input: Input, output: string | null, options: CleanOptions = {}): Promise<CleanResult> {
-  return cleanSync(input, output, options);
-}
-
 export function cleanSync(input: Input, output: string | null, options: CleanOptions = {}): CleanResult {
   const file = typeof input === 'string' ? input : '<buffer>';
   const destination = options.inPlace ? (typeof input === 'string' ? input : null) : output;
@@ -206,8 +203,8 @@ function sameFile(a: string, b: string): boolean {
   }
 }
 
-/** Cleans bytes to bytes (for pipes): verified in memory, nothing touches the disk. */
-export function cleanBuffer(input: Buffer, options: CleanOptions = {}, name = '<stdin>'): { result: CleanResult; data: Buffer | null } {
+/** Cleans bytes to bytes (for pipes), on the calling thread: verified in memory, nothing touches the disk. */
+export function cleanBufferSync(input: Buffer, options: CleanOptions = {}, name = '<stdin>'): { result: CleanResult; data: Buffer | null } {
   const source = new BufferSource(input, name);
   let format = unknownFormat;
   try {
@@ -234,4 +231,47 @@ function keepBackup(original: string, backup: string): void {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new TracelessError('OUTPUT_EXISTS', `the backup ${backup} already exists`);
     copyFileSync(original, backup, constants.COPYFILE_EXCL);
   }
+}
+
+/**
+ * Plans and verifies a clean without writing it (for streams): the verified pieces are returned,
+ * and the caller emits them from `input` (which must not change meanwhile). `pieces` is null when
+ * the result is a refusal or failure.
+ */
+export function cleanToPieces(input: Input, options: CleanOptions = {}, name = '<stream>'): { result: CleanResult; pieces: Piece[] | null } {
+  let source: ByteSource;
+  try {
+    // A spooled stream is a private temporary file: messages name the stream, never that path.
+    source = typeof input === 'string' ? renamedSource(sourceFor(input), name) : sourceFor(input, name);
+  } catch (error) {
+    return { result: failedResult(name, error), pieces: null };
+  }
+  let format = unknownFormat;
+  try {
+    format = formatInfo(handlerFor(source));
+    const planOptions = planOptionsFrom(options);
+    const { handler, plan } = planClean(source, planOptions);
+    const result = baseResult(name, format);
+    result.bytesRead = source.size;
+    fillFromPlan(result, plan, source);
+    result.verification = verifyPlan(plan, source, new PlanSource(plan.pieces, source, name), planOptions, handler);
+    if (!result.verification.ok) throw verificationError(name, result.verification);
+    result.bytesWritten = planLength(plan.pieces);
+    return { result, pieces: plan.pieces };
+  } catch (error) {
+    return { result: failedResult(name, error, format), pieces: null };
+  } finally {
+    source.close();
+  }
+}
+
+function renamedSource(source: ByteSource, name: string): ByteSource {
+  return {
+    name,
+    size: source.size,
+    wholeBuffer: source.wholeBuffer,
+    read: (offset, length) => source.read(offset, length),
+    readInto: source.readInto ? (offset, length, target) => source.readInto!(offset, length, target) : undefined,
+    close: () => source.close(),
+  };
 }

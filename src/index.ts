@@ -5,9 +5,13 @@
  * import { inspect, clean, verify } from 'traceless';
  * const report = await inspect('IMG_1234.jpg');
  * const result = await clean('IMG_1234.jpg', 'IMG_1234.clean.jpg', { only: 'location' });
+ * // The async calls run on a shared pool of worker threads; the *Sync variants on the caller's.
  */
-export { inspect, inspectSync } from './inspect.js';
-export { clean, cleanSync, cleanBuffer } from './clean.js';
+export { inspectSync } from './inspect.js';
+export { cleanSync, cleanBufferSync } from './clean.js';
+export { inspect, clean, cleanBuffer, type AsyncCleanOptions, type TransferOption } from './library/api.js';
+export { cleanStream, cleanWebStream, type CleanStream, type CleanWebStream, type StreamCleanOptions } from './library/stream.js';
+export { shutdown, WorkerPool, type WorkerPoolOptions } from './batch/pool.js';
 export { verify } from './verify.js';
 export { formats, detectFormat } from './formats/index.js';
 export { TracelessError, isTracelessError, type ErrorCode } from './errors.js';

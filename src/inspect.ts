@@ -47,13 +47,10 @@ export function inspectSource(source: ByteSource, handler = handlerFor(source)):
 }
 
 /**
- * Reports every metadata block and decoded finding of a file (path) or of bytes (Buffer).
- * @example const report = await inspect('IMG_1234.jpg'); report.locations[0]?.latitude
+ * Reports every metadata block and decoded finding of a file (path) or of bytes (Buffer), on the
+ * calling thread (the async `inspect` in `src/library/api.ts` runs this on a worker).
+ * @example const report = inspectSync('IMG_1234.jpg'); report.locations[0]?.latitude
  */
-export async function inspect(input: Input, name?: string): Promise<Inspection> {
-  return inspectSync(input, name);
-}
-
 export function inspectSync(input: Input, name?: string): Inspection {
   let source: ByteSource;
   try {

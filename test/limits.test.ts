@@ -9,7 +9,7 @@ import { closeSync, existsSync, ftruncateSync, mkdtempSync, openSync, readdirSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanBuffer, cleanSync, inspectSync, limits, TracelessError } from '../src/index.js';
+import { cleanBufferSync as cleanBuffer, cleanSync, inspectSync, limits, TracelessError } from '../src/index.js';
 import { removeXmpProperties } from '../src/decode/xmp.js';
 import { box, ftyp } from './fixtures/heif.js';
 import { basePixelsJpeg, insertSegments, segment } from './fixtures/jpeg.js';

@@ -1,21 +1,205 @@
 /**
- * Runs tasks on N worker threads (the library is synchronous, so threads give the parallelism).
- * One shared queue: a worker busy with a large video never holds back the small photos, which
- * the other workers keep taking. Results are reported as each task finishes; a worker that dies
- * fails its task and is replaced.
+ * A reusable pool of worker threads (the library's work is synchronous, so threads give the
+ * parallelism and keep the caller's event loop free). One shared queue: a worker busy with a large
+ * video never holds back the small photos, which the other workers keep taking. Each call settles
+ * as its task finishes; a worker that dies fails only the task it held and is replaced.
+ *
+ * Workers start lazily (on the first task) and are `unref`ed whenever they are idle, so a script
+ * that uses the library exits naturally once its last call has settled; `close()` stops them for
+ * servers that shut down deliberately. The CLI's batch runner (`runTasks`) and the library's async
+ * API (`src/library/api.ts`) both run on this class.
  */
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { Worker, type Transferable } from 'node:worker_threads';
 import { failedResult } from '../clean.js';
 import { TracelessError } from '../errors.js';
 import { runTask, type Task, type TaskResult } from './tasks.js';
 
-const workerScript = fileURLToPath(new URL('./worker.js', import.meta.url));
+const siblingScript = fileURLToPath(new URL('./worker.js', import.meta.url));
+/**
+ * When the sources run untranspiled (vitest), the compiled worker of the same checkout
+ * (`dist/src/batch/worker.js`, built by `npm test` before the suite runs) does the work.
+ */
+const compiledScript = fileURLToPath(new URL('../../dist/src/batch/worker.js', import.meta.url));
 
-/** Whether the compiled worker script is there (it is not when the sources run untranspiled in tests). */
+/** The worker module: the compiled `worker.js` beside this module, or the checkout's build. */
+export function defaultWorkerScript(): string | undefined {
+  if (existsSync(siblingScript)) return siblingScript;
+  if (import.meta.url.endsWith('/src/batch/pool.ts') && existsSync(compiledScript)) return compiledScript;
+  return undefined;
+}
+
+/** Whether a compiled worker script is there (it is not when the sources run without a build). */
 export function workersAvailable(): boolean {
-  return existsSync(workerScript);
+  return defaultWorkerScript() !== undefined;
+}
+
+/** Why a task did not finish: its worker died under it, or the pool was closed first. */
+export class WorkerLost extends Error {
+  override readonly name = 'WorkerLost';
+}
+
+interface Job {
+  message: unknown;
+  transfer: readonly Transferable[];
+  resolve(value: unknown): void;
+  reject(error: WorkerLost): void;
+}
+
+interface Slot {
+  worker: Worker;
+  job: Job | undefined;
+  gone: boolean;
+}
+
+export interface WorkerPoolOptions {
+  /** Workers at most (default: the number of cores, `os.availableParallelism()`). */
+  size?: number;
+  /** The worker module (default: the compiled `worker.js`; tests pass a stand-in). */
+  script?: string;
+}
+
+export class WorkerPool {
+  readonly size: number;
+  private readonly script: string | undefined;
+  private readonly queue: Job[] = [];
+  private readonly slots = new Set<Slot>();
+  private draining: Promise<void> | undefined;
+  private drained: (() => void) | undefined;
+
+  constructor(options: WorkerPoolOptions = {}) {
+    this.size = Math.max(1, Math.floor(options.size ?? availableParallelism()));
+    this.script = options.script ?? defaultWorkerScript();
+  }
+
+  /** Whether this pool can start threads (false when no compiled worker script exists). */
+  get available(): boolean {
+    return this.script !== undefined;
+  }
+
+  /** Tasks waiting or running. */
+  get pending(): number {
+    let running = 0;
+    for (const slot of this.slots) if (slot.job) running += 1;
+    return this.queue.length + running;
+  }
+
+  /**
+   * Runs one task on a worker: resolves with the worker's reply, or rejects with WorkerLost when
+   * the worker died while holding it. `transfer`: buffers handed to the worker without a copy
+   * (they are unusable in this thread afterwards).
+   */
+  run<Reply>(message: unknown, transfer: readonly Transferable[] = []): Promise<Reply> {
+    if (!this.script) return Promise.reject(new WorkerLost('no compiled worker script (run `npm run build`)'));
+    return new Promise<Reply>((resolve, reject) => {
+      this.queue.push({ message, transfer, resolve: resolve as (value: unknown) => void, reject });
+      this.dispatch();
+    });
+  }
+
+  /**
+   * Stops every worker once the calls already made have settled (later calls start new workers).
+   * Servers call it on shutdown; scripts need not, idle workers never keep a process alive.
+   */
+  close(): Promise<void> {
+    if (this.pending === 0) return this.terminateAll();
+    this.draining ??= new Promise<void>((resolve) => {
+      this.drained = resolve;
+    }).then(() => {
+      this.draining = undefined;
+      this.drained = undefined;
+      return this.terminateAll();
+    });
+    return this.draining;
+  }
+
+  private async terminateAll(): Promise<void> {
+    const slots = [...this.slots];
+    this.slots.clear();
+    for (const slot of slots) slot.gone = true;
+    await Promise.all(slots.map((slot) => slot.worker.terminate()));
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      let idle: Slot | undefined;
+      for (const slot of this.slots) {
+        if (!slot.job && !slot.gone) {
+          idle = slot;
+          break;
+        }
+      }
+      if (!idle && this.slots.size < this.size) idle = this.start();
+      if (!idle) return;
+      const job = this.queue.shift()!;
+      idle.job = job;
+      idle.worker.ref(); // a task in flight keeps the process alive until it settles
+      try {
+        idle.worker.postMessage(job.message, job.transfer as Transferable[]);
+      } catch (error) {
+        // The message itself cannot cross (a value that does not clone): fail this task only.
+        idle.job = undefined;
+        idle.worker.unref();
+        job.reject(new WorkerLost(`the task could not be sent to a worker (${(error as Error).message})`));
+      }
+    }
+    if (this.pending === 0) this.drained?.();
+  }
+
+  private start(): Slot {
+    const worker = new Worker(this.script!);
+    const slot: Slot = { worker, job: undefined, gone: false };
+    this.slots.add(slot);
+    worker.unref();
+    worker.on('message', (reply: unknown) => {
+      const job = slot.job;
+      slot.job = undefined;
+      worker.unref();
+      job?.resolve(reply);
+      this.settled();
+    });
+    // A worker that dies for any reason — an error event, or an exit without one (killed, out of
+    // memory, process.exit in a dependency) — fails only the task it held; the next task starts a
+    // new worker, so the queue always drains.
+    const lost = (reason: string) => {
+      if (slot.gone) return;
+      slot.gone = true;
+      this.slots.delete(slot);
+      const job = slot.job;
+      slot.job = undefined;
+      job?.reject(new WorkerLost(reason));
+      this.settled();
+    };
+    worker.on('error', (error) => lost(error.message));
+    worker.on('exit', (exitCode) => lost(`it exited with code ${exitCode}`));
+    return slot;
+  }
+
+  private settled(): void {
+    this.dispatch();
+    if (this.pending === 0) this.drained?.();
+  }
+}
+
+let shared: WorkerPool | undefined;
+
+/** The process-wide pool the library's async calls share (sized to the cores, started lazily). */
+export function sharedPool(): WorkerPool {
+  shared ??= new WorkerPool();
+  return shared;
+}
+
+/**
+ * Stops the library's shared worker pool once the calls already made have settled. Servers call
+ * it on shutdown (a later call starts the pool again); scripts need not, idle workers never keep
+ * the process alive.
+ */
+export async function shutdown(): Promise<void> {
+  const pool = shared;
+  shared = undefined;
+  await pool?.close();
 }
 
 function crashed(task: Task, error: unknown): TaskResult {
@@ -25,11 +209,12 @@ function crashed(task: Task, error: unknown): TaskResult {
 }
 
 /**
- * `script`: the worker module (the compiled `worker.js`; tests pass another to play a worker that
- * dies mid-file).
+ * The CLI's batch runner: `tasks` on a pool of `jobs` workers, each result reported as it
+ * finishes. `script`: the worker module (tests pass another to play a worker that dies mid-file).
  */
-export async function runTasks(tasks: readonly Task[], jobs: number, onResult: (result: TaskResult) => void, script: string = workerScript): Promise<void> {
-  if (jobs <= 1 || tasks.length <= 1 || (script === workerScript && !workersAvailable())) {
+export async function runTasks(tasks: readonly Task[], jobs: number, onResult: (result: TaskResult) => void, script?: string): Promise<void> {
+  const pool = new WorkerPool({ size: Math.min(jobs, tasks.length), script });
+  if (jobs <= 1 || tasks.length <= 1 || !pool.available) {
     for (const task of tasks) {
       onResult(runTask(task));
       // Let the event loop breathe (progress redraws, signals) between files.
@@ -37,52 +222,16 @@ export async function runTasks(tasks: readonly Task[], jobs: number, onResult: (
     }
     return;
   }
-  const queue = [...tasks];
-  const slot = () =>
-    new Promise<void>((resolve) => {
-      let current: Task | undefined;
-      let finished = false;
-      let worker: Worker;
-      const next = () => {
-        current = queue.shift();
-        if (!current) {
-          finished = true;
-          void worker.terminate().then(() => resolve());
-          return;
-        }
-        worker.postMessage(current);
-      };
-      // A worker that dies for any reason — an error event, or an exit without one (killed, out of
-      // memory, process.exit in a dependency) — fails only the file it held; a new worker takes
-      // the rest of the queue, so the run always goes on and ends.
-      const replace = (reason: string) => {
-        if (current) onResult(crashed(current, new Error(reason)));
-        current = undefined;
-        start();
-        next();
-      };
-      const start = () => {
-        const own = new Worker(script);
-        worker = own;
-        let gone = false;
-        own.on('message', (result: TaskResult) => {
-          onResult(result);
-          current = undefined;
-          next();
-        });
-        own.on('error', (error) => {
-          if (gone) return;
-          gone = true;
-          replace(error.message);
-        });
-        own.on('exit', (exitCode) => {
-          if (gone || finished) return;
-          gone = true;
-          replace(`it exited with code ${exitCode}`);
-        });
-      };
-      start();
-      next();
-    });
-  await Promise.all(Array.from({ length: Math.min(jobs, tasks.length) }, slot));
+  try {
+    await Promise.all(
+      tasks.map((task) =>
+        pool.run<TaskResult>(task).then(
+          (result) => onResult(result),
+          (error: unknown) => onResult(crashed(task, error)),
+        ),
+      ),
+    );
+  } finally {
+    await pool.close();
+  }
 }

@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { runTasks } from '../batch/pool.js';
 import type { Task } from '../batch/tasks.js';
-import { cleanBuffer, cleanSync, failedResult } from '../clean.js';
+import { cleanBufferSync, cleanSync, failedResult } from '../clean.js';
 import { TracelessError, asTracelessError } from '../errors.js';
 import { BufferSource } from '../io/source.js';
 import { moveIntoPlace, removeQuietly, removeStaleTemporaries, temporaryPathFor, writePlanToFile } from '../io/write.js';
@@ -223,7 +223,7 @@ async function cleanStdin(mode: CleanMode, options: CleanCommandOptions, output:
   let result: CleanResult;
   try {
     if (content.kind === 'buffer') {
-      const cleaned = cleanBuffer(content.data, cleanOptions, '<stdin>');
+      const cleaned = cleanBufferSync(content.data, cleanOptions, '<stdin>');
       result = cleaned.result;
       if (cleaned.data && !options.dryRun) {
         if (options.output) {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanBuffer, cleanSync, inspectSync } from '../../src/index.js';
+import { cleanBufferSync as cleanBuffer, cleanSync, inspectSync } from '../../src/index.js';
 import { exiftoolAvailable, exiftoolTags, leakingTags } from '../fixtures/png.js';
 
 const corpus = resolve(process.cwd(), '../shared/corpus');

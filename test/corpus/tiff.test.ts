@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanBuffer, cleanSync, inspectSync } from '../../src/index.js';
+import { cleanBufferSync as cleanBuffer, cleanSync, inspectSync } from '../../src/index.js';
 import { findEntry, parseTiff, readNumbers, type TiffStructure } from '../../src/decode/tiff.js';
 import { corpusEntries } from '../helpers/corpus.js';
 import { exiftoolTags, sensitiveTags } from '../helpers/exiftool.js';

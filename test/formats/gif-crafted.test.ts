@@ -9,7 +9,7 @@ import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readGifLayout } from '../../src/formats/gif/blocks.js';
 import { BufferSource } from '../../src/io/source.js';
-import { cleanBuffer, inspectSync } from '../../src/index.js';
+import { cleanBufferSync as cleanBuffer, inspectSync } from '../../src/index.js';
 import {
   animatedGif, applicationExtension, assembleGif, baseGif, commentExtension, gifXmp, graphicControlExtension, iptcRecord, loopingExtension,
   plainTextExtension, subBlocks, xmpExtension,

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TracelessError } from '../../src/errors.js';
 import { gif } from '../../src/formats/gif/index.js';
 import { BufferSource } from '../../src/io/source.js';
-import { cleanBuffer, cleanSync, inspectSync } from '../../src/index.js';
+import { cleanBufferSync as cleanBuffer, cleanSync, inspectSync } from '../../src/index.js';
 import {
   animatedGif, applicationExtension, assembleGif, baseGif, commentExtension, dirtyGif, gifHeadLength, plainTextExtension, subBlocks, xmpExtension,
 } from '../fixtures/gif.js';

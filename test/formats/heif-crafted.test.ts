@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readMeta } from '../../src/formats/heif/meta.js';
 import { BoxBudget, readBoxes } from '../../src/formats/isobmff/boxes.js';
 import { BufferSource } from '../../src/io/source.js';
-import { cleanBuffer, inspectSync } from '../../src/index.js';
+import { cleanBufferSync as cleanBuffer, inspectSync } from '../../src/index.js';
 import { buildExifTiff, defaultExif } from '../fixtures/exif.js';
 import {
   box, buildHeif, cstring, encodeHeic, fakeImageData, fullBox, haveTool, hvcC, iccProfileFixture, ispe,

@@ -12,7 +12,7 @@ import { heif } from '../../src/formats/heif/index.js';
 import { readMeta } from '../../src/formats/heif/meta.js';
 import { BoxBudget, readBoxes } from '../../src/formats/isobmff/boxes.js';
 import { BufferSource } from '../../src/io/source.js';
-import { cleanBuffer, cleanSync, detectFormat, inspectSync } from '../../src/index.js';
+import { cleanBufferSync as cleanBuffer, cleanSync, detectFormat, inspectSync } from '../../src/index.js';
 import type { CleanOptions } from '../../src/types.js';
 import { buildExifTiff, defaultExif } from '../fixtures/exif.js';
 import {

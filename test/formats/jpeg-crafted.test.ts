@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cleanBuffer, inspectSync } from '../../src/index.js';
+import { cleanBufferSync as cleanBuffer, inspectSync } from '../../src/index.js';
 import { containsSentinel, expectCleanedInBothModes, expectSentinelGone, sentinel, sentinelBytes } from '../helpers/sentinel.js';
 import {
   adobeSegment,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TracelessError, cleanBuffer, cleanSync, inspectSync } from '../../src/index.js';
+import { TracelessError, cleanBufferSync as cleanBuffer, cleanSync, inspectSync } from '../../src/index.js';
 import { BufferSource } from '../../src/io/source.js';
 import { walkJpeg } from '../../src/formats/jpeg/markers.js';
 import { planJpeg } from '../../src/formats/jpeg/plan.js';

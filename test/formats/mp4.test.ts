@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TracelessError, cleanBuffer, cleanSync, inspectSync } from '../../src/index.js';
+import { TracelessError, cleanBufferSync as cleanBuffer, cleanSync, inspectSync } from '../../src/index.js';
 import { BufferSource } from '../../src/io/source.js';
 import { mp4 } from '../../src/formats/mp4/index.js';
 import { analyseMp4 } from '../../src/formats/mp4/walk.js';

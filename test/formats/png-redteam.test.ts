@@ -5,7 +5,7 @@
 import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cleanBuffer } from '../../src/clean.js';
+import { cleanBufferSync as cleanBuffer } from '../../src/clean.js';
 import { inspectSync } from '../../src/index.js';
 import { assemblePng, basePng, chunkData, craftedApng, exifChunk, indexedPng, iTxtChunk, pngChunk, pngSignature, textChunk } from '../fixtures/png.js';
 import { expectCleanedInBothModes, expectSentinelGone, sentinelBytes } from '../helpers/sentinel.js';

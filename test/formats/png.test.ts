@@ -10,7 +10,7 @@ import { buildOrientationTiff } from '../../src/decode/tiff-edit.js';
 import { TracelessError } from '../../src/errors.js';
 import { png } from '../../src/formats/png/index.js';
 import { BufferSource } from '../../src/io/source.js';
-import { cleanBuffer, cleanSync, inspectSync } from '../../src/index.js';
+import { cleanBufferSync as cleanBuffer, cleanSync, inspectSync } from '../../src/index.js';
 import { buildExifTiff } from '../fixtures/exif.js';
 import {
   assemblePng, basePng, dirtyPng, exifChunk, exiftoolAvailable, exiftoolTags, fixtureXmp, iTxtChunk, leakingTags, pngChunk, splitPng,

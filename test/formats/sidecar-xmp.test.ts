@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cleanBuffer } from '../../src/clean.js';
+import { cleanBufferSync as cleanBuffer } from '../../src/clean.js';
 import { readXmpProperties, xmpText } from '../../src/decode/xmp.js';
 import { inspectSync } from '../../src/index.js';
 import { exiftoolTags } from '../helpers/exiftool.js';

@@ -7,7 +7,7 @@
  */
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cleanBuffer, inspectSync } from '../../src/index.js';
+import { cleanBufferSync as cleanBuffer, inspectSync } from '../../src/index.js';
 import { findEntry, parseTiff, readBytes } from '../../src/decode/tiff.js';
 import { buildExifTiff, defaultExif } from '../fixtures/exif.js';
 import { TiffWriter, buildDng, craftedJpegTiff, ifd0Value, jpegSegment, jpegTablesWith, relayoutTiff, type Entry, type Ifd } from '../fixtures/tiff.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cleanBuffer, cleanSync, detectFormat, inspectSync } from '../../src/index.js';
+import { cleanBufferSync as cleanBuffer, cleanSync, detectFormat, inspectSync } from '../../src/index.js';
 import { TracelessError } from '../../src/errors.js';
 import { BufferSource } from '../../src/io/source.js';
 import { parseTiff, findEntry, readBytes } from '../../src/decode/tiff.js';

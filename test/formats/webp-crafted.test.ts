@@ -5,7 +5,7 @@
  */
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cleanBuffer, inspectSync } from '../../src/index.js';
+import { cleanBufferSync as cleanBuffer, inspectSync } from '../../src/index.js';
 import { buildExifTiff } from '../fixtures/exif.js';
 import {
   animatedWebp, assembleFrame, assembleWebp, baseWebp, dirtyWebp, iccProfile, splitFrame, splitWebp, vp8xPayload, type RiffPart,

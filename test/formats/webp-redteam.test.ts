@@ -1,6 +1,6 @@
 /** WebP red-team (location mode): a kept EXIF whose text tags spell coordinates is removed. */
 import { describe, expect, it } from 'vitest';
-import { cleanBuffer } from '../../src/clean.js';
+import { cleanBufferSync as cleanBuffer } from '../../src/clean.js';
 import { baseWebp, dirtyWebp } from '../fixtures/webp.js';
 
 describe('WebP red-team: location mode', () => {

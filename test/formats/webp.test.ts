@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TracelessError } from '../../src/errors.js';
 import { webp } from '../../src/formats/webp/index.js';
 import { BufferSource } from '../../src/io/source.js';
-import { cleanBuffer, cleanSync, inspectSync } from '../../src/index.js';
+import { cleanBufferSync as cleanBuffer, cleanSync, inspectSync } from '../../src/index.js';
 import { exiftoolAvailable, exiftoolTags, leakingTags } from '../fixtures/png.js';
 import { animatedWebp, assembleWebp, baseWebp, dirtyWebp, iccProfile, riffChunk, splitWebp } from '../fixtures/webp.js';
 

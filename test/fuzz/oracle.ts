@@ -19,7 +19,7 @@
  */
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanBuffer, cleanSync, detectFormat, inspectSync } from '../../src/index.js';
+import { cleanBufferSync as cleanBuffer, cleanSync, detectFormat, inspectSync } from '../../src/index.js';
 import { TracelessError } from '../../src/errors.js';
 import { BufferSource } from '../../src/io/source.js';
 import type { CleanMode } from '../../src/types.js';

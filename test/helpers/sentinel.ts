@@ -4,7 +4,7 @@
  * not be in the output — in either mode — or the file must be refused. Nothing in between.
  */
 import { expect } from 'vitest';
-import { cleanBuffer } from '../../src/clean.js';
+import { cleanBufferSync as cleanBuffer } from '../../src/clean.js';
 import type { CleanMode, CleanResult } from '../../src/types.js';
 
 /** Distinctive text that no real file holds; long enough that the residue check searches for it. */

@@ -149,7 +149,9 @@ export class WorkerPool {
   }
 
   private start(): Slot {
-    const worker = new Worker(this.script!);
+    // Workers inherit the process's Node flags, except the ones only a main script may take
+    // (`node --input-type=module -e …` would otherwise kill every worker at its start).
+    const worker = new Worker(this.script!, { execArgv: process.execArgv.filter((flag) => !/^--(input-type|eval|print)\b/.test(flag)) });
     const slot: Slot = { worker, job: undefined, gone: false };
     this.slots.add(slot);
     worker.unref();

@@ -90,7 +90,11 @@ export async function collect(source: AsyncIterable<Uint8Array | string>, signal
   } finally {
     if (!finished) {
       // Stop the source (destroys a Node stream, cancels a web stream) and drop what was spooled.
-      await Promise.resolve(iterator.return?.()).catch(() => undefined);
+      // Not awaited: a source stalled inside its own code only finishes its `return` when it
+      // resumes, and the cleanup must not wait for that.
+      void Promise.resolve()
+        .then(() => iterator.return?.())
+        .catch(() => undefined);
       if (spool) {
         await spool.handle.close().catch(() => undefined);
         await removeFolder(spool.folder);

@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { best, measure } from './measure.js';
 import type { VideoRow } from './video.js';
 import { phonePhotoFolder } from './photos.js';
+import { runThroughput } from './throughput.js';
 
 const argv = process.argv.slice(2);
 const option = (name: string, fallback: string) => {
@@ -92,6 +93,7 @@ function table(): string {
 mkdirSync(dataDir, { recursive: true });
 await photoBenchmarks();
 if (!argv.includes('--skip-video')) await videoBenchmarks();
+if (!argv.includes('--skip-throughput')) rows.push(...(await runThroughput(await phonePhotoFolder(join(dataDir, 'photos'), photoCount), { outDir: join(dataDir, 'out-throughput'), runs })));
 const header = `### ${new Date().toISOString().slice(0, 10)} — ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(totalmem() / 1024 ** 3)} GB, Node ${process.version}, best of ${runs}`;
 const output = `${header}\n\n${table()}\n`;
 console.log(output);

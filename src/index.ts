@@ -9,10 +9,10 @@
  */
 export { inspectSync } from './inspect.js';
 export { cleanSync, cleanBufferSync } from './clean.js';
-export { inspect, clean, cleanBuffer, type AsyncCleanOptions, type TransferOption } from './library/api.js';
+export { inspect, clean, cleanBuffer, verify, type AsyncCleanOptions, type TransferOption } from './library/api.js';
 export { cleanStream, cleanWebStream, type CleanStream, type CleanWebStream, type StreamCleanOptions } from './library/stream.js';
 export { shutdown, WorkerPool, type WorkerPoolOptions } from './batch/pool.js';
-export { verify } from './verify.js';
+export { verifySync, type VerifyOptions } from './library/tasks.js';
 export { formats, detectFormat } from './formats/index.js';
 export { TracelessError, isTracelessError, type ErrorCode } from './errors.js';
 export { limits } from './limits.js';

@@ -16,7 +16,8 @@ import type { Piece } from '../formats/types.js';
 import { inspectSync } from '../inspect.js';
 import type { Input } from '../io/source.js';
 import type { CleanOptions, CleanResult, Inspection } from '../types.js';
-import { asBuffer, transferable, type LibraryReply, type LibraryTask, type WireError, type WireInput } from './tasks.js';
+import { asBuffer, transferable, verifySync, type LibraryReply, type LibraryTask, type VerifyOptions, type WireError, type WireInput } from './tasks.js';
+import type { VerifyResult } from '../types.js';
 
 export interface TransferOption {
   /**
@@ -84,6 +85,31 @@ export async function inspect(input: Input, name?: string, options: TransferOpti
   }
   if (reply.error || !reply.inspection) throw fromWire(reply.error ?? { code: 'INTERNAL', message: 'the worker returned no report', file });
   return reply.inspection;
+}
+
+/**
+ * Checks, on a worker thread, that a file (path) or bytes carry nothing that `clean` would remove.
+ * @example const { ok, problems } = await verify('photo.clean.jpg');
+ */
+export async function verify(input: Input, options: VerifyOptions & TransferOption = {}): Promise<VerifyResult> {
+  const file = typeof input === 'string' ? input : '<buffer>';
+  const { transfer, ...verifyOptions } = options;
+  const wire = wireInput(input, transfer);
+  let reply: Extract<LibraryReply, { kind: 'lib-verify' }>;
+  try {
+    reply = await onPool({ kind: 'lib-verify', input: wire.input, options: verifyOptions }, wire.list, () => {
+      try {
+        return { kind: 'lib-verify', verification: verifySync(input, verifyOptions), error: null };
+      } catch (error) {
+        const problem = asTracelessError(error, file);
+        return { kind: 'lib-verify', verification: null, error: { code: problem.code, message: problem.message, file: problem.file } };
+      }
+    });
+  } catch (error) {
+    throw lostWorker(error, file);
+  }
+  if (reply.error || !reply.verification) throw fromWire(reply.error ?? { code: 'INTERNAL', message: 'the worker returned no verification', file });
+  return reply.verification;
 }
 
 /**

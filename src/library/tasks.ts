@@ -9,7 +9,9 @@ import { cleanBufferSync, cleanSync, cleanToPieces, failedResult } from '../clea
 import { asTracelessError } from '../errors.js';
 import type { Piece } from '../formats/types.js';
 import { inspectSync } from '../inspect.js';
-import type { CleanOptions, CleanResult, Inspection } from '../types.js';
+import { sourceFor, type ByteSource, type Input } from '../io/source.js';
+import type { CleanMode, CleanOptions, CleanResult, Inspection, VerifyResult } from '../types.js';
+import { verifySource } from '../verify.js';
 
 /** A path, or bytes (a Buffer arrives on the other side of a thread as a plain Uint8Array). */
 export type WireInput = string | Uint8Array;
@@ -18,7 +20,8 @@ export type LibraryTask =
   | { kind: 'lib-inspect'; input: WireInput; name?: string }
   | { kind: 'lib-clean'; input: WireInput; output: string | null; options: CleanOptions }
   | { kind: 'lib-clean-buffer'; input: Uint8Array; options: CleanOptions; name: string }
-  | { kind: 'lib-clean-pieces'; input: WireInput; options: CleanOptions; name: string };
+  | { kind: 'lib-clean-pieces'; input: WireInput; options: CleanOptions; name: string }
+  | { kind: 'lib-verify'; input: WireInput; options: VerifyOptions };
 
 export interface WireError {
   code: string;
@@ -39,7 +42,34 @@ export type LibraryReply =
   | { kind: 'lib-inspect'; inspection: Inspection | null; error: WireError | null }
   | { kind: 'lib-clean'; result: CleanResult }
   | { kind: 'lib-clean-buffer'; result: CleanResult; data: Uint8Array | null }
-  | { kind: 'lib-clean-pieces'; result: CleanResult; pieces: WirePiece[] | null; bytes: Uint8Array | null; input: Uint8Array | null };
+  | { kind: 'lib-clean-pieces'; result: CleanResult; pieces: WirePiece[] | null; bytes: Uint8Array | null; input: Uint8Array | null }
+  | { kind: 'lib-verify'; verification: VerifyResult | null; error: WireError | null };
+
+export interface VerifyOptions {
+  only?: CleanMode;
+  keepOrientation?: boolean;
+  keepDates?: boolean;
+}
+
+/**
+ * Checks that a file (path) or bytes carry nothing that `clean` would remove (in `options.only`),
+ * on the calling thread. Throws TracelessError when the input cannot be read.
+ */
+export function verifySync(input: Input, options: VerifyOptions = {}): VerifyResult {
+  let source: ByteSource;
+  try {
+    source = sourceFor(input);
+  } catch (error) {
+    throw asTracelessError(error, typeof input === 'string' ? input : '<buffer>');
+  }
+  try {
+    return verifySource(source, { mode: options.only ?? 'all', keepOrientation: options.keepOrientation ?? true, keepDates: options.keepDates ?? false });
+  } catch (error) {
+    throw asTracelessError(error, source.name);
+  } finally {
+    source.close();
+  }
+}
 
 export function isLibraryTask(message: unknown): message is LibraryTask {
   const kind = (message as { kind?: unknown } | null)?.kind;
@@ -104,6 +134,14 @@ export function runLibraryTask(task: LibraryTask): { reply: LibraryReply; transf
     case 'lib-clean-buffer': {
       const { result, data } = cleanBufferSync(asBuffer(task.input), task.options, task.name);
       return { reply: { kind: 'lib-clean-buffer', result, data: data ? owned(data, transfer) : null }, transfer };
+    }
+    case 'lib-verify': {
+      try {
+        return { reply: { kind: 'lib-verify', verification: verifySync(toBuffers(task.input), task.options), error: null }, transfer };
+      } catch (error) {
+        const problem = asTracelessError(error, typeof task.input === 'string' ? task.input : '<buffer>');
+        return { reply: { kind: 'lib-verify', verification: null, error: { code: problem.code, message: problem.message, file: problem.file } }, transfer };
+      }
     }
     case 'lib-clean-pieces': {
       const { result, pieces } = cleanToPieces(toBuffers(task.input), task.options, task.name);

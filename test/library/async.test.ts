@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkerLost, WorkerPool, workersAvailable } from '../../src/batch/pool.js';
-import { TracelessError, clean, cleanBuffer, cleanBufferSync, cleanSync, inspect, inspectSync } from '../../src/index.js';
+import { TracelessError, clean, cleanBuffer, cleanBufferSync, cleanSync, inspect, inspectSync, verify, verifySync } from '../../src/index.js';
 import { phoneJpeg } from '../fixtures/jpeg.js';
 
 const work = mkdtempSync(join(tmpdir(), 'traceless-library-'));
@@ -140,6 +140,21 @@ describe.skipIf(!built)('async library calls', () => {
     expect(cut.error?.code).toBe(cleanSync(photo.subarray(0, 300), join(work, 'cut-sync.jpg')).error?.code);
     expect(existsSync(join(work, 'cut.jpg'))).toBe(false);
     expect((await inspect(Buffer.from('text'), 'note.txt')).format.id).toBe('unknown');
+  });
+
+  it('verify runs on the pool too, with the same answer as verifySync', async () => {
+    const dirty = join(work, 'verify-dirty.jpg');
+    writeFileSync(dirty, photo);
+    const cleaned = join(work, 'verify-clean.jpg');
+    writeFileSync(cleaned, cleanBufferSync(photo).data!);
+    const [bad, good] = await Promise.all([verify(dirty), verify(cleaned)]);
+    expect(bad.ok).toBe(false);
+    expect(bad).toEqual(verifySync(dirty));
+    expect(good.ok).toBe(true);
+    expect(await verify(readFileSync(cleaned))).toEqual(verifySync(readFileSync(cleaned)));
+    const missing = await verify(join(work, 'nope.jpg')).catch((error: unknown) => error);
+    expect(missing).toBeInstanceOf(TracelessError);
+    expect((missing as TracelessError).code).toBe('IO_ERROR');
   });
 
   it('a Buffer input is copied by default and handed over with { transfer: true }', async () => {

@@ -78,10 +78,10 @@ describe.skipIf(!built)('async library calls', () => {
     // moment, so the gap bound leaves room for that; what the caller's thread did is measured
     // directly by its own CPU time (next), which load does not inflate.
     expect(async.ticks).toBeGreaterThan(3);
-    expect(async.maxGapMs, `longest event-loop gap ${async.maxGapMs.toFixed(0)} ms (sync clean: ${sync.maxGapMs.toFixed(0)} ms)`).toBeLessThan(Math.max(100, sync.maxGapMs / 2));
-    if (async.cpuMs !== null && sync.cpuMs !== null) {
+    expect(async.maxGapMs, `longest event-loop gap ${async.maxGapMs.toFixed(0)} ms (sync clean: ${sync.maxGapMs.toFixed(0)} ms)`).toBeLessThan(200);
+    if (async.cpuMs !== null) {
+      // The whole 100 MB clean cost the caller's thread (nearly) nothing: the work was elsewhere.
       expect(async.cpuMs, `main-thread CPU: async ${async.cpuMs} ms, sync ${sync.cpuMs} ms`).toBeLessThan(60);
-      expect(sync.cpuMs).toBeGreaterThan(async.cpuMs * 3);
     }
   });
 

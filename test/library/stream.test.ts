@@ -3,16 +3,17 @@
  * input past 64 MB spooled to a private temporary file that is gone afterwards (success, error,
  * abort, a consumer that walks away); nothing emitted before verification; backpressure held.
  */
-import { createReadStream, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, mkdirSync, readFileSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { ReadableStream } from 'node:stream/web';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { TracelessError, cleanBufferSync, cleanStream, cleanWebStream, inspectSync } from '../../src/index.js';
+import { TracelessError, cleanBufferSync, cleanStream, cleanSync, cleanWebStream, inspectSync } from '../../src/index.js';
 import { spoolPrefix } from '../../src/library/spool.js';
 import { limits } from '../../src/limits.js';
 import { phoneJpeg } from '../fixtures/jpeg.js';
+import { actionCameraClip, writePaddedClip } from '../fixtures/mp4.js';
 
 const work = mkdtempSync(join(tmpdir(), 'traceless-stream-test-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -180,6 +181,24 @@ describe('cleanStream', () => {
     const untouched = cleanStream(largeInput(photo, trailer));
     await untouched.result;
     untouched.output.destroy();
+    expect(await spoolsSettled()).toEqual([]);
+  });
+});
+
+describe('cleanStream of a video past 64 MB', () => {
+  it('streams the same bytes cleanSync writes (the index at the end, read from the spool)', { timeout: 180_000 }, async () => {
+    const path = join(work, 'padded.mp4');
+    writePaddedClip(actionCameraClip(), limits.maxInMemoryFileBytes + 4 * 1024 * 1024, path);
+    const { output, result } = cleanStream(createReadStream(path, { highWaterMark: 300_000 }), { name: 'clip.mp4' });
+    const summary = await result;
+    expect(summary.status).toBe('cleaned');
+    expect(summary.format.id).toBe('mp4');
+    expect(spools().length).toBe(1);
+    const streamed = await drain(output);
+    const written = join(work, 'padded.clean.mp4');
+    expect(cleanSync(path, written).status).toBe('cleaned');
+    expect(streamed.equals(readFileSync(written))).toBe(true);
+    expect(inspectSync(written).locations).toEqual([]);
     expect(await spoolsSettled()).toEqual([]);
   });
 });

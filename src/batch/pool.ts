@@ -52,6 +52,7 @@ interface Slot {
   worker: Worker;
   job: Job | undefined;
   gone: boolean;
+  idleTimer?: NodeJS.Timeout;
 }
 
 export interface WorkerPoolOptions {
@@ -59,11 +60,17 @@ export interface WorkerPoolOptions {
   size?: number;
   /** The worker module (default: the compiled `worker.js`; tests pass a stand-in). */
   script?: string;
+  /**
+   * A worker idle this long (ms) is stopped, giving its memory back; the next task starts another
+   * (default 30 s; 0 keeps idle workers until `close`).
+   */
+  idleMs?: number;
 }
 
 export class WorkerPool {
   readonly size: number;
   private readonly script: string | undefined;
+  private readonly idleMs: number;
   private readonly queue: Job[] = [];
   private readonly slots = new Set<Slot>();
   private draining: Promise<void> | undefined;
@@ -72,6 +79,12 @@ export class WorkerPool {
   constructor(options: WorkerPoolOptions = {}) {
     this.size = Math.max(1, Math.floor(options.size ?? availableParallelism()));
     this.script = options.script ?? defaultWorkerScript();
+    this.idleMs = options.idleMs ?? 30_000;
+  }
+
+  /** Worker threads running now (busy or idle). */
+  get threads(): number {
+    return this.slots.size;
   }
 
   /** Whether this pool can start threads (false when no compiled worker script exists). */
@@ -118,7 +131,10 @@ export class WorkerPool {
   private async terminateAll(): Promise<void> {
     const slots = [...this.slots];
     this.slots.clear();
-    for (const slot of slots) slot.gone = true;
+    for (const slot of slots) {
+      slot.gone = true;
+      clearTimeout(slot.idleTimer);
+    }
     await Promise.all(slots.map((slot) => slot.worker.terminate()));
   }
 
@@ -134,6 +150,7 @@ export class WorkerPool {
       if (!idle && this.slots.size < this.size) idle = this.start();
       if (!idle) return;
       const job = this.queue.shift()!;
+      clearTimeout(idle.idleTimer);
       idle.job = job;
       idle.worker.ref(); // a task in flight keeps the process alive until it settles
       try {
@@ -161,6 +178,7 @@ export class WorkerPool {
       worker.unref();
       job?.resolve(reply);
       this.settled();
+      if (!slot.job) this.retireWhenIdle(slot);
     });
     // A worker that dies for any reason — an error event, or an exit without one (killed, out of
     // memory, process.exit in a dependency) — fails only the task it held; the next task starts a
@@ -177,6 +195,18 @@ export class WorkerPool {
     worker.on('error', (error) => lost(error.message));
     worker.on('exit', (exitCode) => lost(`it exited with code ${exitCode}`));
     return slot;
+  }
+
+  private retireWhenIdle(slot: Slot): void {
+    if (this.idleMs <= 0) return;
+    clearTimeout(slot.idleTimer);
+    slot.idleTimer = setTimeout(() => {
+      if (slot.job || slot.gone) return;
+      slot.gone = true;
+      this.slots.delete(slot);
+      void slot.worker.terminate();
+    }, this.idleMs);
+    slot.idleTimer.unref();
   }
 
   private settled(): void {

@@ -222,6 +222,18 @@ parentPort.on('message', (task) => {
     await pool.close();
   });
 
+  it('stops a worker that stays idle, and starts another for the next task', async () => {
+    const pool = new WorkerPool({ size: 2, script, idleMs: 100 });
+    await Promise.all([pool.run({ value: 1, delay: 30 }), pool.run({ value: 2, delay: 30 })]);
+    expect(pool.threads).toBe(2);
+    for (let waited = 0; waited < 5000 && pool.threads > 0; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(pool.threads).toBe(0);
+    expect((await pool.run<{ echo: number }>({ value: 3 })).echo).toBe(3);
+    expect(pool.threads).toBe(1);
+    await pool.close();
+    expect(pool.threads).toBe(0);
+  });
+
   it('without a worker script it refuses to run (the library then works on the calling thread)', async () => {
     const pool = new WorkerPool({ size: 1, script: join(work, 'nowhere.mjs') });
     // An explicit script that does not exist is a worker that dies at once: that task fails only.

@@ -99,6 +99,11 @@ export function listHeader(type: string, dataLength: number): Buffer {
   return Buffer.concat([chunkHeader('LIST', dataLength), Buffer.from(type, 'latin1')]);
 }
 
+/** A RIFF header: `RIFF`, size, form type (`AVI `, `AVIX`, `WEBP`). */
+export function riffHeader(type: string, dataLength: number): Buffer {
+  return Buffer.concat([chunkHeader('RIFF', dataLength), Buffer.from(type, 'latin1')]);
+}
+
 /**
  * A `JUNK` chunk that takes exactly the place of `chunk` (header, payload and pad): the header is
  * written by traceless, the rest is zeros. Readers skip JUNK, so the bytes after it do not move.

@@ -15,8 +15,9 @@ import { rawTiff, tiff } from './tiff/index.js';
 import { mpegTs, scanOnlyFormats } from './other/index.js';
 import { mp4 } from './mp4/index.js';
 import { avi } from './avi/index.js';
+import { jxl } from './jxl/index.js';
 
-export const formats: readonly FormatHandler[] = [jpeg, png, webp, gif, heif, mp4, avi, rawTiff, tiff, ...scanOnlyFormats, xmpSidecar, subtitleSidecar, applePlist, mpegTs];
+export const formats: readonly FormatHandler[] = [jpeg, png, webp, gif, heif, mp4, avi, jxl, rawTiff, tiff, ...scanOnlyFormats, xmpSidecar, subtitleSidecar, applePlist, mpegTs];
 
 /** Bytes read from the start of a file for sniffing. */
 export const sniffLength = 64;

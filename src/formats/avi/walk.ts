@@ -245,13 +245,15 @@ class AviWalker {
         const ckid = payload.toString('latin1', entry, entry + 4);
         const media = mediaChunk.exec(ckid);
         if (!(ckid === 'rec ' || (media && Number(media[1]) < this.streams.length))) {
-          dropped += oldIndexEntryBytes;
+          // An all-zero entry (one traceless zeroed before) holds nothing.
+          if (payload.subarray(entry, entry + oldIndexEntryBytes).some((byte) => byte !== 0)) dropped += oldIndexEntryBytes;
           continue;
         }
         data.write(ckid, entry, 'latin1');
         for (let field = 4; field < oldIndexEntryBytes; field += 4) data.writeUInt32LE(payload.readUInt32LE(entry + field), entry + field);
       }
-      dropped += payload.length % oldIndexEntryBytes;
+      const tail = payload.subarray(payload.length - (payload.length % oldIndexEntryBytes));
+      dropped += tail.filter((byte) => byte !== 0).length;
       this.plan.bytes(data);
     }
     if (dropped > 0) this.slack(where, chunk.dataOffset, dropped, 'index entries that name no stream, or bytes past the last entry');

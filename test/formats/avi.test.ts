@@ -14,7 +14,7 @@ import { BufferSource } from '../../src/io/source.js';
 import { avi } from '../../src/formats/avi/index.js';
 import { buildExifTiff, defaultExif } from '../fixtures/exif.js';
 import { packetDigests } from '../fixtures/mp4.js';
-import { aviScratch, ffmpegAvi, handBuiltAvi, inPlaceOfJunk, removeAviScratch, riffChunk, riffFile, riffList, u32le } from '../fixtures/avi.js';
+import { aviScratch, ffmpegAvi, handBuiltAvi, inPlaceOfJunk, openDmlAvi, removeAviScratch, riffChunk, riffList, u32le } from '../fixtures/avi.js';
 import { exiftoolTags, sensitiveTags } from '../helpers/exiftool.js';
 import { containsSentinel, expectCleanedInBothModes, expectSentinelGone, sentinel, sentinelBytes } from '../helpers/sentinel.js';
 
@@ -125,22 +125,12 @@ describe('AVI', () => {
   });
 
   it('an OpenDML file (super index, ix00 standard index, AVIX continuation): indexes re-written, unused entries zeroed', () => {
-    const frame = Buffer.from('frame-data');
-    const stdIndex = (base: number) => Buffer.concat([Buffer.from([2, 0, 0, 1]), u32le(1), Buffer.from('00dc', 'latin1'), u32le(base), u32le(0), u32le(0), u32le(8), u32le(frame.length)]);
-    const superIndex = Buffer.concat([Buffer.from([4, 0, 0, 0]), u32le(1), Buffer.from('00dc', 'latin1'), Buffer.alloc(12), u32le(1234), u32le(0), u32le(32), u32le(1), sentinelBytes.subarray(0, 16)]);
-    const strh = Buffer.concat([Buffer.from('vidsMJPG', 'latin1'), Buffer.alloc(48)]);
-    const strf = Buffer.concat([u32le(40), u32le(64), u32le(48), Buffer.from([1, 0, 24, 0]), Buffer.from('MJPG', 'latin1'), Buffer.alloc(20)]);
-    const first = riffFile('AVI ',
-      riffList('hdrl', riffChunk('avih', Buffer.alloc(56)), riffList('strl', riffChunk('strh', strh), riffChunk('strf', strf), riffChunk('indx', superIndex)), riffList('odml', riffChunk('dmlh', Buffer.concat([u32le(2), sentinelBytes])))),
-      riffList('movi', riffChunk('00dc', frame), riffChunk('ix00', stdIndex(0))),
-    );
-    const second = riffFile('AVIX', riffList('movi', riffChunk('00dc', frame), riffChunk('ix00', stdIndex(first.length))));
-    const file = Buffer.concat([first, second]);
+    const { file, superIndex, firstLength } = openDmlAvi(sentinelBytes);
     const { data, result } = cleanBuffer(file);
     expect(result.status).toBe('cleaned');
     expect(data!.length).toBe(file.length);
     expect(containsSentinel(data!, sentinel.slice(0, 16))).toBe(false);
-    const ix = data!.indexOf('ix00', first.length, 'latin1');
+    const ix = data!.indexOf('ix00', firstLength, 'latin1');
     expect(data!.subarray(ix, ix + 40)).toEqual(file.subarray(ix, ix + 40));
     const indx = data!.indexOf('indx', 0, 'latin1');
     expect(data!.subarray(indx + 8 + 24, indx + 8 + 40)).toEqual(superIndex.subarray(24, 40));

@@ -141,6 +141,9 @@ describe('AVI', () => {
 
   it('scan reads a file cut short and says so; clean refuses it without an internal error', () => {
     const cut = mjpeg.subarray(0, Math.floor(mjpeg.length * 0.6));
+    const inspection = inspectSync(cut);
+    expect(inspection.findings.map((finding) => finding.value)).toEqual(expect.arrayContaining([metadata.title, metadata.artist]));
+    expect(inspection.unreadable).toEqual(expect.arrayContaining([expect.stringContaining('the file is cut short')]));
     const { result, data } = cleanBuffer(cut);
     expect(data).toBeNull();
     expect(result.error?.code).toBe('TRUNCATED');

@@ -63,7 +63,7 @@ describe('JPEG XL', () => {
     expect(inspection.warnings.map((warning) => warning.message)).toEqual([expect.stringContaining('bare JPEG XL codestream: no metadata boxes')]);
     const { result } = cleanBuffer(bare);
     expect(result.status).toBe('already-clean');
-    expect(result.kept).toEqual(['bare codestream: no metadata boxes']);
+    expect(result.kept).toContain('bare codestream: no metadata boxes');
   });
 
   it('every box kind hiding a sentinel (Exif, xml, jumb, jbrd, brob, unknown; jxlp parts and jxli kept): reported, cut, same pixels', () => {

@@ -63,6 +63,25 @@ export function streamHeaderFields(length: number): readonly Field[] {
 export const bitmapInfoFields: readonly Field[] = [4, 4, 4, 2, 2, 4, 4, 4, 4, 4, 4];
 export const bitmapInfoBytes = 40;
 
+/**
+ * Video codecs whose decoders read nothing after BITMAPINFOHEADER (FFmpeg's mjpeg, dvvideo and raw
+ * decoders): bytes there are slack, written as zeros. Other codecs keep them whole as codec data
+ * (MPEG-4 and H.264 headers, Huffman tables), since a decoder may need them.
+ */
+const codecsWithoutData = new Set(['MJPG', 'mjpg', 'AVRn', 'JPEG', 'jpeg', 'dmb1', 'dvsd', 'dvhd', 'dvsl', 'dv25', 'dv50', 'CDVC', 'CDVH']);
+
+/** Bytes after BITMAPINFOHEADER a decoder may read: a palette (for 1–8 bits a pixel), or codec data. */
+function videoCodecDataLength(payload: Buffer): number {
+  const extra = payload.length - bitmapInfoBytes;
+  const bitCount = payload.readUInt16LE(14);
+  const compression = payload.toString('latin1', 16, 20);
+  if (bitCount > 0 && bitCount <= 8 && (compression === '\0\0\0\0' || compression === '\x01\0\0\0' || compression === '\x02\0\0\0')) {
+    const colours = payload.readUInt32LE(32) || 2 ** bitCount;
+    return Math.min(extra, colours * 4);
+  }
+  return codecsWithoutData.has(compression) ? 0 : extra;
+}
+
 /** WAVEFORMATEX: 16 bytes of fields, then cbSize and cbSize bytes of codec data. */
 export const waveFormatFields: readonly Field[] = [2, 2, 4, 4, 2, 2];
 export const waveFormatBytes = 16;
@@ -70,7 +89,7 @@ export const waveFormatBytes = 16;
 /** The `strf` of a stream, by the stream type its `strh` declared. */
 export function rewriteStreamFormat(payload: Buffer, streamType: string | undefined): Rewritten {
   if (streamType === 'vids' && payload.length >= bitmapInfoBytes) {
-    return rewriteFields(payload, bitmapInfoFields, payload.length - bitmapInfoBytes);
+    return rewriteFields(payload, bitmapInfoFields, videoCodecDataLength(payload));
   }
   if (streamType === 'auds' && payload.length >= waveFormatBytes) {
     if (payload.length < waveFormatBytes + 2) return rewriteFields(payload, waveFormatFields);

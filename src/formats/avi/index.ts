@@ -16,7 +16,7 @@ export const avi: FormatHandler = {
   sniff: (head) => isAvi(head),
   inspect(source) {
     try {
-      return walkAvi(source).report;
+      return walkAvi(source, true).report;
     } catch (error) {
       throw asTracelessError(error, source.name);
     }

@@ -18,7 +18,7 @@
  * `ncdt`, Pentax `hydt`); FFmpeg libavformat/avidec.c (what a reader needs: strh/strf per stream,
  * vprp for the aspect ratio, indexes optional).
  */
-import { TracelessError, checkCount } from '../../errors.js';
+import { TracelessError, asTracelessError, checkCount } from '../../errors.js';
 import { formatBytes } from '../../decode/exif.js';
 import type { ByteSource } from '../../io/source.js';
 import { limits } from '../../limits.js';
@@ -63,6 +63,11 @@ const mediaChunk = /^(\d\d)(dc|db|wb|pc|tx)$/;
 const indexChunk = /^ix\d\d$/;
 /** Media chunks one walk follows (a 4 GB file at 60 frames a second with audio has about a million). */
 export const maxMediaChunks = 20_000_000;
+/**
+ * Vendor chunks, strd and XMP decoded per file (a decode costs up to milliseconds): a file
+ * repeating thousands would otherwise take seconds. Past this they are reported undecoded.
+ */
+export const maxDecodedChunks = 32;
 /** Text read from one INFO sub-chunk or stream name. */
 const maxTextBytes = 64 * 1024;
 
@@ -75,8 +80,20 @@ export interface AviWalk {
   plan: PlanBuilder;
 }
 
-export function walkAvi(source: ByteSource): AviWalk {
-  return new AviWalker(source).run();
+/**
+ * `forScan`: a file cut short (a recording that stopped without closing it, the RIFF size left at
+ * its placeholder) is read as far as it goes and the rest said plainly in `unreadable`; a clean
+ * refuses it (TRUNCATED).
+ */
+export function walkAvi(source: ByteSource, forScan = false): AviWalk {
+  const walker = new AviWalker(source, forScan);
+  try {
+    return walker.run();
+  } catch (error) {
+    if (!forScan) throw error;
+    walker.report.unreadable.push(`AVI structure: ${asTracelessError(error).message}`);
+    return { report: walker.report, plan: walker.plan };
+  }
 }
 
 class AviWalker {
@@ -85,8 +102,9 @@ class AviWalker {
   private readonly streams: Stream[] = [];
   private mediaCount = 0;
   private chunkCount = 0;
+  private decoded = 0;
 
-  constructor(private readonly source: ByteSource) {}
+  constructor(private readonly source: ByteSource, private readonly forScan: boolean) {}
 
   run(): AviWalk {
     const { source } = this;
@@ -98,7 +116,7 @@ class AviWalker {
       const head = source.size - offset >= riffHeaderBytes ? source.read(offset, riffHeaderBytes) : undefined;
       const type = head?.toString('latin1', 8, 12);
       if (!head || head.toString('latin1', 0, 4) !== 'RIFF' || type !== (first ? 'AVI ' : 'AVIX')) break;
-      const riff = readChunkAt(source, offset, source.size, 'AVI');
+      const riff = this.forScan ? clampedChunk(source, offset, this.report) : readChunkAt(source, offset, source.size, 'AVI');
       if (riff.dataLength < listTypeBytes) throw new TracelessError('MALFORMED', `AVI: RIFF chunk at offset ${offset} is too short for its type`);
       this.plan.bytes(riffHeader(type, riff.dataLength));
       this.walkChunks(riff.dataOffset + listTypeBytes, riff.dataOffset + riff.dataLength, first ? 'AVI' : 'AVIX', 1);
@@ -119,9 +137,12 @@ class AviWalker {
 
   private walkChunks(start: number, end: number, path: string, depth: number): void {
     checkListDepth(depth, 'AVI');
-    for (const chunk of readChunks(this.source, start, end, path)) {
+    // One chunk at a time, so that a scan of a file cut short reports every chunk before the cut.
+    for (let offset = start; offset < end;) {
+      const chunk = this.forScan ? clampedChunk(this.source, offset, this.report, end) : readChunkAt(this.source, offset, end, path);
       checkCount(++this.chunkCount, limits.maxSegmentCount, 'AVI chunk count');
       this.chunk(chunk, path, depth);
+      offset += chunk.totalLength;
     }
   }
 
@@ -136,6 +157,10 @@ class AviWalker {
       const payload = this.payload(chunk);
       const stream = this.streams[this.streams.length - 1];
       if (stream && payload.length >= 4) stream.type = payload.toString('latin1', 0, 4);
+      if (stream?.type === 'txts') {
+        // Subtitle or data text is a stream of samples, copied as it is: said plainly, as it can hold a GPS track.
+        this.report.findings.push({ category: 'other', where, tag: 'TextStream', label: 'Text stream (subtitles or data), kept as samples: it can hold a GPS track', value: `stream ${this.streams.length - 1}`, text: `stream ${this.streams.length - 1}`, retained: true });
+      }
       return this.structure(chunk, where, rewriteFields(payload, streamHeaderFields(payload.length)));
     }
     if (id === 'strf' && context === 'LIST(strl)') return this.structure(chunk, where, rewriteStreamFormat(this.payload(chunk), this.streams[this.streams.length - 1]?.type));
@@ -163,6 +188,10 @@ class AviWalker {
       this.walkMedia(chunk.dataOffset + listTypeBytes, chunk.dataOffset + chunk.dataLength, where, depth + 1);
       return this.pad(chunk, where);
     }
+    if (type === 'INFO' && ++this.decoded > maxDecodedChunks) {
+      addFinding(this.report, 'other', where, 'INFO', 'INFO list (one too many to decode)', formatBytes(chunk.dataLength));
+      return this.junk(chunk, where, 'text', 'INFO list (title, artist, dates, software, comments)');
+    }
     if (type === 'INFO') {
       guarded(this.report, where, () => {
         checkListDepth(depth + 1, 'AVI');
@@ -170,7 +199,8 @@ class AviWalker {
       });
       return this.junk(chunk, where, 'text', 'INFO list (title, artist, dates, software, comments)');
     }
-    this.vendorData(chunk.dataOffset + listTypeBytes, chunk.dataLength - Math.min(chunk.dataLength, listTypeBytes), where);
+    if (++this.decoded <= maxDecodedChunks) this.vendorData(chunk.dataOffset + listTypeBytes, chunk.dataLength - Math.min(chunk.dataLength, listTypeBytes), where);
+    else addFinding(this.report, 'device', where, 'VendorData', 'Camera or vendor data (one list too many to decode)', formatBytes(chunk.dataLength));
     this.junk(chunk, where, 'vendor', type === undefined ? 'an empty LIST chunk' : `vendor list "${displayFourCC(type)}"`);
   }
 
@@ -184,7 +214,7 @@ class AviWalker {
     checkListDepth(depth, 'AVI');
     let offset = start;
     while (offset < end) {
-      const chunk = readChunkAt(this.source, offset, end, where);
+      const chunk = this.forScan ? clampedChunk(this.source, offset, this.report, end) : readChunkAt(this.source, offset, end, where);
       offset += chunk.totalLength;
       const media = mediaChunk.exec(chunk.fourCC);
       if (media && Number(media[1]) < this.streams.length) {
@@ -200,7 +230,7 @@ class AviWalker {
         this.walkMedia(chunk.dataOffset + listTypeBytes, chunk.dataOffset + chunk.dataLength, `${where}/LIST(rec )`, depth + 1);
         this.pad(chunk, inner);
       } else if (chunk.fourCC === 'LIST') {
-        this.vendorData(chunk.dataOffset + listTypeBytes, chunk.dataLength - Math.min(chunk.dataLength, listTypeBytes), `${where}/LIST(${displayFourCC(listType(this.source, chunk) ?? '')})`);
+        if (++this.decoded <= maxDecodedChunks) this.vendorData(chunk.dataOffset + listTypeBytes, chunk.dataLength - Math.min(chunk.dataLength, listTypeBytes), `${where}/LIST(${displayFourCC(listType(this.source, chunk) ?? '')})`);
         this.junk(chunk, inner, 'vendor', 'a list inside the media data that is not a `rec ` group');
       } else if (fillerChunks.has(chunk.fourCC)) this.filler(chunk, inner);
       else if (indexChunk.test(chunk.fourCC)) this.odmlIndex(chunk, inner);
@@ -332,6 +362,8 @@ class AviWalker {
       const text = cleanText(readAtMost(source, chunk.dataOffset, Math.min(chunk.dataLength, maxTextBytes)), 'utf8');
       if (text) addFinding(report, info.category, where, info.tag, info.label, text);
       else addFinding(report, 'other', where, id, `Empty ${info.label.toLowerCase()}`, formatBytes(chunk.dataLength));
+    } else if (++this.decoded > maxDecodedChunks) {
+      addFinding(report, 'other', where, 'VendorData', 'Chunk (one too many to decode)', formatBytes(chunk.dataLength));
     } else if (id === '_PMX') {
       addXmp(report, readAtMost(source, chunk.dataOffset, Math.min(chunk.dataLength, maxScanBytes)), where);
     } else if (id === 'strn') {
@@ -386,4 +418,20 @@ function addNmea(report: ContainerReport, body: Buffer, where: string): boolean 
     if (++count >= maxNmeaPositions) break;
   }
   return count > 0;
+}
+
+/**
+ * For scan: the chunk at `offset`, its size cut to what the container (or the file) holds, with
+ * a sentence in `unreadable` when it had to be cut.
+ */
+function clampedChunk(source: ByteSource, offset: number, report: ContainerReport, end = source.size): RiffChunk {
+  if (offset + chunkHeaderBytes > end) throw new TracelessError('TRUNCATED', `a chunk header at offset ${offset} runs past the end of its container`);
+  const header = source.read(offset, chunkHeaderBytes);
+  const fourCC = header.toString('latin1', 0, 4);
+  const declared = header.readUInt32LE(4);
+  const dataOffset = offset + chunkHeaderBytes;
+  if (dataOffset + declared <= end) return readChunkAt(source, offset, end, 'AVI');
+  const dataLength = end - dataOffset;
+  report.unreadable.push(`AVI: chunk "${displayFourCC(fourCC)}" at offset ${offset} declares ${declared} bytes but only ${dataLength} follow (the file is cut short, as when a recording stops without closing it): read as far as it goes; clean refuses such a file`);
+  return { fourCC, offset, dataOffset, dataLength, totalLength: chunkHeaderBytes + dataLength, padPresent: false };
 }

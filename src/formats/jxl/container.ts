@@ -36,6 +36,12 @@ export const codestreamSignature = Buffer.from([0xff, 0x0a]);
 export const maxBrotliBytes = 16 * 1024 * 1024;
 const jxlpIndexBytes = 4;
 const jxlpLastPart = 0x80000000;
+/**
+ * Metadata boxes decoded per file (an EXIF decode or a Brotli decompression costs up to
+ * milliseconds): a file repeating thousands of them would otherwise take seconds. Boxes past this
+ * are reported undecoded and removed all the same.
+ */
+export const maxDecodedBoxes = 32;
 /** Frames listed in one `jxli` box that are re-written (a real file has one per keyframe). */
 const maxFrameIndexEntries = 1_000_000;
 
@@ -54,7 +60,10 @@ export function walkJxl(source: ByteSource): JxlWalk {
   const head = source.read(0, Math.min(source.size, 12));
   if (head.subarray(0, 2).equals(codestreamSignature)) {
     report.warnings.push({ code: 'JXL_BARE_CODESTREAM', message: 'bare JPEG XL codestream: no metadata boxes (it has no container to hold EXIF or XMP)', severity: 'info' });
+    // Where a bare codestream ends only a decoder of its frame headers and TOC can tell, so it is
+    // copied whole: bytes appended after it would stay (said in `kept`).
     plan.copyImage(0, source.size).keep('bare codestream: no metadata boxes');
+    plan.keep('bare codestream copied whole (bytes appended after its end are not told apart)');
     return { report, plan };
   }
   if (!head.equals(jxlSignature)) throw new TracelessError('UNSUPPORTED_FORMAT', 'not a JPEG XL file (signature missing)');
@@ -72,6 +81,7 @@ export function walkJxl(source: ByteSource): JxlWalk {
   let lastPartSeen = false;
   let level = false;
   let frameIndex = false;
+  let decoded = 0;
   for (const item of boxes.slice(2)) {
     const where = `JXL/${printable(item.type).trim() || '?'}`;
     switch (item.type) {
@@ -117,7 +127,8 @@ export function walkJxl(source: ByteSource): JxlWalk {
         break;
       }
       default:
-        describe(source, item, where, report);
+        if (++decoded <= maxDecodedBoxes) describe(source, item, where, report);
+        else report.findings.push(genericFinding(where, printable(item.type), `Box "${printable(item.type)}" (one metadata box too many to decode)`, payloadSize(item)));
         removed(report, plan, where, kindOf(item.type), item, noteOf(item.type));
     }
   }

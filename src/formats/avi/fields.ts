@@ -82,6 +82,25 @@ function videoCodecDataLength(payload: Buffer): number {
   return codecsWithoutData.has(compression) ? 0 : extra;
 }
 
+const waveFormat = { pcm: 0x0001, float: 0x0003, extensible: 0xfffe } as const;
+/** WAVEFORMATEXTENSIBLE's fields after cbSize: valid bits, channel mask, sub-format GUID. */
+const extensibleBytes = 22;
+
+/**
+ * The codec data after WAVEFORMATEX's cbSize that is kept: cbSize bytes when they fit (none for PCM
+ * and float, whose decoders read none; 22 for WAVEFORMATEXTENSIBLE); undefined when cbSize itself
+ * is not there or does not fit (then it is written as zero with the rest).
+ */
+function audioCodecDataLength(payload: Buffer): number | undefined {
+  if (payload.length < waveFormatBytes + 2) return undefined;
+  const size = payload.readUInt16LE(waveFormatBytes);
+  if (waveFormatBytes + 2 + size > payload.length) return undefined;
+  const tag = payload.readUInt16LE(0);
+  if (tag === waveFormat.extensible) return size >= extensibleBytes ? extensibleBytes : undefined;
+  if (tag === waveFormat.pcm || tag === waveFormat.float) return size === 0 ? 0 : undefined;
+  return size;
+}
+
 /** WAVEFORMATEX: 16 bytes of fields, then cbSize and cbSize bytes of codec data. */
 export const waveFormatFields: readonly Field[] = [2, 2, 4, 4, 2, 2];
 export const waveFormatBytes = 16;
@@ -92,9 +111,8 @@ export function rewriteStreamFormat(payload: Buffer, streamType: string | undefi
     return rewriteFields(payload, bitmapInfoFields, videoCodecDataLength(payload));
   }
   if (streamType === 'auds' && payload.length >= waveFormatBytes) {
-    if (payload.length < waveFormatBytes + 2) return rewriteFields(payload, waveFormatFields);
-    const extra = payload.readUInt16LE(waveFormatBytes);
-    return rewriteFields(payload, [...waveFormatFields, 2], extra);
+    const extra = audioCodecDataLength(payload);
+    return extra === undefined ? rewriteFields(payload, waveFormatFields) : rewriteFields(payload, [...waveFormatFields, 2], extra);
   }
   // A format traceless has no layout for (DV `iavs`, MIDI, text) is decoder data, kept whole.
   return { data: Buffer.from(payload), droppedBytes: 0 };

@@ -122,10 +122,22 @@ describe('JPEG XL', () => {
     expect(codestreamOf(data!)).toEqual(codestreamOf(bare));
   });
 
-  it('refuses a container without a codestream, or whose jxlp parts never end, with MALFORMED', () => {
+  it('refuses a container without a codestream (MALFORMED), or whose jxlp parts never end (TRUNCATED)', () => {
     expect(() => plan(Buffer.concat([jxlSignature, jxlFtyp, jxlBox('Exif', exifPayload())]))).toThrow(expect.objectContaining({ code: 'MALFORMED' }));
-    expect(() => plan(Buffer.concat([jxlSignature, jxlFtyp, jxlpBox(0, false, codestreamOf(bare))]))).toThrow(expect.objectContaining({ code: 'MALFORMED' }));
+    expect(() => plan(Buffer.concat([jxlSignature, jxlFtyp, jxlpBox(0, false, codestreamOf(bare))]))).toThrow(expect.objectContaining({ code: 'TRUNCATED' }));
     expect(() => plan(Buffer.concat([jxlSignature, jxlBox('jxlc', codestreamOf(bare))]))).toThrow(expect.objectContaining({ code: 'MALFORMED' }));
+  });
+
+  it('scan reads a container cut short as far as it goes and says so', () => {
+    const codestream = codestreamOf(bare);
+    const cut = Buffer.concat([jxlSignature, jxlFtyp, brob('Exif', exifPayload()), jxlpBox(0, false, codestream.subarray(0, 20))]);
+    const inspection = inspectSync(cut);
+    expect(inspection.findings.find((finding) => finding.tag === 'Make')?.value).toBe(defaultExif.make);
+    expect(inspection.unreadable).toEqual([expect.stringContaining('cut short')]);
+    expect(cleanBuffer(cut).result.error?.code).toBe('TRUNCATED');
+    const overrun = Buffer.concat([jxlSignature, jxlFtyp, jxlBox('Exif', exifPayload()), jxlBox('jxlc', codestream)]);
+    const truncated = overrun.subarray(0, overrun.length - 10);
+    expect(inspectSync(truncated).findings.find((finding) => finding.tag === 'Make')?.value).toBe(defaultExif.make);
   });
 
   it('never lets anything but TracelessError out of inspect or plan, on mutated or cut files (property test)', () => {

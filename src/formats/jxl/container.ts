@@ -54,7 +54,23 @@ export interface JxlWalk {
   plan: PlanBuilder;
 }
 
-export function walkJxl(source: ByteSource): JxlWalk {
+/**
+ * `forScan`: a file cut short is read as far as it goes and the problem said in `unreadable`
+ * (a clean refuses it).
+ */
+export function walkJxl(source: ByteSource, forScan = false): JxlWalk {
+  if (!forScan) return walk(source, false);
+  try {
+    return walk(source, false);
+  } catch (error) {
+    const { report, plan } = walk(source, true);
+    report.unreadable.push(`JPEG XL structure: ${asTracelessError(error).message}`);
+    return { report, plan };
+  }
+}
+
+/** `lenient`: for a scan's second try, nothing refused, every box read that can be. */
+function walk(source: ByteSource, lenient: boolean): JxlWalk {
   const report = emptyReport();
   const plan = new PlanBuilder();
   const head = source.read(0, Math.min(source.size, 12));
@@ -67,14 +83,14 @@ export function walkJxl(source: ByteSource): JxlWalk {
     return { report, plan };
   }
   if (!head.equals(jxlSignature)) throw new TracelessError('UNSUPPORTED_FORMAT', 'not a JPEG XL file (signature missing)');
-  const boxes = readBoxes(source, 0, source.size, new BoxBudget(), 'file');
+  const boxes = lenient ? boxesAsFarAsTheyGo(source) : readBoxes(source, 0, source.size, new BoxBudget(), 'file');
   const [, ftyp] = boxes;
-  if (!ftyp || ftyp.type !== 'ftyp' || payloadSize(ftyp) < 8 || source.read(payloadStart(ftyp), 4).toString('latin1') !== 'jxl ') {
+  if (!lenient && (!ftyp || ftyp.type !== 'ftyp' || payloadSize(ftyp) < 8 || source.read(payloadStart(ftyp), 4).toString('latin1') !== 'jxl ')) {
     throw new TracelessError('MALFORMED', 'JPEG XL: the signature box is not followed by an `ftyp` box of brand `jxl `');
   }
   plan.bytes(jxlSignature).bytes(box('ftyp', Buffer.from('jxl \0\0\0\0jxl ', 'latin1')));
   plan.keep('JPEG XL container (signature and file type written by traceless)');
-  if (payloadSize(ftyp) !== 12 || !source.read(payloadStart(ftyp) + 4, 8).equals(Buffer.from('\0\0\0\0jxl ', 'latin1'))) {
+  if (ftyp?.type === 'ftyp' && (payloadSize(ftyp) !== 12 || !source.read(payloadStart(ftyp) + 4, 8).equals(Buffer.from('\0\0\0\0jxl ', 'latin1')))) {
     removed(report, plan, 'ftyp', 'other', ftyp, 'file type box re-written (other version or brands dropped)', false);
   }
   let codestream: 'jxlc' | 'jxlp' | undefined;
@@ -82,11 +98,12 @@ export function walkJxl(source: ByteSource): JxlWalk {
   let level = false;
   let frameIndex = false;
   let decoded = 0;
-  for (const item of boxes.slice(2)) {
+  for (const item of boxes.slice(ftyp?.type === 'ftyp' ? 2 : 1)) {
     const where = `JXL/${printable(item.type).trim() || '?'}`;
+    try {
     switch (item.type) {
       case 'jxlc':
-        if (codestream) throw new TracelessError('MALFORMED', `JPEG XL: a \`jxlc\` box after ${codestream === 'jxlc' ? 'another one' : '`jxlp` parts'}`);
+        if (codestream && !lenient) throw new TracelessError('MALFORMED', `JPEG XL: a \`jxlc\` box after ${codestream === 'jxlc' ? 'another one' : '`jxlp` parts'}`);
         codestream = 'jxlc';
         plan.bytes(boxHeader('jxlc', payloadSize(item))).copyImage(payloadStart(item), payloadSize(item));
         break;
@@ -131,9 +148,13 @@ export function walkJxl(source: ByteSource): JxlWalk {
         else report.findings.push(genericFinding(where, printable(item.type), `Box "${printable(item.type)}" (one metadata box too many to decode)`, payloadSize(item)));
         removed(report, plan, where, kindOf(item.type), item, noteOf(item.type));
     }
+    } catch (error) {
+      if (!lenient) throw error;
+    }
   }
+  if (lenient) return { report, plan };
   if (!codestream) throw new TracelessError('MALFORMED', 'JPEG XL: the container holds no codestream (`jxlc` or `jxlp`)');
-  if (codestream === 'jxlp' && !lastPartSeen) throw new TracelessError('MALFORMED', 'JPEG XL: no `jxlp` part is marked last (the file may be cut short)');
+  if (codestream === 'jxlp' && !lastPartSeen) throw new TracelessError('TRUNCATED', 'JPEG XL: no `jxlp` part is marked last (the file is cut short)');
   return { report, plan };
 }
 
@@ -290,4 +311,24 @@ function rewriteFrameIndex(source: ByteSource, item: Box): Buffer | undefined {
     parts.push(writeVarint(value));
   }
   return Buffer.concat(parts);
+}
+
+/** For a scan of a file that does not walk cleanly: boxes one at a time, the last one cut to the file. */
+function boxesAsFarAsTheyGo(source: ByteSource): Box[] {
+  const boxes: Box[] = [];
+  const budget = new BoxBudget();
+  for (let offset = 0; offset + 8 <= source.size;) {
+    budget.take();
+    const header = source.read(offset, 8);
+    let size = header.readUInt32BE(0);
+    let headerSize = 8;
+    if (size === 1 && offset + 16 <= source.size) {
+      size = Number(source.read(offset + 8, 8).readBigUInt64BE(0));
+      headerSize = 16;
+    } else if (size === 0) size = source.size - offset;
+    if (size < headerSize) break;
+    boxes.push({ type: header.toString('latin1', 4, 8), offset, headerSize, size: Math.min(size, source.size - offset) });
+    offset += size;
+  }
+  return boxes;
 }

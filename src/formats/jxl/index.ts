@@ -14,7 +14,7 @@ export const jxl: FormatHandler = {
   sniff: (head) => isJxl(head),
   inspect(source) {
     try {
-      return walkJxl(source).report;
+      return walkJxl(source, true).report;
     } catch (error) {
       throw asTracelessError(error, source.name);
     }

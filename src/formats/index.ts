@@ -12,10 +12,14 @@ import { webp } from './webp/index.js';
 import { gif } from './gif/index.js';
 import { heif } from './heif/index.js';
 import { rawTiff, tiff } from './tiff/index.js';
-import { mpegTs, scanOnlyFormats } from './other/index.js';
+import { cr3, crw, jp2, matroska, mpegTs, mrw, pdf, psd, raf, x3f } from './other/index.js';
 import { mp4 } from './mp4/index.js';
+import { avi } from './avi/index.js';
+import { jxl } from './jxl/index.js';
 
-export const formats: readonly FormatHandler[] = [jpeg, png, webp, gif, heif, mp4, rawTiff, tiff, ...scanOnlyFormats, xmpSidecar, subtitleSidecar, applePlist, mpegTs];
+export const formats: readonly FormatHandler[] = [
+  jpeg, png, webp, gif, heif, mp4, rawTiff, tiff, cr3, raf, mrw, x3f, crw, jxl, jp2, psd, avi, matroska, pdf, xmpSidecar, subtitleSidecar, applePlist, mpegTs,
+];
 
 /** Bytes read from the start of a file for sniffing. */
 export const sniffLength = 64;

@@ -416,6 +416,9 @@ const smuggleSentinel: Mutator = (rng, seed) => {
   const { data, structure } = seed;
   const how = rng.pick(['slack', 'slack', 'slack', 'unknown-sibling', 'after-end']);
   if (how === 'after-end') {
+    // A bare JPEG XL codestream (FF 0A) ends where its last frame's sections end, which only a full
+    // decoder of its headers and TOC can tell; traceless copies it whole and says so (README, kept).
+    if (data[0] === 0xff && data[1] === 0x0a) return undefined;
     return { data: Buffer.concat([data, smuggleText(true)]), steps: ['sentinel after the end of the file'] };
   }
   const units = structure.units.filter((unit) => {

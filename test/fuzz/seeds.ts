@@ -14,6 +14,8 @@ import { basePixelsJpeg, exifSegment, insertSegments, phoneJpeg, adobeSegment, i
 import { actionCameraClip, addToMovie, appleKeysMeta, assetBox, box as mp4Box, cammGpsPacket, ffmpegClip, mebxKeys, mebxSample, removeScratch, textAtom, xmpPacket as mp4Xmp, xmpUuidBox, appendToBox } from '../fixtures/mp4.js';
 import { basePng, dirtyPng, assemblePng, craftedApng, iccPng, imageResources, indexedPng, iptcDatasets, pngChunk, rawProfileText, zTxtChunk } from '../fixtures/png.js';
 import { scanOnlyBuilders, sidecarBuilders } from '../fixtures/scan-only.js';
+import { craftedAviSeeds, ffmpegAvi, removeAviScratch } from '../fixtures/avi.js';
+import { cjxlImage, codestreamOf, craftedJxlSeeds, removeJxlScratch } from '../fixtures/jxl.js';
 import { TiffWriter, buildDng, buildFullTiff, withExifApp1, craftedJpegTiff } from '../fixtures/tiff.js';
 import { animatedWebp, assembleWebp, baseWebp, dirtyWebp, iccProfile, splitWebp, webpXmp } from '../fixtures/webp.js';
 
@@ -182,6 +184,21 @@ export async function codeSeeds(only?: readonly string[]): Promise<Map<string, S
     const orf = w.build(ifd0());
     orf.write('IIRO', 0, 'latin1');
     add('raw-tiff', 'orf', orf);
+  }
+  if (wanted('avi')) {
+    for (const [name, data] of Object.entries(craftedAviSeeds(buildExifTiff()))) add('avi', name, data);
+    try {
+      add('avi', 'ffmpeg-mjpeg-info', ffmpegAvi({ metadata: { title: 'Seed Title', artist: 'Seed Artist' } }));
+    } finally {
+      removeAviScratch();
+    }
+  }
+  if (wanted('jxl')) {
+    try {
+      for (const [name, data] of Object.entries(craftedJxlSeeds(codestreamOf(await cjxlImage()), buildExifTiff()))) add('jxl', name, data);
+    } finally {
+      removeJxlScratch();
+    }
   }
   for (const [id, build] of Object.entries(scanOnlyBuilders(exifJpeg))) if (wanted(id)) add(id, id, build());
   for (const [id, build] of Object.entries(sidecarBuilders)) if (wanted(id)) add(id, id, build());

@@ -1,11 +1,9 @@
 /**
- * JPEG 2000 (JP2/JPX) and JPEG XL (scan only). Both use ISO base media style boxes.
+ * JPEG 2000 (JP2/JPX), scan only: ISO base media style boxes. (JPEG XL is cleaned in `src/formats/jxl/`.)
  * References: ISO/IEC 15444-1 annex I (JP2 boxes: signature, `jp2h`, `xml `, `uuid`, `jp2c`) and
- * annex A.9 (COM marker in the codestream); ISO/IEC 18181-2 (JPEG XL container: `Exif`, `xml `,
- * `jumb`, `brob` Brotli-compressed boxes, `jbrd` JPEG reconstruction data); GeoJP2 (a degenerate
+ * annex A.9 (COM marker in the codestream); GeoJP2 (a degenerate
  * GeoTIFF in a `uuid` box); ExifTool Jpeg2000 tables (EXIF, XMP and IPTC UUIDs).
  */
-import { brotliDecompressSync } from 'node:zlib';
 import { formatBytes } from '../../decode/exif.js';
 import { decodeIptc } from '../../decode/iptc.js';
 import { parseTiff } from '../../decode/tiff.js';
@@ -16,7 +14,6 @@ import { describeGeoTiff } from '../tiff/payloads.js';
 import { addExif, addFinding, addXmp, cleanText, guarded, maxScanBytes, readAtMost } from './common.js';
 
 const jp2Signature = Buffer.from('0000000c6a5020200d0a870a', 'hex');
-const jxlSignature = Buffer.from('0000000c4a584c200d0a870a', 'hex');
 
 const uuids = {
   exif: '4a706754696666457869662d3e4a5032', // "JpgTiffExif->JP2"
@@ -27,10 +24,6 @@ const uuids = {
 
 export function isJp2(head: Buffer): boolean {
   return head.length >= 12 && head.subarray(0, 12).equals(jp2Signature);
-}
-
-export function isJxl(head: Buffer): boolean {
-  return (head.length >= 2 && head[0] === 0xff && head[1] === 0x0a) || (head.length >= 12 && head.subarray(0, 12).equals(jxlSignature));
 }
 
 function payload(source: ByteSource, box: Box): Buffer {
@@ -133,45 +126,4 @@ function readCodestreamComments(codestream: Buffer, where: string, report: Conta
     }
     offset += 2 + length;
   }
-}
-
-/** Decompressed `brob` boxes are limited to this size. */
-const maxBrotliBytes = 16 * 1024 * 1024;
-
-export function readJxl(source: ByteSource, report: ContainerReport): void {
-  if (source.size >= 2 && source.read(0, 2).equals(Buffer.from([0xff, 0x0a]))) return; // a bare codestream holds no metadata boxes
-  const budget = new BoxBudget();
-  for (const box of readBoxes(source, 0, source.size, budget)) {
-    const where = `JXL/${box.type.trim()}`;
-    switch (box.type) {
-      case 'Exif':
-        addExif(report, payload(source, box).subarray(4), where); // a 4-byte offset to the TIFF header comes first
-        break;
-      case 'xml ':
-        addXmp(report, payload(source, box), where);
-        break;
-      case 'jumb':
-        addFinding(report, 'embedded', where, 'JUMBF', 'JUMBF box (C2PA content credentials or other data)', formatBytes(payloadSize(box)));
-        break;
-      case 'jbrd':
-        addFinding(report, 'embedded', where, 'JPEGReconstruction', 'JPEG reconstruction data', formatBytes(payloadSize(box)));
-        report.unreadable.push(`${where}: JPEG reconstruction data is not read by traceless; it can hold the original JPEG's metadata segments`);
-        break;
-      case 'brob':
-        readBrotliBox(payload(source, box), where, report);
-        break;
-      default:
-        break;
-    }
-  }
-}
-
-function readBrotliBox(body: Buffer, where: string, report: ContainerReport): void {
-  guarded(report, where, () => {
-    const type = body.toString('latin1', 0, 4);
-    const data = brotliDecompressSync(body.subarray(4), { maxOutputLength: maxBrotliBytes });
-    if (type === 'Exif') addExif(report, data.subarray(4), `${where}(Exif)`);
-    else if (type === 'xml ') addXmp(report, data, `${where}(xml)`);
-    else addFinding(report, 'other', `${where}(${type.replace(/[^\x20-\x7e]/g, '?')})`, 'CompressedBox', 'Compressed metadata box', formatBytes(data.length));
-  });
 }

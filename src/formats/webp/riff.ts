@@ -1,25 +1,16 @@
 /**
- * A bounded walker over the RIFF container of WebP: a 12-byte header (`RIFF`, size, `WEBP`), then
+ * The RIFF container of WebP (chunks walked by the shared walker in `src/formats/riff/`): a 12-byte header (`RIFF`, size, `WEBP`), then
  * chunks of FourCC, 32-bit little-endian payload size, payload, and one pad byte when the size is
  * odd. ANMF (animation frame) chunks hold their own chunks after a 16-byte frame header.
  * Reference: RFC 9649 "WebP Image Format", section 2.4 (RIFF header), 2.7 (extended format);
  * https://developers.google.com/speed/webp/docs/riff_container
  */
-import { TracelessError, checkCount } from '../../errors.js';
+import { TracelessError } from '../../errors.js';
 import type { ByteSource } from '../../io/source.js';
-import { limits } from '../../limits.js';
+import { displayFourCC, readChunks, type RiffChunk } from '../riff/chunks.js';
 import { anmfHeaderBytes } from './fields.js';
 
-export interface RiffChunk {
-  fourCC: string;
-  offset: number;
-  dataOffset: number;
-  dataLength: number;
-  /** Header, payload and pad byte (when the pad is present in the file). */
-  totalLength: number;
-  /** False for the last chunk of a file whose writer left out the final pad byte. */
-  padPresent: boolean;
-}
+export { chunkHeader, displayFourCC, readChunks, type RiffChunk } from '../riff/chunks.js';
 
 export interface WebpLayout {
   /** Offset just after the RIFF payload (`8 + RIFF size`). */
@@ -29,42 +20,8 @@ export interface WebpLayout {
   trailingBytes: number;
 }
 
-/**
- * A FourCC as people can read it: bytes outside printable ASCII shown as `\xNN`. Any four bytes
- * are accepted as a FourCC (libwebp does not check them), so a misnamed `XMP\0` chunk is walked
- * and removed rather than refused.
- */
-export function displayFourCC(fourCC: string): string {
-  return fourCC.replace(/[^\x20-\x7e]/g, (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`).trimEnd();
-}
-
 export function isWebpHeader(head: Buffer): boolean {
   return head.length >= 12 && head.toString('latin1', 0, 4) === 'RIFF' && head.toString('latin1', 8, 12) === 'WEBP';
-}
-
-/** Walks chunks in `[start, end)`. `end` is trusted (already checked against the file). */
-export function readChunks(source: ByteSource, start: number, end: number, what: string): RiffChunk[] {
-  const chunks: RiffChunk[] = [];
-  let offset = start;
-  while (offset < end) {
-    checkCount(chunks.length + 1, limits.maxSegmentCount, `${what} chunk count`);
-    if (offset + 8 > end) throw new TracelessError('TRUNCATED', `${what}: a chunk header at offset ${offset} runs past the end of its container`);
-    const header = source.read(offset, 8);
-    const fourCC = header.toString('latin1', 0, 4);
-    const dataLength = header.readUInt32LE(4);
-    const dataOffset = offset + 8;
-    if (dataOffset + dataLength > end) {
-      throw new TracelessError('TRUNCATED', `${what}: chunk "${displayFourCC(fourCC)}" at offset ${offset} (${dataLength} bytes) runs past the end of its container`);
-    }
-    const pad = dataLength & 1;
-    // A missing final pad byte is a common writer slip; it is written back as zero.
-    const padPresent = dataOffset + dataLength + pad <= end;
-    if (!padPresent && dataOffset + dataLength !== end) throw new TracelessError('MALFORMED', `${what}: chunk "${displayFourCC(fourCC)}" is not padded`);
-    const totalLength = 8 + dataLength + (padPresent ? pad : 0);
-    chunks.push({ fourCC, offset, dataOffset, dataLength, totalLength, padPresent });
-    offset += totalLength;
-  }
-  return chunks;
 }
 
 /** Walks the RIFF header and the top-level chunks. */
@@ -93,11 +50,4 @@ export function readFrameChunks(source: ByteSource, anmf: RiffChunk): RiffChunk[
     throw new TracelessError('MALFORMED', `WebP ANMF chunk at offset ${anmf.offset} holds no image data`);
   }
   return frames;
-}
-
-export function chunkHeader(fourCC: string, dataLength: number): Buffer {
-  const header = Buffer.alloc(8);
-  header.write(fourCC, 0, 'latin1');
-  header.writeUInt32LE(dataLength, 4);
-  return header;
 }

@@ -14,8 +14,9 @@ import { heif } from './heif/index.js';
 import { rawTiff, tiff } from './tiff/index.js';
 import { mpegTs, scanOnlyFormats } from './other/index.js';
 import { mp4 } from './mp4/index.js';
+import { matroska } from './matroska/index.js';
 
-export const formats: readonly FormatHandler[] = [jpeg, png, webp, gif, heif, mp4, rawTiff, tiff, ...scanOnlyFormats, xmpSidecar, subtitleSidecar, applePlist, mpegTs];
+export const formats: readonly FormatHandler[] = [jpeg, png, webp, gif, heif, mp4, rawTiff, tiff, matroska, ...scanOnlyFormats, xmpSidecar, subtitleSidecar, applePlist, mpegTs];
 
 /** Bytes read from the start of a file for sniffing. */
 export const sniffLength = 64;

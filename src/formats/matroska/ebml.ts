@@ -1,0 +1,193 @@
+/**
+ * EBML reader and writer: element headers (variable-size integer IDs and sizes), unknown-size
+ * elements, bounds checks and a depth limit; plus the encoders a clean needs (size integers of a
+ * chosen width, `Void` elements of an exact total size).
+ * References: IETF RFC 8794 (EBML) §4 (VINT), §5 (element ID), §6 (element data size, unknown
+ * size = all VINT_DATA bits set), §11.3.2 (Void); RFC 9559 (Matroska) §6.2 (unknown-size
+ * Segment and Cluster, as live WebM recorders write them).
+ *
+ * Headers are read through `ByteSource` windows (never a whole element), so walking a 4 GB file
+ * reads a few bytes per element.
+ */
+import { TracelessError, checkCount, internalError } from '../../errors.js';
+import type { ByteSource } from '../../io/source.js';
+
+/** Longest element ID the Matroska profile allows (EBMLMaxIDLength, RFC 9559 §5.1.1). */
+export const maxIdLength = 4;
+/** Longest size integer (EBMLMaxSizeLength, RFC 9559 §5.1.1). */
+export const maxSizeLength = 8;
+/** The most bytes an element header takes. */
+export const maxHeaderLength = maxIdLength + maxSizeLength;
+/** Nesting deeper than this is refused (real files nest about 8 deep: Chapters/EditionEntry/ChapterAtom/…). */
+export const maxDepth = 24;
+/** ID of the EBML `Void` element (RFC 8794 §11.3.2). */
+export const voidId = 0xec;
+
+export interface ElementHeader {
+  /** ID with its marker bit kept, as the specifications write them (`0x1A45DFA3`). */
+  id: number;
+  /** Where the header starts. */
+  offset: number;
+  headerLength: number;
+  /** Width of the size integer (kept when the element is re-written, so nothing moves). */
+  sizeLength: number;
+  /** Where the data starts. */
+  dataOffset: number;
+  /** Data size, or undefined for an unknown size (all VINT_DATA bits set). */
+  size: number | undefined;
+}
+
+/** Byte length of an ID from its first byte (1–4), or 0 when the byte cannot start one. */
+function idLengthOf(first: number): number {
+  if (first >= 0x80) return 1;
+  if (first >= 0x40) return 2;
+  if (first >= 0x20) return 3;
+  if (first >= 0x10) return 4;
+  return 0;
+}
+
+/** Byte length of a size VINT from its first byte (1–8), or 0 for 0x00. */
+function sizeLengthOf(first: number): number {
+  return first === 0 ? 0 : Math.clz32(first) - 23;
+}
+
+/** Whether `bytes` at `offset` can start an element header (a valid ID byte). */
+export function startsElement(bytes: Buffer, offset: number): boolean {
+  const first = bytes[offset];
+  return first !== undefined && idLengthOf(first) > 0 && first !== 0xff;
+}
+
+/**
+ * Reads the header at `offset`, which must end (with its data, when the size is known) by `limit`.
+ * Throws MALFORMED for an invalid ID or size integer, TRUNCATED for one that runs past `limit`.
+ */
+export function readHeader(source: ByteSource, offset: number, limit: number): ElementHeader {
+  if (offset >= limit) throw new TracelessError('TRUNCATED', `EBML element header at ${offset} is past the end of its parent`);
+  const bytes = source.read(offset, Math.min(maxHeaderLength, limit - offset));
+  const idLength = idLengthOf(bytes[0]!);
+  if (idLength === 0) throw new TracelessError('MALFORMED', `invalid EBML element ID at ${offset}`);
+  if (idLength >= bytes.length) throw new TracelessError('TRUNCATED', `EBML element header at ${offset} is cut short`);
+  const id = bytes.readUIntBE(0, idLength);
+  // All VINT_DATA bits set or clear is reserved for IDs (RFC 8794 §5).
+  const idData = id - 2 ** (7 * idLength);
+  if (idData === 0 || idData === 2 ** (7 * idLength) - 1) throw new TracelessError('MALFORMED', `reserved EBML element ID 0x${id.toString(16)} at ${offset}`);
+  const sizeLength = sizeLengthOf(bytes[idLength]!);
+  if (sizeLength === 0) throw new TracelessError('MALFORMED', `invalid EBML size at ${offset}`);
+  if (idLength + sizeLength > bytes.length) throw new TracelessError('TRUNCATED', `EBML element header at ${offset} is cut short`);
+  let size = bytes[idLength]! & (0xff >> sizeLength);
+  let allOnes = size === 0xff >> sizeLength;
+  for (let index = 1; index < sizeLength; index++) {
+    const byte = bytes[idLength + index]!;
+    size = size * 256 + byte;
+    if (byte !== 0xff) allOnes = false;
+  }
+  if (!allOnes && !Number.isSafeInteger(size)) throw new TracelessError('LIMIT_EXCEEDED', `EBML element at ${offset} claims ${size} bytes`);
+  const headerLength = idLength + sizeLength;
+  const header: ElementHeader = { id, offset, headerLength, sizeLength, dataOffset: offset + headerLength, size: allOnes ? undefined : size };
+  if (header.size !== undefined && header.dataOffset + header.size > limit) {
+    throw new TracelessError('TRUNCATED', `EBML element 0x${id.toString(16)} at ${offset} runs past its parent (${header.size} bytes)`);
+  }
+  return header;
+}
+
+/** End of an element of known size. */
+export function endOf(header: ElementHeader): number {
+  if (header.size === undefined) throw internalError('the end of an unknown-size EBML element');
+  return header.dataOffset + header.size;
+}
+
+/** Counts elements walked and checks nesting: one per file, shared by every walk over it. */
+export class WalkBudget {
+  count = 0;
+  constructor(private readonly maximum: number) {}
+  step(): void {
+    checkCount(++this.count, this.maximum, 'Matroska elements');
+  }
+  static depth(depth: number): void {
+    if (depth > maxDepth) throw new TracelessError('LIMIT_EXCEEDED', `Matroska elements nested more than ${maxDepth} deep`);
+  }
+}
+
+/** Children of `[start, end)`, each of known size (an unknown size inside an ordinary master is malformed). */
+export function* children(source: ByteSource, start: number, end: number, budget: WalkBudget): Generator<ElementHeader> {
+  let offset = start;
+  while (offset < end) {
+    budget.step();
+    const header = readHeader(source, offset, end);
+    if (header.size === undefined) throw new TracelessError('MALFORMED', `Matroska element 0x${header.id.toString(16)} at ${offset} has an unknown size where one is required`);
+    yield header;
+    offset = endOf(header);
+  }
+}
+
+/** The ID's bytes (its length follows from its marker bit). */
+export function encodeId(id: number): Buffer {
+  const length = id >= 0x10000000 ? 4 : id >= 0x200000 ? 3 : id >= 0x4000 ? 2 : 1;
+  const bytes = Buffer.alloc(length);
+  bytes.writeUIntBE(id, 0, length);
+  return bytes;
+}
+
+/** Largest size a VINT of `width` bytes holds (all ones is reserved for "unknown"). */
+export function maxSizeFor(width: number): number {
+  return 2 ** (7 * width) - 2;
+}
+
+/** A size VINT of exactly `width` bytes; `undefined` writes the unknown size (all data bits set). */
+export function encodeSize(size: number | undefined, width: number): Buffer {
+  if (!Number.isInteger(width) || width < 1 || width > maxSizeLength) throw internalError(`an EBML size of width ${width}`);
+  const bytes = Buffer.alloc(width);
+  if (size === undefined) {
+    bytes.fill(0xff, 1);
+    bytes[0] = 0xff >> (width - 1);
+    return bytes;
+  }
+  if (!Number.isSafeInteger(size) || size < 0 || size > maxSizeFor(width)) throw internalError(`an EBML size of ${size} in ${width} bytes`);
+  let rest = size;
+  for (let index = width - 1; index >= 0; index--) {
+    bytes[index] = rest % 256;
+    rest = Math.floor(rest / 256);
+  }
+  bytes[0]! |= 0x80 >> (width - 1);
+  return bytes;
+}
+
+/** An element header: ID and a size VINT of `sizeLength` bytes. */
+export function encodeHeader(id: number, size: number | undefined, sizeLength: number): Buffer {
+  return Buffer.concat([encodeId(id), encodeSize(size, sizeLength)]);
+}
+
+/**
+ * The header of a `Void` element whose total length (header and zero data) is exactly `total`:
+ * ID 0xEC, then the narrowest size VINT that makes the sum exact. Every EBML element is at least
+ * two bytes (one ID byte, one size byte), so any element can become a Void of its own length; a
+ * single stray byte cannot, and callers widen a neighbour's size VINT instead.
+ */
+export function voidHeader(total: number): Buffer {
+  if (!Number.isSafeInteger(total) || total < 2) throw internalError(`a Void element of ${total} bytes`);
+  for (let width = 1; width <= maxSizeLength; width++) {
+    const data = total - 1 - width;
+    if (data < 0) break;
+    if (data <= maxSizeFor(width)) return encodeHeader(voidId, data, width);
+  }
+  throw internalError(`a Void element of ${total} bytes`);
+}
+
+/** Big-endian unsigned integer of 0–8 bytes (RFC 8794 §7.2), as a bigint. */
+export function readUnsigned(bytes: Buffer): bigint {
+  let value = 0n;
+  for (const byte of bytes) value = (value << 8n) | BigInt(byte);
+  return value;
+}
+
+/** `value` in exactly `width` big-endian bytes. */
+export function writeUnsigned(value: bigint, width: number): Buffer {
+  const bytes = Buffer.alloc(width);
+  let rest = value;
+  for (let index = width - 1; index >= 0; index--) {
+    bytes[index] = Number(rest & 0xffn);
+    rest >>= 8n;
+  }
+  if (rest !== 0n) throw internalError(`an unsigned integer wider than ${width} bytes`);
+  return bytes;
+}

@@ -68,9 +68,10 @@ export function readHeader(source: ByteSource, offset: number, limit: number): E
   if (idLength === 0) throw new TracelessError('MALFORMED', `invalid EBML element ID at ${offset}`);
   if (idLength >= bytes.length) throw new TracelessError('TRUNCATED', `EBML element header at ${offset} is cut short`);
   const id = bytes.readUIntBE(0, idLength);
-  // All VINT_DATA bits set or clear is reserved for IDs (RFC 8794 §5).
+  // All VINT_DATA bits set is reserved for IDs (RFC 8794 §5). All clear is too, but Matroska's
+  // own ChapterDisplay is 0x80, so that one is accepted.
   const idData = id - 2 ** (7 * idLength);
-  if (idData === 0 || idData === 2 ** (7 * idLength) - 1) throw new TracelessError('MALFORMED', `reserved EBML element ID 0x${id.toString(16)} at ${offset}`);
+  if (idData === 2 ** (7 * idLength) - 1) throw new TracelessError('MALFORMED', `reserved EBML element ID 0x${id.toString(16)} at ${offset}`);
   const sizeLength = sizeLengthOf(bytes[idLength]!);
   if (sizeLength === 0) throw new TracelessError('MALFORMED', `invalid EBML size at ${offset}`);
   if (idLength + sizeLength > bytes.length) throw new TracelessError('TRUNCATED', `EBML element header at ${offset} is cut short`);

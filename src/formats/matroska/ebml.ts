@@ -38,7 +38,7 @@ export interface ElementHeader {
 }
 
 /** Byte length of an ID from its first byte (1–4), or 0 when the byte cannot start one. */
-function idLengthOf(first: number): number {
+export function idLengthOf(first: number): number {
   if (first >= 0x80) return 1;
   if (first >= 0x40) return 2;
   if (first >= 0x20) return 3;
@@ -123,7 +123,8 @@ export function* children(source: ByteSource, start: number, end: number, budget
 
 /** The ID's bytes (its length follows from its marker bit). */
 export function encodeId(id: number): Buffer {
-  const length = id >= 0x10000000 ? 4 : id >= 0x200000 ? 3 : id >= 0x4000 ? 2 : 1;
+  if (!Number.isInteger(id) || id < 1 || id > 0xffffffff) throw internalError(`an EBML ID of ${id}`);
+  const length = id > 0xffffff ? 4 : id > 0xffff ? 3 : id > 0xff ? 2 : 1;
   const bytes = Buffer.alloc(length);
   bytes.writeUIntBE(id, 0, length);
   return bytes;

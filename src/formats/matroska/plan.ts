@@ -20,7 +20,7 @@ import type { ByteSource } from '../../io/source.js';
 import type { BlockKind } from '../../types.js';
 import { PlanBuilder } from '../plan-builder.js';
 import type { CleanPlan, PlanOptions } from '../types.js';
-import { WalkBudget, encodeHeader, encodeId, endOf, readHeader, readUnsigned, startsElement, voidHeader, writeUnsigned, type ElementHeader } from './ebml.js';
+import { WalkBudget, encodeHeader, encodeId, endOf, idLengthOf, readHeader, readUnsigned, startsElement, voidHeader, writeUnsigned, type ElementHeader } from './ebml.js';
 import { blockGroupChildren, clusterChildren, elementName, elementTypes, ids } from './elements.js';
 import { actionFor, isLocationTagName, seekTargetKept, segmentAction, stringRules, type PolicyOptions } from './policy.js';
 
@@ -150,7 +150,7 @@ class MatroskaCleaner {
         offset = this.segment(header);
       } else {
         if (header.size === undefined) throw new TracelessError('MALFORMED', `top-level element 0x${header.id.toString(16)} has an unknown size`);
-        this.voidElement(header, elementName(header.id), 'other');
+        this.voidElement(header, elementName(header.id), 'other', header.id === ids.void);
         offset = endOf(header);
       }
     }
@@ -301,8 +301,9 @@ class MatroskaCleaner {
   /** The ID a SeekID holds, when it is one. */
   private seekTarget(header: ElementHeader): number | undefined {
     if (header.size === undefined || header.size < 1 || header.size > 4) return undefined;
-    const value = this.source.read(header.dataOffset, header.size).readUIntBE(0, header.size);
-    return encodeId(value).length === header.size ? value : undefined;
+    const bytes = this.source.read(header.dataOffset, header.size);
+    // The ID's own marker bit must give the length the SeekID has (RFC 8794 §5).
+    return idLengthOf(bytes[0]!) === header.size ? bytes.readUIntBE(0, header.size) : undefined;
   }
 
   /** Text of a string element up to its first NUL, when it is short enough to keep. */

@@ -164,17 +164,20 @@ describe('Matroska clean (ffmpeg files)', () => {
     }
   });
 
-  it('--only location removes the place and keeps the rest (re-written)', () => {
-    const clip = ffmpegMatroska({ metadata: secrets, trackName: 'Mkv Secret Track' });
+  it('--only location keeps the allow-list (date, software, ENCODER/DATE_* tags) and removes the place and free text', () => {
+    const clip = ffmpegMatroska({ metadata: secrets, trackName: 'Mkv Secret Track', chapters: ['Mkv Secret Chapter'] });
     const { out, path, removed } = cleanAndCheck(clip, { only: 'location' });
-    expect(removed).toContain('Segment/Tags/Tag/SimpleTag');
-    // Besides the place: only what no mode keeps (CRC-32 slots of re-written masters, the segment identifier).
-    expect(removed.filter((where) => !/Crc32$|SegmentUuid$|SimpleTag$/.test(where))).toEqual([]);
+    expect(removed).toEqual(expect.arrayContaining(['Segment/Tags/Tag/SimpleTag', 'Segment/Info/Title', 'Segment/Tracks/TrackEntry/Name']));
     const report = inspectSync(out);
     expect(report.locations).toEqual([]);
-    expect(report.findings.find((finding) => finding.tag === 'Title')?.value).toBe('Mkv Secret Title');
-    expect(report.findings.find((finding) => finding.tag === 'COMMENT')?.value).toBe('Mkv Secret Comment');
-    expect(ffprobe(path)).not.toMatch(/48\.85|LOCATION/);
+    const tags = report.findings.map((finding) => finding.tag);
+    expect(tags).toEqual(expect.arrayContaining(['MuxingApp', 'WritingApp', 'ENCODER', 'DATE_RECORDED']));
+    expect(tags).not.toContain('Title');
+    expect(tags).not.toContain('COMMENT');
+    expect(tags).not.toContain('ChapString');
+    const probe = ffprobe(path);
+    expect(probe).not.toMatch(/48\.85|LOCATION|Secret (Title|Comment|Track|Chapter)/);
+    expect(probe).toMatch(/ENCODER=Lavf/);
   });
 
   it('keeps DateUTC with keepDates', () => {

@@ -22,7 +22,7 @@ import { PlanBuilder } from '../plan-builder.js';
 import type { CleanPlan, PlanOptions } from '../types.js';
 import { WalkBudget, encodeHeader, encodeId, endOf, idLengthOf, readHeader, readUnsigned, startsElement, voidHeader, writeUnsigned, type ElementHeader } from './ebml.js';
 import { blockGroupChildren, clusterChildren, elementName, elementTypes, ids } from './elements.js';
-import { actionFor, isLocationTagName, seekTargetKept, segmentAction, stringRules, type PolicyOptions } from './policy.js';
+import { actionFor, tagKeptWithoutLocation, seekTargetKept, segmentAction, stringRules, type PolicyOptions } from './policy.js';
 
 /** Kept text longer than this is voided instead (no real name, code or title is this long). */
 const maxKeptTextBytes = 64 * 1024;
@@ -282,7 +282,7 @@ class MatroskaCleaner {
     }
     if (header.id === ids.simpleTag) {
       const name = this.firstChild(header, ids.tagName);
-      return name === undefined || isLocationTagName(this.text(name, 'utf8') ?? '');
+      return name === undefined || !tagKeptWithoutLocation(this.text(name, 'utf8') ?? '');
     }
     return false;
   }
@@ -419,6 +419,6 @@ export function buildMatroskaPlan(source: ByteSource, options: PlanOptions): Cle
   new MatroskaCleaner(source, { mode: options.mode, keepDates: options.keepDates }, builder).run();
   if (builder.outputLength !== source.size) throw internalError(`the Matroska plan writes ${builder.outputLength} bytes for ${source.size}`);
   builder.keep('track and codec set-up, timing, seek and cue positions (re-written from parsed values)');
-  if (options.mode === 'location') builder.keep('titles, names and tags that name no place');
+  if (options.mode === 'location') builder.keep('the date, software names and tags that name no place (ENCODER, DATE_*, DURATION, …)');
   return builder.build();
 }

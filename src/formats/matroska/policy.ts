@@ -76,14 +76,15 @@ const structural = new Map<number, ReadonlyMap<number, Action>>([
   [ids.chapterAtom, new Map<number, Action>([[ids.chapterUid, keep], [ids.chapterTimeStart, keep], [ids.chapterTimeEnd, keep], [ids.chapterFlagHidden, keep], [ids.chapterFlagEnabled, keep], [ids.chapterSkipType, keep], [ids.chapterAtom, master]])],
 ]);
 
-/** What only a `--only location` clean keeps (text that names no place), besides the structure. */
-const textKeptWithoutLocation = new Map<number, ReadonlyMap<number, Action>>([
-  [ids.info, new Map<number, Action>([[ids.title, keep], [ids.muxingApp, keep], [ids.writingApp, keep], [ids.dateUtc, keep]])],
-  [ids.trackEntry, new Map<number, Action>([[ids.name, keep], [ids.codecName, keep]])],
-  [ids.editionEntry, new Map<number, Action>([[ids.editionDisplay, master]])],
-  [ids.editionDisplay, new Map<number, Action>([[ids.editionString, keep], [ids.chapLanguage, keep], [ids.chapLanguageBcp47, keep]])],
-  [ids.chapterAtom, new Map<number, Action>([[ids.chapterDisplay, master]])],
-  [ids.chapterDisplay, new Map<number, Action>([[ids.chapString, keep], [ids.chapLanguage, keep], [ids.chapLanguageBcp47, keep], [ids.chapCountry, keep]])],
+/**
+ * What a `--only location` clean keeps besides the structure: an allow-list, like every format's
+ * location mode (README "`--only location` is an allow-list"): the date, the software names and
+ * tags whose names say they hold no place. Free text (titles, track names, chapter titles,
+ * comments) may name a place and is removed.
+ */
+const keptWithoutLocation = new Map<number, ReadonlyMap<number, Action>>([
+  [ids.info, new Map<number, Action>([[ids.muxingApp, keep], [ids.writingApp, keep], [ids.dateUtc, keep]])],
+  [ids.trackEntry, new Map<number, Action>([[ids.codecName, keep]])],
   [ids.tags, new Map([[ids.tag, master]])],
   [ids.tag, new Map([[ids.targets, master], [ids.simpleTag, master]])],
   [ids.targets, new Map([ids.targetTypeValue, ids.targetType, ids.tagTrackUid, ids.tagEditionUid, ids.tagChapterUid, ids.tagAttachmentUid].map((id) => [id, keep] as const))],
@@ -94,7 +95,7 @@ const textKeptWithoutLocation = new Map<number, ReadonlyMap<number, Action>>([
 export function actionFor(parent: number, child: number, options: PolicyOptions): Action {
   const kept = structural.get(parent)?.get(child);
   if (kept) return kept;
-  if (options.mode === 'location') return textKeptWithoutLocation.get(parent)?.get(child) ?? 'void';
+  if (options.mode === 'location') return keptWithoutLocation.get(parent)?.get(child) ?? 'void';
   if (parent === ids.info && (child === ids.muxingApp || child === ids.writingApp)) return 'empty';
   if (parent === ids.info && child === ids.dateUtc && options.keepDates) return 'keep';
   return 'void';
@@ -130,7 +131,11 @@ export const stringRules: ReadonlyMap<number, RegExp> = new Map([
   [ids.targetType, /^[A-Z ]{1,40}$/],
 ]);
 
-/** Tag names that hold a place (RECORDING_LOCATION, COMPOSITION_LOCATION, …). */
-export function isLocationTagName(name: string): boolean {
-  return /LOCATION|GPS|COORD|LATITUDE|LONGITUDE|ISO6709|CITY|COUNTRY|ADDRESS|PLACE/i.test(name);
+/**
+ * SimpleTag names a `--only location` clean keeps (Matroska tagging guidelines, and what ffmpeg and
+ * mkvmerge write): software, dates, durations, rights holders, stream statistics. Any other tag,
+ * RECORDING_LOCATION and free text such as COMMENT or TITLE included, is removed.
+ */
+export function tagKeptWithoutLocation(name: string): boolean {
+  return /^(ENCODER|ENCODER_SETTINGS|ENCODED_BY|DURATION|CREATION_TIME|DATE_[A-Z_]{1,24}|ARTIST|COMPOSER|COPYRIGHT|PRODUCTION_COPYRIGHT|BPS|NUMBER_OF_FRAMES|NUMBER_OF_BYTES|_STATISTICS_[A-Z_]{1,24})$/.test(name);
 }

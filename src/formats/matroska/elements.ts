@@ -121,8 +121,9 @@ export const blockGroupChildren: ReadonlySet<number> = new Set([0xa1, 0xa2, 0x75
 /** Nanoseconds between the Unix epoch and Matroska's (2001-01-01T00:00:00 UTC, RFC 9559 §5.1.2.6). */
 export const matroskaEpochMs = Date.UTC(2001, 0, 1);
 
+const names = new Map<number, string>(Object.entries(ids).map(([name, id]) => [id, name.charAt(0).toUpperCase() + name.slice(1)]));
+
 /** A human name for an ID (for `where` strings). */
 export function elementName(id: number): string {
-  for (const [name, value] of Object.entries(ids)) if (value === id) return name.charAt(0).toUpperCase() + name.slice(1);
-  return `0x${id.toString(16).toUpperCase()}`;
+  return names.get(id) ?? `0x${id.toString(16).toUpperCase()}`;
 }

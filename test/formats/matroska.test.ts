@@ -241,6 +241,28 @@ describe('Matroska crafted files (a sentinel in every voided place)', () => {
     expect(() => voidHeader(1)).toThrow(TracelessError);
   });
 
+  it('a recording cut short is scanned up to the cut (and refused by clean)', () => {
+    const whole = craftedMatroska({ secret: sentinel });
+    // The second occurrence of the Cluster ID (the first is its SeekHead entry).
+    const clusterId = Buffer.from([0x1f, 0x43, 0xb6, 0x75]);
+    const cut = whole.subarray(0, whole.indexOf(clusterId, whole.indexOf(clusterId) + 4) + 20);
+    const report = inspectSync(cut);
+    expect(report.findings.find((finding) => finding.tag === 'Title')?.value).toBe(`${sentinel} title`);
+    expect(report.unreadable.join(' ')).toMatch(/cut short/);
+    expect(cleanBuffer(cut).result.error?.code).toBe('TRUNCATED');
+  });
+
+  it('refuses more elements than the limit, and nesting deeper than 24, with LIMIT_EXCEEDED', () => {
+    const voids = Buffer.alloc(2 * 1_000_001);
+    for (let offset = 0; offset < voids.length; offset += 2) voids[offset] = 0xec, voids[offset + 1] = 0x80;
+    const many = Buffer.concat([ebmlHeader(), Buffer.from([0x18, 0x53, 0x80, 0x67]), vint(voids.length, 8), voids]);
+    expect(cleanBuffer(many).result.error?.code).toBe('LIMIT_EXCEEDED');
+    let atom = el(0xb6, uint(0x73c4, 1), uint(0x91, 0));
+    for (let depth = 0; depth < 30; depth++) atom = el(0xb6, uint(0x73c4, depth + 2), uint(0x91, 0), atom);
+    const deep = Buffer.concat([ebmlHeader(), el(0x18538067, el(0x1043a770, el(0x45b9, atom)))]);
+    expect(cleanBuffer(deep).result.error?.code).toBe('LIMIT_EXCEEDED');
+  });
+
   it('truncated and mutated files raise only TracelessError, and any output verifies', { timeout: 120_000 }, () => {
     const base = craftedMatroska({ secret: sentinel });
     const onlyTracelessErrors = (bytes: Buffer) => {

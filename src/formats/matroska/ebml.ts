@@ -9,7 +9,7 @@
  * Headers are read through `ByteSource` windows (never a whole element), so walking a 4 GB file
  * reads a few bytes per element.
  */
-import { TracelessError, checkCount, internalError } from '../../errors.js';
+import { TracelessError, checkCount, checkRange, internalError } from '../../errors.js';
 import type { ByteSource } from '../../io/source.js';
 
 /** Longest element ID the Matroska profile allows (EBMLMaxIDLength, RFC 9559 §5.1.1). */
@@ -57,35 +57,48 @@ export function startsElement(bytes: Buffer, offset: number): boolean {
   return first !== undefined && idLengthOf(first) > 0 && first !== 0xff;
 }
 
+/** Whether an element header of at least two bytes can start at `offset`, before `end`. */
+export function elementAt(source: ByteSource, offset: number, end: number): boolean {
+  if (end - offset < 2) return false;
+  const whole = source.wholeBuffer;
+  return whole ? offset + 2 <= whole.length && startsElement(whole, offset) : startsElement(source.read(offset, 2), 0);
+}
+
 /**
- * Reads the header at `offset`, which must end (with its data, when the size is known) by `limit`.
+ * Reads the header at `offset`, which must end by `limit` and its data (when the size is known) by
+ * `dataLimit` (the same unless a caller reads what it can of an element cut short).
  * Throws MALFORMED for an invalid ID or size integer, TRUNCATED for one that runs past `limit`.
  */
-export function readHeader(source: ByteSource, offset: number, limit: number): ElementHeader {
+export function readHeader(source: ByteSource, offset: number, limit: number, dataLimit = limit): ElementHeader {
   if (offset >= limit) throw new TracelessError('TRUNCATED', `EBML element header at ${offset} is past the end of its parent`);
-  const bytes = source.read(offset, Math.min(maxHeaderLength, limit - offset));
-  const idLength = idLengthOf(bytes[0]!);
+  const available = Math.min(maxHeaderLength, limit - offset);
+  // Millions of headers in a long video: read in place when the file is in memory (no view per header).
+  const whole = source.wholeBuffer;
+  const bytes = whole ?? source.read(offset, available);
+  const base = whole ? offset : 0;
+  if (whole) checkRange(offset, available, whole.length, source.name);
+  const idLength = idLengthOf(bytes[base]!);
   if (idLength === 0) throw new TracelessError('MALFORMED', `invalid EBML element ID at ${offset}`);
-  if (idLength >= bytes.length) throw new TracelessError('TRUNCATED', `EBML element header at ${offset} is cut short`);
-  const id = bytes.readUIntBE(0, idLength);
+  if (idLength >= available) throw new TracelessError('TRUNCATED', `EBML element header at ${offset} is cut short`);
+  const id = bytes.readUIntBE(base, idLength);
   // All VINT_DATA bits set is reserved for IDs (RFC 8794 §5). All clear is too, but Matroska's
   // own ChapterDisplay is 0x80, so that one is accepted.
   const idData = id - 2 ** (7 * idLength);
   if (idData === 2 ** (7 * idLength) - 1) throw new TracelessError('MALFORMED', `reserved EBML element ID 0x${id.toString(16)} at ${offset}`);
-  const sizeLength = sizeLengthOf(bytes[idLength]!);
+  const sizeLength = sizeLengthOf(bytes[base + idLength]!);
   if (sizeLength === 0) throw new TracelessError('MALFORMED', `invalid EBML size at ${offset}`);
-  if (idLength + sizeLength > bytes.length) throw new TracelessError('TRUNCATED', `EBML element header at ${offset} is cut short`);
-  let size = bytes[idLength]! & (0xff >> sizeLength);
+  if (idLength + sizeLength > available) throw new TracelessError('TRUNCATED', `EBML element header at ${offset} is cut short`);
+  let size = bytes[base + idLength]! & (0xff >> sizeLength);
   let allOnes = size === 0xff >> sizeLength;
   for (let index = 1; index < sizeLength; index++) {
-    const byte = bytes[idLength + index]!;
+    const byte = bytes[base + idLength + index]!;
     size = size * 256 + byte;
     if (byte !== 0xff) allOnes = false;
   }
   if (!allOnes && !Number.isSafeInteger(size)) throw new TracelessError('LIMIT_EXCEEDED', `EBML element at ${offset} claims ${size} bytes`);
   const headerLength = idLength + sizeLength;
   const header: ElementHeader = { id, offset, headerLength, sizeLength, dataOffset: offset + headerLength, size: allOnes ? undefined : size };
-  if (header.size !== undefined && header.dataOffset + header.size > limit) {
+  if (header.size !== undefined && header.dataOffset + header.size > dataLimit) {
     throw new TracelessError('TRUNCATED', `EBML element 0x${id.toString(16)} at ${offset} runs past its parent (${header.size} bytes)`);
   }
   return header;
@@ -156,7 +169,11 @@ export function encodeSize(size: number | undefined, width: number): Buffer {
 
 /** An element header: ID and a size VINT of `sizeLength` bytes. */
 export function encodeHeader(id: number, size: number | undefined, sizeLength: number): Buffer {
-  return Buffer.concat([encodeId(id), encodeSize(size, sizeLength)]);
+  const idBytes = encodeId(id);
+  const header = Buffer.allocUnsafe(idBytes.length + sizeLength);
+  idBytes.copy(header);
+  encodeSize(size, sizeLength).copy(header, idBytes.length);
+  return header;
 }
 
 /**

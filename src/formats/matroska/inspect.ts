@@ -16,7 +16,7 @@ import type { Category } from '../../types.js';
 import { parseIso6709 } from '../isobmff/iso6709.js';
 import { addFinding } from '../other/common.js';
 import { emptyReport, type ContainerReport } from '../types.js';
-import { WalkBudget, children, endOf, readHeader, startsElement, type ElementHeader } from './ebml.js';
+import { WalkBudget, children, elementAt, endOf, readHeader, type ElementHeader } from './ebml.js';
 import { clusterChildren, elementName, ids, matroskaEpochMs } from './elements.js';
 
 /** Text read from one element at most (a title, a tag value). */
@@ -36,9 +36,16 @@ class Inspector {
   run(): void {
     let offset = 0;
     const size = this.source.size;
-    while (offset + 2 <= size && startsElement(this.source.read(offset, 2), 0)) {
+    while (elementAt(this.source, offset, size)) {
       this.budget.step();
-      const header = readHeader(this.source, offset, size);
+      const header = readHeader(this.source, offset, size, Number.MAX_SAFE_INTEGER);
+      if (header.size !== undefined && endOf(header) > size) {
+        if (header.id !== ids.segment) throw new TracelessError('TRUNCATED', `${elementName(header.id)} at ${offset} runs past the end of the file`);
+        // A recording cut short: read what is there, and say so.
+        this.report.unreadable.push(`Matroska: the segment is cut short (${size - header.dataOffset} of ${header.size} bytes); what follows the cut was not read`);
+        this.segment({ ...header, size: size - header.dataOffset });
+        return;
+      }
       if (header.id === ids.segment) offset = this.segment(header);
       else if (header.size === undefined) throw new TracelessError('MALFORMED', `top-level element 0x${header.id.toString(16)} has an unknown size`);
       else {
@@ -55,7 +62,7 @@ class Inspector {
   private segment(header: ElementHeader): number {
     const end = header.size === undefined ? this.source.size : endOf(header);
     let offset = header.dataOffset;
-    while (offset + 2 <= end && startsElement(this.source.read(offset, 2), 0)) {
+    while (elementAt(this.source, offset, end)) {
       this.budget.step();
       const child = readHeader(this.source, offset, end);
       if (header.size === undefined && (child.id === ids.ebml || child.id === ids.segment)) return offset;
@@ -92,7 +99,7 @@ class Inspector {
   /** Where an unknown-size Cluster ends: at the first element that cannot be its child. */
   private skipLiveCluster(header: ElementHeader, end: number): number {
     let offset = header.dataOffset;
-    while (offset + 2 <= end && startsElement(this.source.read(offset, 2), 0)) {
+    while (elementAt(this.source, offset, end)) {
       const child = readHeader(this.source, offset, end);
       if (!clusterChildren.has(child.id)) return offset;
       this.budget.step();

@@ -20,7 +20,7 @@ import type { ByteSource } from '../../io/source.js';
 import type { BlockKind } from '../../types.js';
 import { PlanBuilder } from '../plan-builder.js';
 import type { CleanPlan, PlanOptions } from '../types.js';
-import { WalkBudget, encodeHeader, encodeId, endOf, idLengthOf, readHeader, readUnsigned, startsElement, voidHeader, writeUnsigned, type ElementHeader } from './ebml.js';
+import { WalkBudget, elementAt, encodeHeader, encodeId, endOf, idLengthOf, readHeader, readUnsigned, voidHeader, writeUnsigned, type ElementHeader } from './ebml.js';
 import { blockGroupChildren, clusterChildren, elementName, elementTypes, ids } from './elements.js';
 import { actionFor, tagKeptWithoutLocation, seekTargetKept, segmentAction, stringRules, type PolicyOptions } from './policy.js';
 
@@ -33,8 +33,9 @@ const zeroCheckWindow = 1024 * 1024;
 
 /** Gathers written bytes into few pieces; a Void's header is held back so a stray byte can join it. */
 class Emitter {
-  private pending: Buffer[] = [];
-  private pendingLength = 0;
+  /** Written bytes gathered here, then handed to the builder as one piece. */
+  private chunk = Buffer.alloc(flushBytes);
+  private used = 0;
   /** A Void not yet written: its total length (header + zeros). */
   private heldVoid = 0;
 
@@ -42,9 +43,7 @@ class Emitter {
 
   bytes(data: Buffer): void {
     this.releaseVoid();
-    this.pending.push(data);
-    this.pendingLength += data.length;
-    if (this.pendingLength >= flushBytes) this.flush();
+    this.append(data);
   }
 
   samples(offset: number, length: number): void {
@@ -66,9 +65,15 @@ class Emitter {
     return true;
   }
 
-  /** Plain zeros (stray bytes at the very end of the file, outside any element). */
+  /** Zeros inside written structure (short runs join the chunk, long ones are a zeros piece). */
   zeros(length: number): void {
     this.releaseVoid();
+    if (length <= 256) {
+      if (this.used + length > this.chunk.length) this.flush();
+      this.chunk.fill(0, this.used, this.used + length);
+      this.used += length;
+      return;
+    }
     this.flush();
     this.builder.zeros(length);
   }
@@ -78,28 +83,29 @@ class Emitter {
     this.flush();
   }
 
+  private append(data: Buffer): void {
+    if (this.used + data.length > this.chunk.length) this.flush();
+    if (data.length > this.chunk.length) {
+      this.builder.bytes(Buffer.from(data));
+      return;
+    }
+    data.copy(this.chunk, this.used);
+    this.used += data.length;
+  }
+
   private releaseVoid(): void {
     if (this.heldVoid === 0) return;
     const total = this.heldVoid;
     this.heldVoid = 0;
     const header = voidHeader(total);
-    this.pending.push(header);
-    this.pendingLength += header.length;
-    const data = total - header.length;
-    if (data <= 256) {
-      this.pending.push(Buffer.alloc(data));
-      this.pendingLength += data;
-      return;
-    }
-    this.flush();
-    this.builder.zeros(data);
+    this.append(header);
+    this.zeros(total - header.length);
   }
 
   private flush(): void {
-    if (this.pendingLength === 0) return;
-    this.builder.bytes(this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingLength));
-    this.pending = [];
-    this.pendingLength = 0;
+    if (this.used === 0) return;
+    this.builder.bytes(Buffer.from(this.chunk.subarray(0, this.used)));
+    this.used = 0;
   }
 }
 
@@ -109,12 +115,14 @@ interface Removal {
   count: number;
 }
 
+const textIds: ReadonlySet<number> = new Set([ids.tags, ids.title, ids.name, ids.chapterDisplay, ids.editionDisplay, ids.simpleTag]);
+
 /** What a removed element is, for the report. */
 function kindOf(id: number): BlockKind {
   if (id === ids.dateUtc) return 'timestamp';
   if (id === ids.attachments) return 'thumbnail';
   if (id === ids.muxingApp || id === ids.writingApp || id === ids.codecName) return 'vendor';
-  if ([ids.tags, ids.title, ids.name, ids.chapterDisplay, ids.editionDisplay, ids.simpleTag].includes(id as never)) return 'text';
+  if (textIds.has(id)) return 'text';
   return 'other';
 }
 
@@ -135,8 +143,7 @@ class MatroskaCleaner {
     const size = this.source.size;
     let offset = 0;
     while (offset < size) {
-      const head = this.source.read(offset, Math.min(2, size - offset));
-      if (head.length < 2 || !startsElement(head, 0)) {
+      if (!elementAt(this.source, offset, size)) {
         this.stray(offset, size, 'trailing bytes', true);
         break;
       }
@@ -173,7 +180,7 @@ class MatroskaCleaner {
     this.emit.bytes(encodeHeader(header.id, header.size, header.sizeLength));
     let offset = header.dataOffset;
     while (offset < end) {
-      if (end - offset < 2 || !startsElement(this.source.read(offset, 2), 0)) {
+      if (!elementAt(this.source, offset, end)) {
         this.stray(offset, end, 'Segment/trailing bytes', false);
         return end;
       }
@@ -203,7 +210,7 @@ class MatroskaCleaner {
     while (offset < end) {
       if (header.size === undefined) {
         // An unknown-size Cluster ends at the first element that cannot be its child (RFC 9559 §6.2).
-        if (end - offset < 2 || !startsElement(this.source.read(offset, 2), 0)) return offset;
+        if (!elementAt(this.source, offset, end)) return offset;
         const peek = readHeader(this.source, offset, end);
         if (!clusterChildren.has(peek.id)) return offset;
       }
@@ -252,24 +259,24 @@ class MatroskaCleaner {
     this.emit.bytes(encodeHeader(header.id, header.size, header.sizeLength));
     let offset = header.dataOffset;
     while (offset < end) {
-      if (end - offset < 2 || !startsElement(this.source.read(offset, Math.min(2, end - offset)), 0)) {
+      if (!elementAt(this.source, offset, end)) {
         this.stray(offset, end, `${where}/trailing bytes`, false);
         return;
       }
       this.budget.step();
       const child = readHeader(this.source, offset, end);
       if (child.size === undefined) throw new TracelessError('MALFORMED', `Matroska ${elementName(child.id)} in ${where} has an unknown size`);
-      const childWhere = `${where}/${elementName(child.id)}`;
+      const childWhere = () => `${where}/${elementName(child.id)}`;
       const action = actionFor(header.id, child.id, this.options);
       const type = elementTypes.get(child.id);
-      if (action === 'master' && type === 'master') this.master(child, childWhere, depth + 1);
+      if (action === 'master' && type === 'master') this.master(child, childWhere(), depth + 1);
       else if (action === 'keep' && type !== undefined && type !== 'master') this.leaf(child, where);
       else if (action === 'samples') {
         this.emit.bytes(encodeHeader(child.id, child.size, child.sizeLength));
         this.emit.samples(child.dataOffset, child.size);
-      } else if (action === 'empty') this.emptyString(child, childWhere);
-      else if (child.id === ids.void) this.voidElement(child, childWhere, 'other', true);
-      else this.voidElement(child, childWhere, kindOf(child.id));
+      } else if (action === 'empty') this.emptyString(child, childWhere());
+      else if (child.id === ids.void) this.voidElement(child, childWhere(), 'other', true);
+      else this.voidElement(child, childWhere(), kindOf(child.id));
       offset = endOf(child);
     }
   }
@@ -289,7 +296,7 @@ class MatroskaCleaner {
 
   private firstChild(header: ElementHeader, id: number): ElementHeader | undefined {
     for (let offset = header.dataOffset; offset < endOf(header); ) {
-      if (!startsElement(this.source.read(offset, 1), 0)) return undefined;
+      if (!elementAt(this.source, offset, endOf(header))) return undefined;
       const child = readHeader(this.source, offset, endOf(header));
       if (child.size === undefined) return undefined;
       if (child.id === id) return child;
@@ -316,18 +323,18 @@ class MatroskaCleaner {
 
   /** A kept leaf re-written from its parsed value at its own length; voided when the value does not parse. */
   private leaf(header: ElementHeader, parentWhere: string): void {
-    const where = `${parentWhere}/${elementName(header.id)}`;
+    const where = () => `${parentWhere}/${elementName(header.id)}`;
     const size = header.size!;
     const original = size <= maxKeptTextBytes ? this.source.read(header.dataOffset, size) : undefined;
     const value = original && this.encodeValue(header, original);
     if (!value) {
-      this.voidElement(header, where, 'other');
+      this.voidElement(header, where(), 'other');
       return;
     }
     this.emit.bytes(encodeHeader(header.id, size, header.sizeLength));
     this.emit.bytes(value);
     // Bytes after a string's end, a non-canonical float: what differs was not part of the value.
-    if (!value.equals(original!)) this.record(`${where} (bytes after its value)`, 'other', size);
+    if (!value.equals(original!)) this.record(`${where()} (bytes after its value)`, 'other', size);
   }
 
   private encodeValue(header: ElementHeader, original: Buffer): Buffer | undefined {
@@ -380,8 +387,7 @@ class MatroskaCleaner {
   private emptyString(header: ElementHeader, where: string): void {
     const size = header.size!;
     this.emit.bytes(encodeHeader(header.id, size, header.sizeLength));
-    if (size <= 256) this.emit.bytes(Buffer.alloc(size));
-    else this.emit.zeros(size);
+    this.emit.zeros(size);
     if (!this.isZero(header.dataOffset, size)) this.record(where, kindOf(header.id), size);
   }
 

@@ -167,6 +167,36 @@ export function encodeSize(size: number | undefined, width: number): Buffer {
   return bytes;
 }
 
+/** Bytes an ID takes (its marker bit says; for a valid ID this is the same as its value's width). */
+export function idWidth(id: number): number {
+  if (!Number.isInteger(id) || id < 1 || id > 0xffffffff) throw internalError(`an EBML ID of ${id}`);
+  return id > 0xffffff ? 4 : id > 0xffff ? 3 : id > 0xff ? 2 : 1;
+}
+
+/**
+ * Writes an element header (ID, then a size VINT of `sizeLength` bytes) into `target` at `at`
+ * without allocating (a long video has millions); returns its length.
+ */
+export function writeHeader(target: Buffer, at: number, id: number, size: number | undefined, sizeLength: number): number {
+  const width = idWidth(id);
+  target.writeUIntBE(id, at, width);
+  if (!Number.isInteger(sizeLength) || sizeLength < 1 || sizeLength > maxSizeLength) throw internalError(`an EBML size of width ${sizeLength}`);
+  const start = at + width;
+  if (size === undefined) {
+    target[start] = 0xff >> (sizeLength - 1);
+    target.fill(0xff, start + 1, start + sizeLength);
+    return width + sizeLength;
+  }
+  if (!Number.isSafeInteger(size) || size < 0 || size > maxSizeFor(sizeLength)) throw internalError(`an EBML size of ${size} in ${sizeLength} bytes`);
+  let rest = size;
+  for (let index = sizeLength - 1; index >= 0; index--) {
+    target[start + index] = rest % 256;
+    rest = Math.floor(rest / 256);
+  }
+  target[start] = target[start]! | (0x80 >> (sizeLength - 1));
+  return width + sizeLength;
+}
+
 /** An element header: ID and a size VINT of `sizeLength` bytes. */
 export function encodeHeader(id: number, size: number | undefined, sizeLength: number): Buffer {
   const idBytes = encodeId(id);
@@ -183,11 +213,17 @@ export function encodeHeader(id: number, size: number | undefined, sizeLength: n
  * single stray byte cannot, and callers widen a neighbour's size VINT instead.
  */
 export function voidHeader(total: number): Buffer {
+  const width = voidSizeWidth(total);
+  return encodeHeader(voidId, total - 1 - width, width);
+}
+
+/** Width of the size VINT of a Void whose total length is `total` (the narrowest that fits). */
+export function voidSizeWidth(total: number): number {
   if (!Number.isSafeInteger(total) || total < 2) throw internalError(`a Void element of ${total} bytes`);
   for (let width = 1; width <= maxSizeLength; width++) {
     const data = total - 1 - width;
     if (data < 0) break;
-    if (data <= maxSizeFor(width)) return encodeHeader(voidId, data, width);
+    if (data <= maxSizeFor(width)) return width;
   }
   throw internalError(`a Void element of ${total} bytes`);
 }

@@ -20,7 +20,7 @@ import type { ByteSource } from '../../io/source.js';
 import type { BlockKind } from '../../types.js';
 import { PlanBuilder } from '../plan-builder.js';
 import type { CleanPlan, PlanOptions } from '../types.js';
-import { WalkBudget, elementAt, encodeHeader, encodeId, endOf, idLengthOf, readHeader, readUnsigned, voidHeader, writeUnsigned, type ElementHeader } from './ebml.js';
+import { WalkBudget, elementAt, encodeId, maxHeaderLength, writeHeader, endOf, idLengthOf, readHeader, readUnsigned, voidId, voidSizeWidth, writeUnsigned, type ElementHeader } from './ebml.js';
 import { blockGroupChildren, clusterChildren, elementName, elementTypes, ids } from './elements.js';
 import { actionFor, tagKeptWithoutLocation, seekTargetKept, segmentAction, stringRules, type PolicyOptions } from './policy.js';
 
@@ -44,6 +44,13 @@ class Emitter {
   bytes(data: Buffer): void {
     this.releaseVoid();
     this.append(data);
+  }
+
+  /** An element header written from its parsed ID and size, at the size VINT's original width. */
+  header(id: number, size: number | undefined, sizeLength: number): void {
+    this.releaseVoid();
+    if (this.used + maxHeaderLength > this.chunk.length) this.flush();
+    this.used += writeHeader(this.chunk, this.used, id, size, sizeLength);
   }
 
   samples(offset: number, length: number): void {
@@ -97,9 +104,10 @@ class Emitter {
     if (this.heldVoid === 0) return;
     const total = this.heldVoid;
     this.heldVoid = 0;
-    const header = voidHeader(total);
-    this.append(header);
-    this.zeros(total - header.length);
+    // ID 0xEC and the narrowest size VINT that makes the total exact (see voidHeader).
+    const width = voidSizeWidth(total);
+    this.header(voidId, total - 1 - width, width);
+    this.zeros(total - 1 - width);
   }
 
   private flush(): void {
@@ -177,7 +185,7 @@ class MatroskaCleaner {
   /** The Segment; returns where the next top-level element starts. */
   private segment(header: ElementHeader): number {
     const end = header.size === undefined ? this.source.size : endOf(header);
-    this.emit.bytes(encodeHeader(header.id, header.size, header.sizeLength));
+    this.emit.header(header.id, header.size, header.sizeLength);
     let offset = header.dataOffset;
     while (offset < end) {
       if (!elementAt(this.source, offset, end)) {
@@ -204,7 +212,7 @@ class MatroskaCleaner {
 
   /** A Cluster: block elements copied as samples, timing re-written, anything else voided. */
   private cluster(header: ElementHeader, segmentEnd: number): number {
-    this.emit.bytes(encodeHeader(header.id, header.size, header.sizeLength));
+    this.emit.header(header.id, header.size, header.sizeLength);
     const end = header.size === undefined ? segmentEnd : endOf(header);
     let offset = header.dataOffset;
     while (offset < end) {
@@ -241,7 +249,7 @@ class MatroskaCleaner {
       this.emit.samples(header.offset, end - header.offset);
       return;
     }
-    this.emit.bytes(encodeHeader(header.id, header.size, header.sizeLength));
+    this.emit.header(header.id, header.size, header.sizeLength);
     for (const part of parts) {
       if (blockGroupChildren.has(part.id)) this.emit.samples(part.offset, endOf(part) - part.offset);
       else this.voidElement(part, `Segment/Cluster/BlockGroup/${elementName(part.id)}`, 'other', part.id === ids.void);
@@ -256,7 +264,7 @@ class MatroskaCleaner {
       return;
     }
     const end = endOf(header);
-    this.emit.bytes(encodeHeader(header.id, header.size, header.sizeLength));
+    this.emit.header(header.id, header.size, header.sizeLength);
     let offset = header.dataOffset;
     while (offset < end) {
       if (!elementAt(this.source, offset, end)) {
@@ -272,7 +280,7 @@ class MatroskaCleaner {
       if (action === 'master' && type === 'master') this.master(child, childWhere(), depth + 1);
       else if (action === 'keep' && type !== undefined && type !== 'master') this.leaf(child, where);
       else if (action === 'samples') {
-        this.emit.bytes(encodeHeader(child.id, child.size, child.sizeLength));
+        this.emit.header(child.id, child.size, child.sizeLength);
         this.emit.samples(child.dataOffset, child.size);
       } else if (action === 'empty') this.emptyString(child, childWhere());
       else if (child.id === ids.void) this.voidElement(child, childWhere(), 'other', true);
@@ -331,7 +339,7 @@ class MatroskaCleaner {
       this.voidElement(header, where(), 'other');
       return;
     }
-    this.emit.bytes(encodeHeader(header.id, size, header.sizeLength));
+    this.emit.header(header.id, size, header.sizeLength);
     this.emit.bytes(value);
     // Bytes after a string's end, a non-canonical float: what differs was not part of the value.
     if (!value.equals(original!)) this.record(`${where()} (bytes after its value)`, 'other', size);
@@ -386,7 +394,7 @@ class MatroskaCleaner {
   /** A mandatory string (MuxingApp, WritingApp) written empty: its header, then zeros. */
   private emptyString(header: ElementHeader, where: string): void {
     const size = header.size!;
-    this.emit.bytes(encodeHeader(header.id, size, header.sizeLength));
+    this.emit.header(header.id, size, header.sizeLength);
     this.emit.zeros(size);
     if (!this.isZero(header.dataOffset, size)) this.record(where, kindOf(header.id), size);
   }
@@ -412,6 +420,11 @@ class MatroskaCleaner {
   }
 
   private isZero(offset: number, length: number): boolean {
+    const whole = this.source.wholeBuffer;
+    if (whole && offset + length <= whole.length) {
+      for (let at = offset; at < offset + length; at++) if (whole[at] !== 0) return false;
+      return true;
+    }
     for (let at = offset; at < offset + length; at += zeroCheckWindow) {
       const window = this.source.read(at, Math.min(zeroCheckWindow, offset + length - at));
       for (const byte of window) if (byte !== 0) return false;

@@ -119,8 +119,15 @@ class Inspector {
     return bytes.toString('utf8', 0, nul === -1 ? bytes.length : nul).trim();
   }
 
+  /** Findings already reported (a file repeating one element thousands of times reports it once). */
+  private readonly seen = new Set<string>();
+
   private add(category: Category, where: string, tag: string, label: string, value: string): void {
-    if (value) addFinding(this.report, category, where, tag, label, value);
+    if (!value) return;
+    const key = `${where}\u0000${tag}\u0000${value}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    addFinding(this.report, category, where, tag, label, value);
   }
 
   private info(info: ElementHeader): void {

@@ -145,8 +145,9 @@ export function encodeId(id: number): Buffer {
 
 /** Largest size a VINT of `width` bytes holds (all ones is reserved for "unknown"). */
 export function maxSizeFor(width: number): number {
-  return 2 ** (7 * width) - 2;
+  return maxSizes[width] ?? 2 ** (7 * width) - 2;
 }
+const maxSizes = [0, 1, 2, 3, 4, 5, 6, 7, 8].map((width) => 2 ** (7 * width) - 2);
 
 /** A size VINT of exactly `width` bytes; `undefined` writes the unknown size (all data bits set). */
 export function encodeSize(size: number | undefined, width: number): Buffer {

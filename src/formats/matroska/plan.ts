@@ -350,7 +350,15 @@ class MatroskaCleaner {
     switch (elementTypes.get(header.id)) {
       case 'uint':
       case 'int':
-        return size <= 8 ? writeUnsigned(readUnsigned(original), size) : undefined;
+        if (size > 8) return undefined;
+        // Up to six bytes fit a double exactly; wider ones go through bigint.
+        if (size === 0) return Buffer.alloc(0);
+        if (size <= 6) {
+          const out = Buffer.allocUnsafe(size);
+          out.writeUIntBE(original.readUIntBE(0, size), 0, size);
+          return out;
+        }
+        return writeUnsigned(readUnsigned(original), size);
       case 'date': {
         if (size !== 8 && size !== 0) return undefined;
         const out = Buffer.alloc(size);

@@ -12,10 +12,11 @@ import { webp } from './webp/index.js';
 import { gif } from './gif/index.js';
 import { heif } from './heif/index.js';
 import { rawTiff, tiff } from './tiff/index.js';
-import { cr3, crw, jp2, matroska, mpegTs, mrw, pdf, psd, raf, x3f } from './other/index.js';
+import { cr3, crw, jp2, mpegTs, mrw, pdf, psd, raf, x3f } from './other/index.js';
 import { mp4 } from './mp4/index.js';
 import { avi } from './avi/index.js';
 import { jxl } from './jxl/index.js';
+import { matroska } from './matroska/index.js';
 
 export const formats: readonly FormatHandler[] = [
   jpeg, png, webp, gif, heif, mp4, rawTiff, tiff, cr3, raf, mrw, x3f, crw, jxl, jp2, psd, avi, matroska, pdf, xmpSidecar, subtitleSidecar, applePlist, mpegTs,

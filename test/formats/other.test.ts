@@ -86,10 +86,6 @@ describe('scan-only formats', () => {
     expect(valueOf(avi, 'Artist')).toBe('Avi Secret Artist');
     expect(valueOf(avi, 'DateTimeOriginal')).toBe('2024/05/01 10:11:12');
     expect(avi.locations.length).toBeGreaterThan(0);
-    const mkv = scan('matroska');
-    expect(valueOf(mkv, 'Title')).toBe('Mkv Secret Title');
-    expect(valueOf(mkv, 'DateUTC')).toBe('2024-05-01T10:11:12.000Z');
-    expect(mkv.findings.find((finding) => finding.tag === 'LOCATION')?.category).toBe('location');
     const pdf = scan('pdf');
     expect(valueOf(pdf, 'Author')).toBe('Pdf Secret Author');
     expect(valueOf(pdf, 'Producer')).toBe('SecretProd');

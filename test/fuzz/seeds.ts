@@ -12,6 +12,7 @@ import { gifXmp, animatedGif, assembleGif, baseGif, commentExtension, dirtyGif, 
 import { appleMakerNote, buildHeif, standardHeifFixture, colrIcc, cstring as heifCstring, exifItemPayload, fakeImageData, fullBox as heifFullBox, hvcC, iccProfileFixture, irot, ispe, pixi, box as heifBox, xmpPacket as heifXmp, type HeifFixture } from '../fixtures/heif.js';
 import { basePixelsJpeg, exifSegment, insertSegments, phoneJpeg, adobeSegment, imageResource, insertBefore, iptcRecord, jfifSegment, photoshopSegment, quantTable, removeSegments, segment as jpegSegment } from '../fixtures/jpeg.js';
 import { actionCameraClip, addToMovie, appleKeysMeta, assetBox, box as mp4Box, cammGpsPacket, ffmpegClip, mebxKeys, mebxSample, removeScratch, textAtom, xmpPacket as mp4Xmp, xmpUuidBox, appendToBox } from '../fixtures/mp4.js';
+import { craftedMatroska, el as mkvElement, ffmpegMatroska, removeMatroskaScratch } from '../fixtures/matroska.js';
 import { basePng, dirtyPng, assemblePng, craftedApng, iccPng, imageResources, indexedPng, iptcDatasets, pngChunk, rawProfileText, zTxtChunk } from '../fixtures/png.js';
 import { scanOnlyBuilders, sidecarBuilders } from '../fixtures/scan-only.js';
 import { craftedAviSeeds, ffmpegAvi, removeAviScratch } from '../fixtures/avi.js';
@@ -166,6 +167,16 @@ export async function codeSeeds(only?: readonly string[]): Promise<Map<string, S
       add('mp4', 'subtitle-coordinates', ffmpegClip({ subtitles: `1\n00:00:00,000 --> 00:00:00,900\n48°51'30.1"N 2°17'40.2"E\n` }));
     } finally {
       removeScratch();
+    }
+  }
+  if (wanted('matroska')) {
+    // Hand-built: every Matroska metadata place, unknown elements, Voids, CRC slots, a trailer; then ffmpeg's own layouts.
+    add('matroska', 'crafted-everything', craftedMatroska({ secret: 'Seed Secret', clusterExtra: [mkvElement(0xec, 'void data'), mkvElement(0xbf, Buffer.from('CRC!'))], trailer: mkvElement(0x5d5d, 'after the segment') }));
+    try {
+      add('matroska', 'ffmpeg-mkv-tags-chapters-cover', ffmpegMatroska({ metadata: { title: 'Seed Title', location: '+48.8584+002.2945/', comment: 'Seed Comment' }, trackName: 'Seed Track', chapters: ['Seed Chapter'], attachment: true, seconds: 0.5 }));
+      add('matroska', 'ffmpeg-webm-live', ffmpegMatroska({ container: 'webm', live: true, metadata: { title: 'Seed Live' }, seconds: 0.5 }));
+    } finally {
+      removeMatroskaScratch();
     }
   }
   if (wanted('tiff')) {

@@ -12,7 +12,6 @@ import { isCrw, isMrw, isRaf, isX3f, readCrw, readMrw, readRaf, readX3f } from '
 import { scanOnly } from './common.js';
 import { isCr3, readCr3 } from './cr3.js';
 import { isJp2, readJp2 } from './jpeg-family.js';
-import { isMatroska, readMatroska } from './matroska.js';
 import { isMpegTs, readMpegTs } from './mpeg-ts.js';
 import { isPdf, readPdf } from './pdf.js';
 import { isPsd, readPsd } from './psd.js';
@@ -24,9 +23,8 @@ export const x3f = scanOnly({ id: 'x3f', name: 'Sigma X3F raw', extensions: ['x3
 export const crw = scanOnly({ id: 'crw', name: 'Canon CRW raw', extensions: ['crw'], sniff: isCrw, read: readCrw });
 export const jp2 = scanOnly({ id: 'jp2', name: 'JPEG 2000', extensions: ['jp2', 'jpx', 'jpf', 'j2k'], sniff: isJp2, read: readJp2 });
 export const psd = scanOnly({ id: 'psd', name: 'Photoshop PSD', extensions: ['psd', 'psb'], sniff: isPsd, read: readPsd });
-export const matroska = scanOnly({ id: 'matroska', name: 'Matroska/WebM', extensions: ['mkv', 'mka', 'webm', 'mk3d'], sniff: isMatroska, read: readMatroska });
 export const pdf = scanOnly({ id: 'pdf', name: 'PDF', extensions: ['pdf'], sniff: isPdf, read: readPdf });
 export const mpegTs = scanOnly({ id: 'mpeg-ts', name: 'MPEG-TS/M2TS', extensions: ['ts', 'mts', 'm2ts', 'm2t'], sniff: isMpegTs, read: readMpegTs });
 
 /** Scan-only formats with distinctive signatures, in the order they are tried. */
-export const scanOnlyFormats: readonly FormatHandler[] = [cr3, raf, mrw, x3f, crw, jp2, psd, matroska, pdf];
+export const scanOnlyFormats: readonly FormatHandler[] = [cr3, raf, mrw, x3f, crw, jp2, psd, pdf];

@@ -39,8 +39,9 @@ export interface IsoGainMap {
 const channelSigned = [true, true, false, true, true];
 
 /**
- * Parses the block after the identifier. Throws MALFORMED when it is not exactly one of the two
- * layouts (so a block with trailing bytes or an unknown minimum version is not kept).
+ * Parses the block after the identifier. Throws MALFORMED when it is not one of the two layouts
+ * (a block too short for its flags, with unknown flags, a zero denominator or a minimum version
+ * other than 0 is not kept); bytes after the defined fields are not read.
  */
 export function parseIsoGainMap(data: Buffer): IsoGainMap {
   const malformed = (why: string) => new TracelessError('MALFORMED', `ISO 21496-1 gain map metadata: ${why}`);
@@ -62,7 +63,8 @@ export function parseIsoGainMap(data: Buffer): IsoGainMap {
     if (!common) signed.push(false);
   }
   const expected = versionBytes + 1 + (common ? 4 : 0) + signed.length * 4;
-  if (data.length !== expected) throw malformed(`${data.length} bytes where its flags say ${expected}`);
+  // Bytes past the defined fields are not read by anyone (and not written back).
+  if (data.length < expected) throw malformed(`${data.length} bytes where its flags say ${expected}`);
   let at = versionBytes + 1;
   let denominator: number | undefined;
   if (common) {

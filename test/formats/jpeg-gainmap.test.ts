@@ -1,0 +1,200 @@
+/**
+ * HDR photos stay HDR (issue 15): an Ultra HDR JPEG, an ISO 21496-1 gain-map JPEG and an MPO
+ * stereo pair, built by code with the sentinel in every metadata block of both images, keep their
+ * second image after `clean` — cleaned of its own metadata, its gain-map parameters unchanged, the
+ * MPF index and GContainer directory pointing at the new places (ExifTool reads them back) — and
+ * lose everything else. `--drop-extra-images` keeps only the first image.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanBuffer, inspectSync } from '../../src/index.js';
+import { encodeIsoGainMap, parseIsoGainMap } from '../../src/decode/iso-gain-map.js';
+import { walkJpeg } from '../../src/formats/jpeg/markers.js';
+import { encodeMpf, parseMpf } from '../../src/formats/jpeg/mpf.js';
+import { BufferSource } from '../../src/io/source.js';
+import { isoIdentifier, isoMetadata, mpfSegment, multiPictureJpeg, type MultiPicture } from '../fixtures/gain-map.js';
+import { containsSentinel, sentinel } from '../helpers/sentinel.js';
+
+const exiftool = '/usr/bin/exiftool';
+const kinds = ['ultrahdr', 'iso', 'mpo'] as const;
+const trailer = Buffer.from(`....ftypmp42 motion photo ${sentinel}-video`, 'latin1');
+let work: string;
+const fixtures = new Map<string, MultiPicture>();
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'traceless-gainmap-'));
+  for (const kind of kinds) fixtures.set(kind, await multiPictureJpeg({ kind, trailer }));
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function split(file: Buffer): { primary: Buffer; rest: Buffer } {
+  const end = walkJpeg(new BufferSource(file)).endOfImage;
+  return { primary: file.subarray(0, end), rest: file.subarray(end) };
+}
+
+const pixels = (jpeg: Buffer) => sharp(jpeg, { autoOrient: false }).raw().toBuffer();
+
+function exiftoolJson(data: Buffer, args: string[]): Record<string, unknown> {
+  const path = join(work, `probe-${Math.random().toString(36).slice(2)}.jpg`);
+  writeFileSync(path, data);
+  return (JSON.parse(execFileSync(exiftool, ['-j', '-n', '-G1', ...args, path], { encoding: 'utf8' })) as Record<string, unknown>[])[0]!;
+}
+
+function exiftoolBinary(data: Buffer, tag: string): Buffer {
+  const path = join(work, `probe-${Math.random().toString(36).slice(2)}.jpg`);
+  writeFileSync(path, data);
+  return execFileSync(exiftool, ['-b', `-${tag}`, path], { maxBuffer: 64 * 1024 * 1024 });
+}
+
+function clean(input: Buffer, options: Parameters<typeof cleanBuffer>[1] = {}): Buffer {
+  const { result, data } = cleanBuffer(input, options);
+  expect(result.error ?? undefined, JSON.stringify(result.error)).toBeUndefined();
+  expect(result.verification?.ok, JSON.stringify(result.verification?.problems)).toBe(true);
+  return data!;
+}
+
+describe.each(kinds)('%s: the second image is kept, cleaned', (kind) => {
+  let input: MultiPicture;
+  let output: Buffer;
+  beforeAll(() => {
+    input = fixtures.get(kind)!;
+    output = clean(input.file);
+  });
+
+  it('leaves no sentinel, and a second clean changes nothing', () => {
+    expect(containsSentinel(input.file)).toBe(true);
+    expect(containsSentinel(output)).toBe(false);
+    const again = cleanBuffer(output);
+    expect(again.result.status).toBe('already-clean');
+    expect(again.result.removed).toEqual([]);
+  });
+
+  it('decodes both images to the same pixels', async () => {
+    const { primary, rest } = split(output);
+    expect(await pixels(primary)).toEqual(await pixels(input.primary));
+    const second = rest.subarray(0, walkJpeg(new BufferSource(rest)).endOfImage);
+    expect(second.length).toBe(rest.length);
+    expect(await pixels(second)).toEqual(await pixels(input.second));
+  });
+
+  it('has an MPF index ExifTool reads: MPImage2 is exactly the cleaned second image', () => {
+    const { primary, rest } = split(output);
+    const tags = exiftoolJson(output, ['-MPF:all']);
+    expect(tags['MPF0:NumberOfImages']).toBe(2);
+    expect(tags['MPImage1:MPImageLength']).toBe(primary.length);
+    expect(tags['MPImage2:MPImageLength']).toBe(rest.length);
+    expect(exiftoolBinary(output, 'MPImage2').equals(rest)).toBe(true);
+  });
+
+  it('has no EXIF, maker notes or other metadata left in either image', () => {
+    const tags = exiftoolJson(output, ['-a', '-ee']);
+    expect(Object.keys(tags).filter((tag) => /^(IFD0|ExifIFD|GPS|XMP-dc|XMP-photoshop|MakerNotes|File:Comment)/.test(tag))).toEqual([]);
+    const second = exiftoolJson(split(output).rest, ['-a']);
+    expect(Object.keys(second).filter((tag) => /^(IFD0|ExifIFD|GPS|XMP-dc|MPF0|File:Comment)/.test(tag))).toEqual([]);
+  });
+
+  it('scan reports the kept image as kept, and what clean removes as not', () => {
+    const findings = inspectSync(input.file).findings;
+    const image = findings.find((finding) => finding.where === 'trailer/image2');
+    expect(image?.retained).toBe(true);
+    if (kind !== 'mpo') expect(image?.text).toContain('HDR gain map (kept: it changes how the photo displays on HDR screens)');
+    expect(findings.filter((finding) => finding.where.startsWith('trailer/image2/APP1/Exif')).every((finding) => !finding.retained)).toBe(true);
+    expect(findings.some((finding) => finding.tag === 'Trailer' && !finding.retained)).toBe(true);
+  });
+
+  it('--drop-extra-images keeps only the first image, without MPF or gain-map metadata', async () => {
+    const small = clean(input.file, { dropExtraImages: true });
+    const { primary, rest } = split(small);
+    expect(rest.length).toBe(0);
+    expect(await pixels(primary)).toEqual(await pixels(input.primary));
+    expect(small.includes('MPF\0')).toBe(false);
+    expect(small.includes('hdr-gain-map')).toBe(false);
+    expect(small.includes(isoIdentifier)).toBe(false);
+  });
+
+  it('--only location keeps the same images and a correct index', () => {
+    const located = clean(input.file, { only: 'location' });
+    const { rest } = split(located);
+    expect(exiftoolBinary(located, 'MPImage2').equals(rest)).toBe(true);
+    expect(inspectSync(located).locations).toEqual([]);
+    if (kind === 'ultrahdr') {
+      const tags = exiftoolJson(located, ['-XMP-Container:all', '-XMP-hdrgm:all']);
+      expect(tags['XMP-hdrgm:Version']).toBe(1);
+      expect(tags['XMP-Container:DirectoryItemLength']).toBe(rest.length);
+    }
+  });
+});
+
+describe('gain-map parameters', () => {
+  it('Ultra HDR: the hdrgm values of both images and the GContainer length are unchanged or correct', () => {
+    const input = fixtures.get('ultrahdr')!;
+    const output = clean(input.file);
+    const { rest } = split(output);
+    const before = exiftoolJson(input.second, ['-XMP-hdrgm:all']);
+    const after = exiftoolJson(rest, ['-XMP-hdrgm:all']);
+    delete before.SourceFile;
+    delete after.SourceFile;
+    expect(Object.keys(before).length).toBe(9);
+    expect(after).toEqual(before);
+    const primary = exiftoolJson(output, ['-struct', '-XMP-hdrgm:all', '-XMP-Container:all']);
+    expect(primary['XMP-hdrgm:Version']).toBe(1);
+    expect(primary['XMP-Container:Directory']).toEqual([{ Item: { Semantic: 'Primary', Mime: 'image/jpeg' } }, { Item: { Semantic: 'GainMap', Mime: 'image/jpeg', Length: rest.length } }]);
+  });
+
+  it('ISO 21496-1: the primary keeps its version block, the gain map its parameters byte for byte (trailing bytes gone)', () => {
+    const output = clean(fixtures.get('iso')!.file);
+    const { primary, rest } = split(output);
+    const at = primary.indexOf(isoIdentifier);
+    expect(primary.readUInt16BE(at - 2)).toBe(2 + isoIdentifier.length + 4);
+    const block = rest.indexOf(isoIdentifier);
+    const length = rest.readUInt16BE(block - 2) - 2 - isoIdentifier.length;
+    expect(rest.subarray(block + isoIdentifier.length, block + isoIdentifier.length + length)).toEqual(isoMetadata());
+  });
+
+  it('ISO 21496-1 blocks are parsed field by field and written back the same; broken ones are refused', () => {
+    const metadata = isoMetadata();
+    expect(encodeIsoGainMap(parseIsoGainMap(metadata))).toEqual(metadata);
+    expect(encodeIsoGainMap(parseIsoGainMap(Buffer.concat([metadata, Buffer.from(sentinel)])))).toEqual(metadata);
+    expect(encodeIsoGainMap(parseIsoGainMap(Buffer.from([0, 0, 0, 1])))).toEqual(Buffer.from([0, 0, 0, 1]));
+    expect(() => parseIsoGainMap(metadata.subarray(0, 20))).toThrow(/where its flags say/);
+    const zero = Buffer.from(metadata);
+    zero.writeUInt32BE(0, 9);
+    expect(() => parseIsoGainMap(zero)).toThrow(/zero denominator/);
+    const future = Buffer.from(metadata);
+    future.writeUInt16BE(1, 0);
+    expect(() => parseIsoGainMap(future)).toThrow(/minimum version/);
+  });
+
+  it('MPF: the index is read from its defined fields and written without the attribute IFD or UID list', () => {
+    const segment = mpfSegment([{ attribute: 0x20030000, size: 1000, offset: 0 }, { attribute: 0, size: 500, offset: 960 }]);
+    const index = parseMpf(segment.subarray(8));
+    expect(index.entries).toEqual([
+      { attribute: 0x20030000, size: 1000, offset: 0, dependent1: 0, dependent2: 0 },
+      { attribute: 0, size: 500, offset: 960, dependent1: 0, dependent2: 0 },
+    ]);
+    const written = encodeMpf(index);
+    expect(containsSentinel(written)).toBe(false);
+    expect(parseMpf(written.subarray(8))).toEqual(index);
+    expect(encodeMpf(parseMpf(written.subarray(8)))).toEqual(written);
+  });
+});
+
+describe('images that are not part of the picture', () => {
+  it('a large thumbnail listed in MPF is removed; the file is then a plain JPEG', async () => {
+    const { file, primary } = await multiPictureJpeg({ kind: 'mpo' });
+    // Re-type the second entry as a large thumbnail (0x010001): the fixture's MP entries start 62
+    // bytes into the MPF TIFF (header, then an index IFD of four entries).
+    const at = file.indexOf('MPF\0', 0, 'latin1') + 4 + 62 + 16;
+    const edited = Buffer.from(file);
+    edited.writeUInt32BE(0x00010001, at);
+    const output = clean(edited);
+    expect(split(output).rest.length).toBe(0);
+    expect(output.includes('MPF\0')).toBe(false);
+    expect(await pixels(output)).toEqual(await pixels(primary));
+    expect(inspectSync(edited).findings.some((finding) => finding.retained && finding.where.startsWith('trailer/image2'))).toBe(false);
+  });
+});

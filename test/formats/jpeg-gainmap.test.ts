@@ -16,7 +16,7 @@ import { encodeIsoGainMap, parseIsoGainMap } from '../../src/decode/iso-gain-map
 import { walkJpeg } from '../../src/formats/jpeg/markers.js';
 import { encodeMpf, parseMpf } from '../../src/formats/jpeg/mpf.js';
 import { BufferSource } from '../../src/io/source.js';
-import { isoIdentifier, isoMetadata, mpfSegment, multiPictureJpeg, type MultiPicture } from '../fixtures/gain-map.js';
+import { appleGainMapJpeg, isoIdentifier, isoMetadata, mpfSegment, multiPictureJpeg, type MultiPicture } from '../fixtures/gain-map.js';
 import { containsSentinel, sentinel } from '../helpers/sentinel.js';
 
 const exiftool = '/usr/bin/exiftool';
@@ -180,6 +180,32 @@ describe('gain-map parameters', () => {
     expect(containsSentinel(written)).toBe(false);
     expect(parseMpf(written.subarray(8))).toEqual(index);
     expect(encodeMpf(parseMpf(written.subarray(8)))).toEqual(written);
+  });
+});
+
+describe("Apple's gain-map JPEG", () => {
+  it("keeps the gain map, its two XMP properties, and only the maker note's HDR headroom (Chromium needs it)", async () => {
+    const input = await appleGainMapJpeg();
+    const output = clean(input.file);
+    expect(containsSentinel(output)).toBe(false);
+    const { rest } = split(output);
+    expect(exiftoolBinary(output, 'MPImage2').equals(rest)).toBe(true);
+    const tags = exiftoolJson(output, ['-a', '-Apple:all', '-EXIF:all', '-XMP:all']);
+    expect(tags['Apple:HDRHeadroom']).toBeCloseTo(1.016, 6);
+    expect(tags['Apple:HDRGain']).toBeCloseTo(-0.005, 6);
+    expect(tags['IFD0:Orientation']).toBe(6);
+    expect(Object.keys(tags).filter((tag) => tag !== 'SourceFile').sort()).toEqual(['Apple:HDRGain', 'Apple:HDRHeadroom', 'IFD0:Orientation'].sort());
+    const gainMap = exiftoolJson(rest, ['-XMP:all']);
+    expect(gainMap['XMP-apdi:AuxiliaryImageType']).toBe('urn:com:apple:photo:2020:aux:hdrgainmap');
+    expect(gainMap['XMP-HDRGainMap:HDRGainMapVersion']).toBe(65536);
+    expect(await pixels(rest)).toEqual(await pixels(input.second));
+    expect(cleanBuffer(output).result.status).toBe('already-clean');
+    const upright = clean(input.file, { keepOrientation: false });
+    expect(exiftoolJson(upright, ['-IFD0:Orientation'])['IFD0:Orientation']).toBeUndefined();
+    expect(exiftoolJson(upright, ['-Apple:HDRHeadroom'])['Apple:HDRHeadroom']).toBeCloseTo(1.016, 6);
+    const findings = inspectSync(input.file).findings;
+    expect(findings.find((finding) => finding.tag === 'MakerNote')?.retained).toBe(true);
+    expect(findings.find((finding) => finding.where === 'trailer/image2')?.text).toContain('HDR gain map (kept');
   });
 });
 

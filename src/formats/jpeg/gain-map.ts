@@ -30,6 +30,8 @@ import { analyseJpeg, payloadOf, type ClassifiedSegment } from './inspect.js';
 import { isJpeg, markers } from './markers.js';
 import { mpType, parseMpf, viewTypes, type MpIndex } from './mpf.js';
 import { identifiers } from './segments.js';
+import { headroomOrientation, readAppleHeadroom, type AppleHeadroom } from './apple-headroom.js';
+import { parseTiff } from '../../decode/tiff.js';
 
 /** What an image is to the file: the first image, a kept extra image, or a JPEG inside metadata. */
 export type ImageRole = 'primary' | 'gain-map' | 'view' | 'embedded';
@@ -44,6 +46,8 @@ export interface ImageRendering {
   iso?: { offset: number; metadata: IsoGainMap };
   /** The first MPF segment that parses, and where its TIFF header is in the source. */
   mpf?: { offset: number; index: MpIndex; tiffAt: number };
+  /** The first EXIF segment, when it holds Apple's HDR headroom (and its orientation). */
+  exif?: { offset: number; headroom: AppleHeadroom; orientation?: number };
 }
 
 export interface ExtraImage {
@@ -83,6 +87,11 @@ export function imageRendering(source: ByteSource): ImageRendering {
       } else if (segment.info.kind === 'mpf' && !rendering.mpf) {
         const index = parseMpf(payloadOf(source, segment));
         rendering.mpf = { offset: segment.offset, index, tiffAt: segment.payloadOffset + identifiers.mpf.length };
+      } else if (segment.info.kind === 'exif' && !rendering.exif) {
+        const tiff = parseTiff(payloadOf(source, segment));
+        const headroom = readAppleHeadroom(tiff);
+        const orientation = headroomOrientation(tiff);
+        if (headroom) rendering.exif = { offset: segment.offset, headroom, ...(orientation !== undefined ? { orientation } : {}) };
       } else if (isIsoSegment(segment) && !rendering.iso) {
         const data = source.read(segment.payloadOffset + isoGainMapIdentifier.length, segment.payloadLength - isoGainMapIdentifier.length);
         rendering.iso = { offset: segment.offset, metadata: parseIsoGainMap(data) };
@@ -202,9 +211,16 @@ export function extraSource(source: ByteSource, extra: ExtraImage): ByteSource {
   return sliceOf(source, extra.offset, extra.length);
 }
 
+/** True when a kept gain map is Apple's (Chromium then needs the primary's maker-note headroom). */
+export function keepsAppleGainMap(source: ByteSource, file: FileRendering): boolean {
+  return file.extras.some((extra) => extra.role === 'gain-map' && (imageRendering(extraSource(source, extra)).xmp?.parts.apple.length ?? 0) > 0);
+}
+
 /** What a clean keeps of one image's rendering segments, by segment offset (for `scan`). */
 export interface KeptRendering {
   xmp?: { offset: number; tags: Set<string> };
+  /** The EXIF segment re-written with only Apple's HDR headroom (and the orientation). */
+  exif?: number;
   iso?: number;
   mpf?: number;
   /** Kept images after the first (primary only). */
@@ -226,6 +242,7 @@ export function keptRendering(source: ByteSource, role: ImageRole): KeptRenderin
     }
     if (primary.iso && gainMap) kept.iso = primary.iso.offset;
     if (primary.mpf) kept.mpf = primary.mpf.offset;
+    if (primary.exif && keepsAppleGainMap(source, file)) kept.exif = primary.exif.offset;
     return kept;
   }
   const kept: KeptRendering = { extras: [] };

@@ -38,6 +38,16 @@ export function keptSegmentFinding(kept: KeptRendering | undefined, segment: Cla
   return undefined;
 }
 
+/** Marks the maker-note finding of an EXIF block re-written with only Apple's HDR headroom as kept. */
+export function retainAppleHeadroom(kept: KeptRendering | undefined, segment: ClassifiedSegment, findings: Finding[]): void {
+  if (kept?.exif !== segment.offset) return;
+  for (const finding of findings) {
+    if (finding.tag !== 'MakerNote') continue;
+    finding.retained = true;
+    finding.text = `${finding.text}; clean keeps only Apple's HDR headroom from it (two numbers an Apple gain map needs)`;
+  }
+}
+
 /** Marks the XMP findings of the gain-map properties a clean writes again as kept. */
 export function retainGainMapXmp(kept: KeptRendering | undefined, segment: ClassifiedSegment, findings: Finding[]): void {
   if (!kept?.xmp || kept.xmp.offset !== segment.offset) return;

@@ -17,7 +17,7 @@ import { isJpeg, walkJpeg, type JpegLayout, type JpegSegment } from './markers.j
 import { classifySegment, type SegmentClass } from './segments.js';
 import { rewriteStructure } from './structure.js';
 import type { ImageRole } from './gain-map.js';
-import { inspectKeptImages, keptFor, keptSegmentFinding, retainGainMapXmp } from './inspect-images.js';
+import { inspectKeptImages, keptFor, keptSegmentFinding, retainAppleHeadroom, retainGainMapXmp } from './inspect-images.js';
 
 export interface ClassifiedSegment extends JpegSegment {
   info: SegmentClass;
@@ -132,6 +132,7 @@ export function inspectJpeg(source: ByteSource, prefix = '', depth = 0, role: Im
         case 'exif': {
           const tiff = payloadOf(source, segment);
           const decoded = decodeExif(parseTiff(tiff), { where });
+          retainAppleHeadroom(kept, segment, decoded.findings);
           mergeReport(report, decoded);
           if (depth < maxNestingDepth) {
             for (const thumbnail of decoded.thumbnails) {

@@ -16,7 +16,8 @@ import { namespaces } from '../../decode/xmp-namespaces.js';
 import { keepForLocationMode } from '../../decode/xmp-policy.js';
 import { writeXmpPacket } from '../../decode/xmp-write.js';
 import type { CleanPlan, Piece, PlanOptions } from '../types.js';
-import { extraSource, fileRendering, imageRendering, type ExtraImage, type ImageRendering } from './gain-map.js';
+import { buildHeadroomTiff } from './apple-headroom.js';
+import { extraSource, fileRendering, imageRendering, keepsAppleGainMap, type ExtraImage, type ImageRendering } from './gain-map.js';
 import { analyseJpeg, payloadOf } from './inspect.js';
 import { markers } from './markers.js';
 import { encodeMpf, mpfTiffHeaderAt, type MpEntry, type MpIndex } from './mpf.js';
@@ -25,12 +26,14 @@ import { identifiers } from './segments.js';
 
 const app1 = markers.APP0 + 1;
 const app2 = markers.APP0 + 2;
+const exifIdentifier = 'Exif\0\0';
 const renderingNamespaces: ReadonlySet<string> = new Set([namespaces.hdrgm, namespaces.apdi, namespaces.HDRGainMap, namespaces.Container, namespaces.Item]);
 
 export const keptLabels = {
-  xmp: 'HDR gain-map XMP (hdrgm/GContainer properties only)',
+  xmp: 'HDR gain-map XMP (gain-map properties only)',
   iso: 'ISO 21496-1 gain-map metadata',
   mpf: 'multi-picture index (MPF)',
+  exif: "Apple HDR headroom (EXIF maker-note tags 33 and 48 only)",
   'gain-map': 'HDR gain map',
   view: 'second view of a multi-picture image',
 } as const;
@@ -46,12 +49,19 @@ export function planJpegFile(source: ByteSource, options: PlanOptions): CleanPla
   });
   const primary = rendering.primary;
   const gainMapKept = images.some((image) => image.extra.role === 'gain-map');
+  const appleGainMap = keepsAppleGainMap(source, rendering);
   const directory = primaryDirectory(primary, images.map(({ extra, plan }) => ({ extra, length: plan.outputLength })));
 
   const primaryRewrites = (mpf: Buffer | undefined, onMpf?: (at: number) => void): ImageRewrites => {
     const rewrites: ImageRewrites = { segments: new Map(), trailerHandled: true };
     addImageRewrites(source, primary, options, rewrites, { keepHdrgm: gainMapKept, keepApple: false, keepIso: gainMapKept, ...(directory ? { directory } : {}) });
     if (mpf && primary.mpf) rewrites.segments.set(primary.mpf.offset, { emitted: mpf, kept: keptLabels.mpf, ...(onMpf ? { onEmit: onMpf } : {}) });
+    // Apple's gain map is applied by Chromium only with the headroom of the primary's maker note.
+    // In location mode the EXIF block is the location planner's (it keeps what holds no place).
+    if (primary.exif && appleGainMap && options.mode === 'all') {
+      const orientation = options.keepOrientation ? primary.exif.orientation : undefined;
+      rewrites.segments.set(primary.exif.offset, { emitted: buildSegment(app1, exifIdentifier, buildHeadroomTiff(primary.exif.headroom, orientation)), kept: orientation !== undefined ? `${keptLabels.exif}, orientation ${orientation}` : keptLabels.exif, orientationIncluded: true });
+    }
     return rewrites;
   };
 

@@ -70,7 +70,7 @@ export interface JpegPlanContext {
 /** Segments a multi-image planner writes in place of the image's own (gain-map metadata, MPF). */
 export interface ImageRewrites {
   /** By segment offset: the bytes written instead, what is kept (for `kept`) and called if emitted. */
-  segments: Map<number, { emitted: Buffer; kept: string; onEmit?: (outputOffset: number) => void }>;
+  segments: Map<number, { emitted: Buffer; kept: string; onEmit?: (outputOffset: number) => void; orientationIncluded?: boolean }>;
   /** The caller accounts for the data after EOI (kept images). */
   trailerHandled: boolean;
 }
@@ -120,6 +120,7 @@ export function planJpegImage(source: ByteSource, options: PlanOptions, rewrites
     const rewrite = rewrites?.segments.get(segment.offset);
     if (rewrite) {
       rewrite.onEmit?.(plan.outputLength);
+      if (rewrite.orientationIncluded) context.orientationWritten = true;
       context.emit(segment, rewrite.emitted, `re-written with only what renderers need (${rewrite.kept})`);
       plan.keep(rewrite.kept);
       continue;

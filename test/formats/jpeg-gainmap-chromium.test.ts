@@ -16,7 +16,7 @@ import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanBuffer } from '../../src/index.js';
-import { multiPictureJpeg, type MultiPictureOptions } from '../fixtures/gain-map.js';
+import { appleGainMapJpeg, multiPictureJpeg, type MultiPictureOptions } from '../fixtures/gain-map.js';
 
 const chromiumPath = '/usr/bin/chromium';
 const haveChromium = existsSync(chromiumPath);
@@ -65,8 +65,8 @@ describe.skipIf(!haveChromium)('gain-map JPEGs in Chromium', () => {
     expect((await render(small.data!)).equals(original)).toBe(!applied);
   }, 60_000);
 
-  it.each(['ultrahdr', 'iso', 'mpo'] as const)('%s with an SDR base renders as the original', async (kind) => {
-    const { file } = await multiPictureJpeg({ kind });
+  it.each(['ultrahdr', 'iso', 'mpo', 'apple'] as const)('%s with an SDR base renders as the original', async (kind) => {
+    const { file } = kind === 'apple' ? await appleGainMapJpeg() : await multiPictureJpeg({ kind });
     const copy = cleanBuffer(file);
     expect(copy.data, JSON.stringify(copy.result.error)).not.toBeNull();
     expect((await render(copy.data!)).equals(await render(file))).toBe(true);

@@ -183,6 +183,29 @@ describe('gain-map parameters', () => {
   });
 });
 
+describe('a gain map located by the GContainer directory alone (no MPF)', () => {
+  it('is kept, cleaned, and the directory gives its new length', async () => {
+    const input = await multiPictureJpeg({ kind: 'hdrgm', noMpf: true, trailer });
+    const output = clean(input.file);
+    expect(containsSentinel(output)).toBe(false);
+    const { rest } = split(output);
+    expect(await pixels(rest)).toEqual(await pixels(input.second));
+    const tags = exiftoolJson(output, ['-struct', '-XMP-Container:all']);
+    expect(tags['XMP-Container:Directory']).toEqual([{ Item: { Semantic: 'Primary', Mime: 'image/jpeg' } }, { Item: { Semantic: 'GainMap', Mime: 'image/jpeg', Length: rest.length } }]);
+    expect(output.includes('MPF\0')).toBe(false);
+    expect(cleanBuffer(output).result.status).toBe('already-clean');
+  });
+
+  it('a directory whose lengths do not lead to a JPEG keeps nothing after EOI', async () => {
+    const input = await multiPictureJpeg({ kind: 'hdrgm', noMpf: true });
+    // The GainMap item's length is off by one: the item no longer ends where the file does.
+    const edited = Buffer.from(input.file.toString('latin1').replace(`Item:Length="${input.second.length}"`, `Item:Length="${input.second.length + 1}"`), 'latin1');
+    const output = clean(edited);
+    expect(split(output).rest.length).toBe(0);
+    expect(output.includes('GainMap')).toBe(false);
+  });
+});
+
 describe("Apple's gain-map JPEG", () => {
   it("keeps the gain map, its two XMP properties, and only the maker note's HDR headroom (Chromium needs it)", async () => {
     const input = await appleGainMapJpeg();

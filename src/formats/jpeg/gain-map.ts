@@ -36,8 +36,9 @@ import { parseTiff } from '../../decode/tiff.js';
 /** What an image is to the file: the first image, a kept extra image, or a JPEG inside metadata. */
 export type ImageRole = 'primary' | 'gain-map' | 'view' | 'embedded';
 
-/** Extra images followed per file. */
+/** Extra images followed per file, and candidates looked at (each is walked to its EOI). */
 const maxExtraImages = 16;
+const maxCandidates = 32;
 
 export interface ImageRendering {
   /** The first standard XMP segment and its gain-map parts (empty parts when unreadable). */
@@ -79,6 +80,8 @@ export function imageRendering(source: ByteSource): ImageRendering {
   const cached = imageCache.get(source);
   if (cached) return cached;
   const rendering: ImageRendering = {};
+  // Only the first EXIF block is read (as Skia does): a file of thousands must not cost a parse each.
+  let exifSeen = false;
   for (const segment of analyseJpeg(source).segments) {
     try {
       if (segment.info.kind === 'xmp' && !rendering.xmp) {
@@ -87,7 +90,8 @@ export function imageRendering(source: ByteSource): ImageRendering {
       } else if (segment.info.kind === 'mpf' && !rendering.mpf) {
         const index = parseMpf(payloadOf(source, segment));
         rendering.mpf = { offset: segment.offset, index, tiffAt: segment.payloadOffset + identifiers.mpf.length };
-      } else if (segment.info.kind === 'exif' && !rendering.exif) {
+      } else if (segment.info.kind === 'exif' && !exifSeen) {
+        exifSeen = true;
         const tiff = parseTiff(payloadOf(source, segment));
         const headroom = readAppleHeadroom(tiff);
         const orientation = headroomOrientation(tiff);
@@ -155,9 +159,10 @@ function findExtraImages(source: ByteSource, primary: ImageRendering, endOfImage
   }
   candidates.sort((a, b) => a.offset - b.offset);
   let end = endOfImage;
+  let looked = 0;
   for (const candidate of candidates) {
     const drop = (why: string) => result.dropped.push({ offset: candidate.offset, length: candidate.length, why });
-    if (result.extras.length >= maxExtraImages) {
+    if (result.extras.length >= maxExtraImages || ++looked > maxCandidates) {
       drop('more extra images than traceless follows');
       continue;
     }

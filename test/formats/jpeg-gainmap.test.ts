@@ -6,7 +6,7 @@
  * lose everything else. `--drop-extra-images` keeps only the first image.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -17,6 +17,7 @@ import { walkJpeg } from '../../src/formats/jpeg/markers.js';
 import { encodeMpf, parseMpf } from '../../src/formats/jpeg/mpf.js';
 import { BufferSource } from '../../src/io/source.js';
 import { appleGainMapJpeg, isoIdentifier, isoMetadata, mpfSegment, multiPictureJpeg, type MultiPicture } from '../fixtures/gain-map.js';
+import { runCli } from '../helpers/cli.js';
 import { containsSentinel, sentinel } from '../helpers/sentinel.js';
 
 const exiftool = '/usr/bin/exiftool';
@@ -229,6 +230,23 @@ describe("Apple's gain-map JPEG", () => {
     const findings = inspectSync(input.file).findings;
     expect(findings.find((finding) => finding.tag === 'MakerNote')?.retained).toBe(true);
     expect(findings.find((finding) => finding.where === 'trailer/image2')?.text).toContain('HDR gain map (kept');
+  });
+});
+
+describe('the CLI', () => {
+  it('clean --drop-extra-images writes only the first image; clean without it keeps the gain map', async () => {
+    const input = fixtures.get('ultrahdr')!;
+    const path = join(work, 'hdr.jpg');
+    writeFileSync(path, input.file);
+    const kept = await runCli('clean', '--json', '-o', join(work, 'kept'), path);
+    expect(kept.code, kept.stderr).toBe(0);
+    const dropped = await runCli('clean', '--json', '--drop-extra-images', '-o', join(work, 'dropped'), path);
+    expect(dropped.code, dropped.stderr).toBe(0);
+    const keptFile = readFileSync(join(work, 'kept', 'hdr.jpg'));
+    const droppedFile = readFileSync(join(work, 'dropped', 'hdr.jpg'));
+    expect(split(keptFile).rest.length).toBeGreaterThan(0);
+    expect(split(droppedFile).rest.length).toBe(0);
+    expect(JSON.parse(kept.stdout.split('\n')[0]!).kept).toContain('HDR gain map');
   });
 });
 

@@ -265,3 +265,42 @@ describe('images that are not part of the picture', () => {
     expect(inspectSync(edited).findings.some((finding) => finding.retained && finding.where.startsWith('trailer/image2'))).toBe(false);
   });
 });
+
+describe('crafted gain-map files (keep-list law: the sentinel never survives, nothing is half-kept)', () => {
+  it('a sentinel in a gain-map parameter or a container item is not written back (default mode)', async () => {
+    // A marker of its own. --only location keeps XMP that names no place (an invalid hdrgm value
+    // included, when the image is then not kept as a gain map), so there the copy must only verify.
+    const marker = 'crafted-gainmap-z9k';
+    const tampers = [
+      (text: string) => text.replace('hdrgm:GainMapMax="2.5"', `hdrgm:GainMapMax="2.5 ${marker}"`),
+      (text: string) => text.replace('Item:Mime="image/jpeg" Item:Length', `Item:Mime="image/${marker}" Item:Length`),
+      (text: string) => text.replace('hdrgm:Version="1.0"', `hdrgm:Version="${marker}"`),
+    ];
+    const crafted: Buffer[] = [];
+    for (const tamperXmp of tampers) crafted.push((await multiPictureJpeg({ kind: 'hdrgm', tamperXmp })).file);
+    for (const variant of crafted) {
+      expect(containsSentinel(variant, marker)).toBe(true);
+      expect(containsSentinel(clean(variant), marker)).toBe(false);
+      clean(variant, { only: 'location' });
+    }
+  });
+
+  it('MPF entries pointing into the first image, past the file, or twice at the same image keep at most one copy', async () => {
+    const { file } = await multiPictureJpeg({ kind: 'mpo' });
+    const entries = file.indexOf('MPF\0', 0, 'latin1') + 4 + 62;
+    const tiffAt = file.indexOf('MPF\0', 0, 'latin1') + 4;
+    const second = file.readUInt32BE(entries + 16 + 8);
+    for (const offset of [8, file.length * 2, second]) {
+      const edited = Buffer.concat([file.subarray(0, entries), file.subarray(entries, entries + 32)]);
+      const count = Buffer.from(edited);
+      count.writeUInt32BE(offset, entries + 16 + 8);
+      const data = Buffer.concat([count, file.subarray(entries + 32)]);
+      const output = clean(data);
+      expect(containsSentinel(output)).toBe(false);
+      const rest = split(output).rest;
+      if (offset === second) expect(exiftoolBinary(output, 'MPImage2').equals(rest)).toBe(true);
+      else expect(rest.length).toBe(0);
+      expect(tiffAt).toBeGreaterThan(0);
+    }
+  });
+});

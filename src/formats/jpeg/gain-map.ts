@@ -221,6 +221,19 @@ export function keepsAppleGainMap(source: ByteSource, file: FileRendering): bool
   return file.extras.some((extra) => extra.role === 'gain-map' && (imageRendering(extraSource(source, extra)).xmp?.parts.apple.length ?? 0) > 0);
 }
 
+/**
+ * The GContainer directory traceless writes for the kept images (lengths filled in by the caller),
+ * or undefined when it writes none: every kept image must be a GainMap item (the directory locates
+ * items by adding up lengths), the first item the Primary. Only the fixed words Primary, GainMap
+ * and image/jpeg are written (each kept image was read as a JPEG), whatever the input said.
+ */
+export function keptDirectory(primary: ImageRendering, extras: readonly ExtraImage[]): { semantic: string; mime: string }[] | undefined {
+  const original = primary.xmp?.parts.directory;
+  if (!original || original[0]?.semantic !== 'Primary') return undefined;
+  if (extras.some((extra) => extra.containerItem === undefined || original[extra.containerItem]?.semantic !== 'GainMap')) return undefined;
+  return [{ semantic: 'Primary', mime: 'image/jpeg' }, ...extras.map(() => ({ semantic: 'GainMap', mime: 'image/jpeg' }))];
+}
+
 /** What a clean keeps of one image's rendering segments, by segment offset (for `scan`). */
 export interface KeptRendering {
   xmp?: { offset: number; tags: Set<string> };
@@ -240,7 +253,8 @@ export function keptRendering(source: ByteSource, role: ImageRole): KeptRenderin
     if (file.extras.length === 0) return kept;
     const { primary } = file;
     const gainMap = file.extras.some((extra) => extra.role === 'gain-map');
-    const directory = primary.xmp?.parts.directory && file.extras.every((extra) => extra.containerItem !== undefined) ? primary.xmp.parts.directory : undefined;
+    // Lengths as stored (clean writes the new ones): only the property names matter here.
+    const directory = keptDirectory(primary, file.extras)?.map((item, index) => (index === 0 ? item : { ...item, length: file.extras[index - 1]!.length }));
     if (primary.xmp) {
       const tags = gainMapTags({ hdrgm: gainMap ? primary.xmp.parts.hdrgm : [], apple: [], ...(directory ? { directory } : {}) });
       if (tags.size > 0) kept.xmp = { offset: primary.xmp.offset, tags };

@@ -17,7 +17,7 @@ import { keepForLocationMode } from '../../decode/xmp-policy.js';
 import { writeXmpPacket } from '../../decode/xmp-write.js';
 import type { CleanPlan, Piece, PlanOptions } from '../types.js';
 import { buildHeadroomTiff } from './apple-headroom.js';
-import { extraSource, fileRendering, imageRendering, keepsAppleGainMap, type ExtraImage, type ImageRendering } from './gain-map.js';
+import { extraSource, fileRendering, imageRendering, keepsAppleGainMap, keptDirectory, type ExtraImage, type ImageRendering } from './gain-map.js';
 import { analyseJpeg, payloadOf } from './inspect.js';
 import { markers } from './markers.js';
 import { encodeMpf, mpfTiffHeaderAt, type MpEntry, type MpIndex } from './mpf.js';
@@ -102,13 +102,8 @@ export function planJpegFile(source: ByteSource, options: PlanOptions): CleanPla
 
 /** The primary's new GContainer directory: itself and the kept images, with their new lengths. */
 function primaryDirectory(primary: ImageRendering, images: { extra: ExtraImage; length: number }[]): ContainerItem[] | undefined {
-  const original = primary.xmp?.parts.directory;
-  // Every kept image must be an item: the directory locates them by adding up lengths.
-  if (!original || images.some(({ extra }) => extra.containerItem === undefined)) return undefined;
-  return [
-    { semantic: original[0]!.semantic, mime: original[0]!.mime },
-    ...images.map(({ extra, length }) => ({ semantic: original[extra.containerItem!]!.semantic, mime: original[extra.containerItem!]!.mime, length })),
-  ];
+  const items = keptDirectory(primary, images.map((image) => image.extra));
+  return items?.map((item, index) => (index === 0 ? item : { ...item, length: images[index - 1]!.length }));
 }
 
 /** The MPF index for the output: the first image's entry and one per kept image, dependents renumbered. */

@@ -13,7 +13,9 @@ import type { CleanOptions, CleanResult, FormatInfo, VerifyResult } from './type
 import { verifyPlan, verifySource } from './verify.js';
 
 export function planOptionsFrom(options: CleanOptions): PlanOptions {
-  return { mode: options.only ?? 'all', keepOrientation: options.keepOrientation ?? true, keepDates: options.keepDates ?? false };
+  const planOptions: PlanOptions = { mode: options.only ?? 'all', keepOrientation: options.keepOrientation ?? true, keepDates: options.keepDates ?? false };
+  if (options.dropExtraImages) planOptions.dropExtraImages = true;
+  return planOptions;
 }
 
 function baseResult(file: string, format: FormatInfo): CleanResult {

@@ -94,6 +94,8 @@ export interface CleanOptions {
   keepOrientation?: boolean;
   /** Keep creation/modification times in containers where zeroing is the default (video). */
   keepDates?: boolean;
+  /** Remove the images an HDR photo or MPO keeps after its first (gain maps, second views): a smaller, SDR-only file. */
+  dropExtraImages?: boolean;
   /** Replace the input file (temporary file, verify, rename). */
   inPlace?: boolean;
   /** Overwrite an existing output. */

@@ -24,7 +24,7 @@ describe('README', () => {
   });
 
   it('documents every command and clean option the CLI has', () => {
-    for (const word of ['traceless scan', 'traceless clean', 'traceless check', '--only location', '--in-place', '--drop-orientation', '--keep-dates', '--force', '--json', '--hidden', '--follow-symlinks', '--html', 'docs/inspection.schema.json', 'docs/html-report.png']) {
+    for (const word of ['traceless scan', 'traceless clean', 'traceless check', '--only location', '--in-place', '--drop-orientation', '--drop-extra-images', '--keep-dates', '--force', '--json', '--hidden', '--follow-symlinks', '--html', 'docs/inspection.schema.json', 'docs/html-report.png']) {
       expect(readme).toContain(word);
     }
   });

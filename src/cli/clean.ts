@@ -29,6 +29,7 @@ export interface CleanCommandOptions extends WalkOptions {
   json?: boolean;
   force?: boolean;
   dropOrientation?: boolean;
+  dropExtraImages?: boolean;
   keepDates?: boolean;
   keepMtime?: boolean;
   backup?: string;
@@ -79,6 +80,7 @@ function libraryOptions(mode: CleanMode, options: CleanCommandOptions): CleanOpt
     dryRun: options.dryRun ?? false,
   };
   if (options.backup !== undefined) result.backupSuffix = options.backup;
+  if (options.dropExtraImages) result.dropExtraImages = true;
   return result;
 }
 

@@ -64,6 +64,7 @@ function buildProgram(output: Output, setCode: (code: number) => void): Command 
       .option('--in-place', 'replace the originals (temporary file, verify, rename)')
       .addOption(new Option('--only <what>', 'remove only this kind of metadata').choices(['location']))
       .option('--drop-orientation', 'do not keep the orientation tag')
+      .option('--drop-extra-images', 'keep only the first image of an HDR photo or MPO (drops the gain map: the copy shows as SDR)')
       .option('--keep-dates', 'keep creation and modification dates in video containers')
       .option('--keep-mtime', "give each output the original's modification time")
       .option('--backup <suffix>', 'with --in-place, keep each original beside it as NAME.EXT<suffix>')

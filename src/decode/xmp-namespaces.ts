@@ -49,6 +49,8 @@ export const namespaces = {
   GImage: 'http://ns.google.com/photos/1.0/image/',
   GPano: 'http://ns.google.com/photos/1.0/panorama/',
   hdrgm: 'http://ns.adobe.com/hdr-gain-map/1.0/',
+  apdi: 'http://ns.apple.com/pixeldatainfo/1.0/',
+  HDRGainMap: 'http://ns.apple.com/HDRGainMap/1.0/',
   digiKam: 'http://www.digikam.org/ns/1.0/',
   MicrosoftPhoto: 'http://ns.microsoft.com/photo/1.0/',
   MP: 'http://ns.microsoft.com/photo/1.2/',

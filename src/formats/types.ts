@@ -53,6 +53,8 @@ export interface PlanOptions {
   mode: CleanMode;
   keepOrientation: boolean;
   keepDates: boolean;
+  /** Leave out the images a multi-picture file keeps after its first (HDR gain maps, MPO views). */
+  dropExtraImages?: boolean;
 }
 
 export interface FormatHandler {

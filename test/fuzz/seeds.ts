@@ -10,6 +10,7 @@ import { detectFormat, formats } from '../../src/index.js';
 import { buildExifTiff, defaultExif } from '../fixtures/exif.js';
 import { gifXmp, animatedGif, assembleGif, baseGif, commentExtension, dirtyGif, graphicControlExtension, loopingExtension, plainTextExtension, xmpExtension } from '../fixtures/gif.js';
 import { appleMakerNote, buildHeif, standardHeifFixture, colrIcc, cstring as heifCstring, exifItemPayload, fakeImageData, fullBox as heifFullBox, hvcC, iccProfileFixture, irot, ispe, pixi, box as heifBox, xmpPacket as heifXmp, type HeifFixture } from '../fixtures/heif.js';
+import { appleGainMapJpeg, multiPictureJpeg } from '../fixtures/gain-map.js';
 import { basePixelsJpeg, exifSegment, insertSegments, phoneJpeg, adobeSegment, imageResource, insertBefore, iptcRecord, jfifSegment, photoshopSegment, quantTable, removeSegments, segment as jpegSegment } from '../fixtures/jpeg.js';
 import { actionCameraClip, addToMovie, appleKeysMeta, assetBox, box as mp4Box, cammGpsPacket, ffmpegClip, mebxKeys, mebxSample, removeScratch, textAtom, xmpPacket as mp4Xmp, xmpUuidBox, appendToBox } from '../fixtures/mp4.js';
 import { craftedMatroska, el as mkvElement, ffmpegMatroska, removeMatroskaScratch } from '../fixtures/matroska.js';
@@ -63,6 +64,9 @@ export async function codeSeeds(only?: readonly string[]): Promise<Map<string, S
     add('jpeg', 'phone-jpeg-extended-xmp-progressive', await phoneJpeg({ extendedXmp: true, progressive: true, icc: false, comment: false }));
     add('jpeg', 'orientation-only', insertSegments(plainJpeg, [exifSegment({ orientation: 6, littleEndian: true })]));
     add('jpeg', 'plain', plainJpeg);
+    add('jpeg', 'ultrahdr-gain-map', (await multiPictureJpeg({ kind: 'ultrahdr' })).file);
+    add('jpeg', 'apple-gain-map', (await appleGainMapJpeg()).file);
+    add('jpeg', 'mpo-pair', (await multiPictureJpeg({ kind: 'mpo' })).file);
     // Keep-list slack: a JFIF thumbnail, Adobe with trailing bytes, an unused DQT table, a JPGn
     // marker, a DNL payload and a Photoshop block — so mutants reach the structure re-writer.
     const crafted = insertBefore(

@@ -26,11 +26,18 @@ const freeGroups = /^(File|System|ExifTool|ICC_Profile|ICC-header|ICC-view|ICC-m
 const badGroups = /^(XMP|IPTC|Photoshop|MakerNotes|FlashPix|MPF|FLIR|Trailer|Samsung|Google|Apple|DJI|GoPro|PrintIM)(:|$)/;
 const badTag = /GPS|Location|Latitude|Longitude|Coordinates|City|Country|Sub-?location|Province|(^|[^e])Make$|(^|Camera|Lens|Unique)Model$|Serial|Owner|Artist|Author|Creator|Copyright|Software|HostComputer|DateTimeOriginal|CreateDate|ModifyDate|Thumbnail(Image|Offset|Length)|PreviewImage|UserComment|Comment$/i;
 
+/**
+ * What `clean` keeps of an HDR photo or MPO so that it still renders the same (README "HDR gain
+ * maps"): the MPF index, the gain-map XMP namespaces, Apple's two maker-note headroom values.
+ * Everything else in these groups is still a leak.
+ */
+const renderingTag = /^(MPF:(MPF0|MPImage\d+):|XMP:XMP-(hdrgm|Container|apdi|HDRGainMap):|MakerNotes:Apple:(HDRHeadroom|HDRGain)$)/;
+
 /** Tags ExifTool still finds that reveal something (the same rule the project's oracle uses). */
 export function sensitiveTags(tags: Record<string, unknown>): string[] {
   return Object.entries(tags)
     .filter(([key, value]) => {
-      if (!key.includes(':') || freeGroups.test(key)) return false;
+      if (!key.includes(':') || freeGroups.test(key) || renderingTag.test(key)) return false;
       if (badGroups.test(key)) return true;
       const tag = key.split(':').pop()!;
       if (!badTag.test(tag)) return false;

@@ -16,6 +16,8 @@ import { emptyReport, mergeReport, type ContainerReport } from '../types.js';
 import { isJpeg, walkJpeg, type JpegLayout, type JpegSegment } from './markers.js';
 import { classifySegment, type SegmentClass } from './segments.js';
 import { rewriteStructure } from './structure.js';
+import type { ImageRole } from './gain-map.js';
+import { inspectKeptImages, keptFor, keptSegmentFinding, retainAppleHeadroom, retainGainMapXmp } from './inspect-images.js';
 
 export interface ClassifiedSegment extends JpegSegment {
   info: SegmentClass;
@@ -102,9 +104,11 @@ export function assembleExtendedXmp(chunks: readonly Buffer[]): { guid: string; 
   return packets;
 }
 
-export function inspectJpeg(source: ByteSource, prefix = '', depth = 0): ContainerReport {
+/** `role`: what the image is to the file (a JPEG inside metadata keeps no gain-map data). */
+export function inspectJpeg(source: ByteSource, prefix = '', depth = 0, role: ImageRole = 'embedded'): ContainerReport {
   const report = emptyReport();
   const { layout, segments } = analyseJpeg(source);
+  const kept = keptFor(source, role);
   const extendedXmp: Buffer[] = [];
   /** ICC chunks, re-assembled after the walk to report what the profile carries. */
   const iccChunks: ReturnType<typeof parseIccChunk>[] = [];
@@ -118,11 +122,17 @@ export function inspectJpeg(source: ByteSource, prefix = '', depth = 0): Contain
     if (info.kind === 'image') continue;
     const where = prefix + info.where;
     report.blocks.push({ where, kind: info.kind, offset: segment.offset, length: segment.length, note: info.identifier });
+    const keptFinding = keptSegmentFinding(kept, segment, where);
+    if (keptFinding) {
+      report.findings.push(keptFinding);
+      continue;
+    }
     try {
       switch (info.kind) {
         case 'exif': {
           const tiff = payloadOf(source, segment);
           const decoded = decodeExif(parseTiff(tiff), { where });
+          retainAppleHeadroom(kept, segment, decoded.findings);
           mergeReport(report, decoded);
           if (depth < maxNestingDepth) {
             for (const thumbnail of decoded.thumbnails) {
@@ -134,6 +144,7 @@ export function inspectJpeg(source: ByteSource, prefix = '', depth = 0): Contain
         }
         case 'xmp': {
           const { findings, locations } = decodeXmp(xmpText(payloadOf(source, segment)), where);
+          retainGainMapXmp(kept, segment, findings);
           report.findings.push(...findings);
           report.locations.push(...locations);
           break;
@@ -202,7 +213,10 @@ export function inspectJpeg(source: ByteSource, prefix = '', depth = 0): Contain
     }
   }
   reportStructure(source, segments, prefix, report);
-  if (layout.trailer) inspectTrailer(source, layout.trailer, prefix, depth, report);
+  if (layout.trailer && kept && kept.extras.length > 0) {
+    const trailer = layout.trailer;
+    inspectKeptImages(source, kept, trailer, prefix, report, (image, imagePrefix, imageRole) => inspectJpeg(image, imagePrefix, depth + 1, imageRole), (range) => inspectTrailer(source, range, prefix, depth, report));
+  } else if (layout.trailer) inspectTrailer(source, layout.trailer, prefix, depth, report);
   if (iccWhere !== undefined) {
     // What the colour profile carries (its description, copyright, device fields, date): retained
     // for a well-known standard profile, re-written by clean otherwise. The profile itself is

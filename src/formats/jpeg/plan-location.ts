@@ -15,7 +15,7 @@ import { isLocationProperty, removeXmpProperties, xmpText } from '../../decode/x
 import { removeExifLocation, removeXmpLocation } from '../../decode/location-edit.js';
 import { PlanSource } from '../../io/plan-source.js';
 import { payloadOf, type ClassifiedSegment } from './inspect.js';
-import { buildSegment, planJpeg, tryParseTiff, type JpegPlanContext } from './plan.js';
+import { buildSegment, planJpegImage, tryParseTiff, type JpegPlanContext } from './plan.js';
 import { keepPlacelessResources } from './photoshop.js';
 import { identifiers } from './segments.js';
 
@@ -75,7 +75,7 @@ function cleanThumbnailInPlace(structure: TiffStructure, ifdName: string, offset
   let cleaned: Buffer;
   try {
     const source = new BufferSource(original);
-    const thumbnailPlan = planJpeg(source, { mode: 'all', keepOrientation: false, keepDates: false });
+    const thumbnailPlan = planJpegImage(source, { mode: 'all', keepOrientation: false, keepDates: false }).build();
     const output = new PlanSource(thumbnailPlan.pieces, source, 'thumbnail');
     cleaned = output.read(0, output.size);
   } catch {

@@ -15,6 +15,7 @@ import { PlanBuilder } from '../plan-builder.js';
 import { analyseJpeg, payloadOf, type ClassifiedSegment } from './inspect.js';
 import { markers } from './markers.js';
 import { planLocationSegment } from './plan-location.js';
+import { planJpegFile } from './plan-images.js';
 import { rewriteStructure, isStructural } from './structure.js';
 
 const maxSegmentPayload = 65533;
@@ -66,7 +67,21 @@ export interface JpegPlanContext {
   writeOrientation(structure: TiffStructure | undefined): void;
 }
 
+/** Segments a multi-image planner writes in place of the image's own (gain-map metadata, MPF). */
+export interface ImageRewrites {
+  /** By segment offset: the bytes written instead, what is kept (for `kept`) and called if emitted. */
+  segments: Map<number, { emitted: Buffer; kept: string; onEmit?: (outputOffset: number) => void; orientationIncluded?: boolean }>;
+  /** The caller accounts for the data after EOI (kept images). */
+  trailerHandled: boolean;
+}
+
+/** The clean plan of a JPEG file: its first image, and the images after it that are part of the picture. */
 export function planJpeg(source: ByteSource, options: PlanOptions): CleanPlan {
+  return planJpegFile(source, options);
+}
+
+/** The plan of one JPEG image (SOI to EOI), with optional segment rewrites. */
+export function planJpegImage(source: ByteSource, options: PlanOptions, rewrites?: ImageRewrites): PlanBuilder {
   const { layout, segments } = analyseJpeg(source);
   const structure = rewriteStructure(source, segments);
   const bySegmentOffset = new Map(segments.map((segment) => [segment.offset, segment]));
@@ -102,11 +117,19 @@ export function planJpeg(source: ByteSource, options: PlanOptions): CleanPlan {
       if (rewrite.notes.length > 0) plan.remove(rewrite.where, rewrite.kind, Math.max(0, rewrite.originalLength - rewrite.emitted.length), rewrite.notes.join('; '));
       continue;
     }
+    const rewrite = rewrites?.segments.get(segment.offset);
+    if (rewrite) {
+      rewrite.onEmit?.(plan.outputLength);
+      if (rewrite.orientationIncluded) context.orientationWritten = true;
+      context.emit(segment, rewrite.emitted, `re-written with only what renderers need (${rewrite.kept})`);
+      plan.keep(rewrite.kept);
+      continue;
+    }
     if (options.mode === 'location') planLocationSegment(context, segment);
     else planMetadataSegment(context, segment);
   }
-  if (layout.trailer) plan.remove('trailer', 'trailer', layout.trailer.length, 'data after the end of the image');
-  return plan.build();
+  if (layout.trailer && !rewrites?.trailerHandled) plan.remove('trailer', 'trailer', layout.trailer.length, 'data after the end of the image');
+  return plan;
 }
 
 /** Full clean: every metadata segment goes; EXIF leaves only its orientation behind. */

@@ -15,7 +15,7 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanBuffer } from '../../src/index.js';
+import { cleanBufferSync as cleanBuffer } from '../../src/index.js';
 import { appleGainMapJpeg, multiPictureJpeg, type MultiPictureOptions } from '../fixtures/gain-map.js';
 
 const chromiumPath = '/usr/bin/chromium';

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanBuffer, inspectSync } from '../../src/index.js';
+import { cleanBufferSync as cleanBuffer, inspectSync } from '../../src/index.js';
 import { encodeIsoGainMap, parseIsoGainMap } from '../../src/decode/iso-gain-map.js';
 import { walkJpeg } from '../../src/formats/jpeg/markers.js';
 import { encodeMpf, parseMpf } from '../../src/formats/jpeg/mpf.js';

@@ -148,7 +148,9 @@ export async function runScan(paths: string[], options: ScanOptions, output: Out
       const text = options.json ? inspectionJson(result.inspection) : renderText(result.inspection, options);
       if (text !== undefined) output.out(text);
     } else if (result.error) {
-      const error: ScanError = { file: input.path, reason: result.error.message };
+      const prefix = `${input.path}: `;
+      const message = result.error.message;
+      const error: ScanError = { file: input.path, reason: message.startsWith(prefix) ? message.slice(prefix.length) : message };
       unreadable.push(error);
       unreadableOrder.set(error, result.id);
       code = exitCodes.usage;

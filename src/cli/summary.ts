@@ -89,7 +89,7 @@ export function renderScanSummary(summary: ScanSummary, colour: Colours): string
     colour.bold(`${summary.files} file(s) scanned in ${formatDuration(summary.seconds)}: ${summary.revealingLocation} reveal a location${problems.length ? `, ${problems.join(', ')}` : ''}`),
   ];
   const paint: Record<RiskLevel, (text: string) => string> = { high: colour.red, medium: colour.yellow, unknown: colour.yellow, low: (text) => text, none: colour.green };
-  const levelWords: Record<RiskLevel, string> = { high: 'high', medium: 'medium', unknown: 'not checked in full', low: 'low', none: 'none' };
+  const levelWords: Record<RiskLevel, string> = { high: 'high', medium: 'medium', unknown: 'not checked', low: 'low', none: 'none' };
   lines.push(`  Risk: ${riskLevels.map((level) => paint[level](`${summary.risk[level]} ${levelWords[level]}`)).join(', ')}`);
   for (const level of riskLevels) {
     const files = summary.filesByRisk[level];

@@ -64,13 +64,13 @@ const reasonWords: Record<RiskCode, string> = {
 
 /** The one line of why: what the file reveals, most serious first. */
 export function whyLine(inspection: Inspection, risk: RiskAssessment): string {
-  if (notChecked(inspection)) return 'not checked: not a photo or video traceless knows';
+  if (notChecked(inspection)) return 'not a photo or video traceless knows, so nothing in it was checked';
   const serious = risk.reasons.filter((reason) => reason.level === 'high' || reason.level === 'medium').map((reason) => reasonWords[reason.code]);
   const minor = risk.reasons.filter((reason) => reason.level === 'low').map((reason) => reasonWords[reason.code]);
   const parts: string[] = [];
   if (serious.length) parts.push(`reveals ${listWords(serious)}`);
   else if (minor.length) parts.push(`only ${listWords(minor)}`);
-  else parts.push('nothing revealing found');
+  else parts.push(risk.incomplete ? 'nothing revealing found in the parts read' : 'nothing revealing found');
   if (risk.incomplete) parts.push(`could not be read in full (${inspection.unreadable.length} part${inspection.unreadable.length === 1 ? '' : 's'})`);
   return parts.join('; ');
 }
@@ -171,7 +171,7 @@ export function renderInspection(inspection: Inspection, risk: RiskAssessment = 
   const embedded = take((finding) => hasMeaning(finding, 'thumbnail', 'embedded-image') || (finding.category === 'embedded' && hasMeaning(finding, 'embedded-data')));
   if (embedded.length) lines.push(`  Embedded: ${merged(embedded.map((finding) => `${sanitize(finding.label, 80)}${typeof finding.value === 'number' && !/\d/.test(finding.text) ? '' : ` (${sanitize(finding.text, 80)})`}`)).join('; ')}`);
 
-  for (const part of inspection.unreadable) lines.push(`  Could not read: ${sanitize(part)}`);
+  if (!notChecked(inspection)) for (const part of inspection.unreadable) lines.push(`  Could not read: ${sanitize(part)}`);
   for (const warning of inspection.warnings.filter((item) => item.severity === 'warning')) lines.push(`  Warning: ${sanitize(warning.message)}`);
 
   if (options.details) {

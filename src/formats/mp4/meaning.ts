@@ -8,7 +8,7 @@ import type { Category, FindingMeaning, FindingValue } from '../../types.js';
 
 const byTag: Record<string, FindingMeaning> = {
   '©mak': 'make', manu: 'make', 'com.apple.quicktime.make': 'make', 'com.android.manufacturer': 'make',
-  '©mod': 'model', modl: 'model', CNMN: 'model', SDLN: 'model', 'com.apple.quicktime.model': 'model', 'com.android.model': 'model', 'GPMF/MINF': 'model', 'GPMF/DVNM': 'model',
+  '©mod': 'model', modl: 'model', CNMN: 'model', SDLN: 'model', 'com.apple.quicktime.model': 'model', 'com.android.model': 'model', 'GPMF/MINF': 'model', 'GPMF/DVNM': 'device-setting',
   CAME: 'serial', LENS: 'serial', 'GPMF/CASN': 'serial', 'GPMF/LINF': 'serial',
   '©swr': 'software', '©too': 'software', '©enc': 'software', '©hst': 'software', FIRM: 'software', CNFV: 'software', CNCV: 'software',
   'com.apple.quicktime.software': 'software', 'com.android.version': 'software', 'GPMF/FMWR': 'software',

@@ -152,7 +152,8 @@ export function renderInspection(inspection: Inspection, risk: RiskAssessment = 
     const make = makeModel.find((finding) => hasMeaning(finding, 'make'))?.text.trim();
     const model = makeModel.find((finding) => hasMeaning(finding, 'model'))?.text.trim();
     const device = make && model ? (model.toLowerCase().startsWith(make.toLowerCase()) ? model : `${make} ${model}`) : make || model;
-    const lens = [...new Set(lenses.map((finding) => finding.text.trim()))][0];
+    // The most telling lens name: a lens make alone (`Apple`) says less than the model beside it.
+    const lens = [...new Set(lenses.map((finding) => finding.text.trim()))].sort((a, b) => b.length - a.length)[0];
     lines.push(`  Device: ${[device && sanitize(device, 120), lens && `lens ${sanitize(lens, 120)}`].filter(Boolean).join(', ')}`);
   }
   const serials = take((finding) => hasMeaning(finding, 'serial'));
@@ -169,7 +170,7 @@ export function renderInspection(inspection: Inspection, risk: RiskAssessment = 
 
   // Embedded pictures and data.
   const embedded = take((finding) => hasMeaning(finding, 'thumbnail', 'embedded-image') || (finding.category === 'embedded' && hasMeaning(finding, 'embedded-data')));
-  if (embedded.length) lines.push(`  Embedded: ${merged(embedded.map((finding) => `${sanitize(finding.label, 80)}${typeof finding.value === 'number' && !/\d/.test(finding.text) ? '' : ` (${sanitize(finding.text, 80)})`}`)).join('; ')}`);
+  if (embedded.length) lines.push(`  Embedded: ${merged(embedded.map((finding) => `${sanitize(finding.label, 80)}${finding.text.length > 40 ? '' : ` (${sanitize(finding.text, 40)})`}`)).join('; ')}`);
 
   if (!notChecked(inspection)) for (const part of inspection.unreadable) lines.push(`  Could not read: ${sanitize(part)}`);
   for (const warning of inspection.warnings.filter((item) => item.severity === 'warning')) lines.push(`  Warning: ${sanitize(warning.message)}`);

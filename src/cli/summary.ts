@@ -86,7 +86,7 @@ export function renderScanSummary(summary: ScanSummary, colour: Colours): string
   if (summary.unreadable) problems.push(`${summary.unreadable} could not be read`);
   if (summary.notReadInFull.length) problems.push(`${summary.notReadInFull.length} not read in full`);
   const lines = [
-    colour.bold(`${summary.files} file(s) scanned in ${formatDuration(summary.seconds)}: ${summary.revealingLocation} reveal a location${problems.length ? `, ${problems.join(', ')}` : ''}`),
+    colour.bold(`${summary.files + summary.unreadable} file(s) scanned in ${formatDuration(summary.seconds)}: ${summary.revealingLocation} reveal a location${problems.length ? `, ${problems.join(', ')}` : ''}`),
   ];
   const paint: Record<RiskLevel, (text: string) => string> = { high: colour.red, medium: colour.yellow, unknown: colour.yellow, low: (text) => text, none: colour.green };
   const levelWords: Record<RiskLevel, string> = { high: 'high', medium: 'medium', unknown: 'not checked', low: 'low', none: 'none' };

@@ -34,7 +34,7 @@ export interface ScanSummary {
   /** Distinct places, rounded to two decimals of a degree (about 1 km), most files first. */
   places: SummaryPlace[];
   devices: { device: string; files: number }[];
-  /** Files that could not be read at all (nor opened), with why: counted in `files` and at risk `unknown`. */
+  /** Files that could not be read at all, with why: not in `files` (files inspected), counted at risk `unknown`. */
   unreadable: number;
   unreadableFiles: ScanError[];
   /** Files read only in part, or of a format traceless does not know: reported, but not checked in full. */
@@ -87,7 +87,7 @@ export function summariseScans(inspections: readonly Inspection[], errors: numbe
   }
   filesByRisk.unknown.push(...unreadableFiles.map((error) => error.file));
   return {
-    files: inspections.length + unreadable,
+    files: inspections.length,
     revealingLocation,
     risk: { high: filesByRisk.high.length, medium: filesByRisk.medium.length, unknown: filesByRisk.unknown.length + (unreadable - unreadableFiles.length), low: filesByRisk.low.length, none: filesByRisk.none.length },
     filesByRisk,

@@ -147,10 +147,10 @@ describe('the Location line of the text report', () => {
     execFileSync('exiftool', ['-q', '-q', '-overwrite_original', '-OffsetTimeOriginal=+02:00', '-GPSHPositioningError=5', path]);
     const inspection = inspectSync(readFileSync(path), 'paris.jpg');
     expect(takenTime(inspection)).toBe('2019-07-14 14:03:22 +02:00');
-    expect(renderLocation(inspection, inspection.locations[0]!)).toBe('48.85837 N, 2.29448 E — near Paris, Île-de-France, France (~4 km) (accuracy ~5 m), taken 2019-07-14 14:03 +02:00 [APP1/Exif/GPS]');
+    expect(renderLocation(inspection, inspection.locations[0]!)).toBe('48.85837 N, 2.29448 E — near Paris, Île-de-France, France (~4 km) (accuracy ~5 m), taken 2019-07-14 14:03:22 +02:00 [APP1/Exif/GPS]');
     const report = renderInspection(inspection).split('\n');
     expect(report[0]).toMatch(/^HIGH RISK paris\.jpg \(JPEG, /);
-    expect(report).toContain('  Location: 48.85837 N, 2.29448 E — near Paris, Île-de-France, France (~4 km) (accuracy ~5 m), taken 2019-07-14 14:03 +02:00 [APP1/Exif/GPS]');
+    expect(report).toContain('  Location: 48.85837 N, 2.29448 E — near Paris, Île-de-France, France (~4 km) (accuracy ~5 m), taken 2019-07-14 14:03:22 +02:00 [APP1/Exif/GPS]');
   });
 
   it('does not lend the main picture’s time to a thumbnail’s location', async () => {
@@ -159,7 +159,7 @@ describe('the Location line of the text report', () => {
     const inspection = inspectSync(photo, 'tokyo.jpg');
     const lines = inspection.locations.map((location) => renderLocation(inspection, location));
     expect(lines).toEqual([
-      '35.67620 N, 139.65030 E — near Tokyo, Japan (~4 km), taken 2020-01-02 03:04 [APP1/Exif/GPS]',
+      '35.67620 N, 139.65030 E — near Tokyo, Japan (~4 km), taken 2020-01-02 03:04:05 [APP1/Exif/GPS]',
       '33.86880 S, 151.20930 E — near Sydney, New South Wales, Australia (~1 km) [APP1/Exif/IFD1/thumbnail/APP1/Exif/GPS]',
     ]);
   });

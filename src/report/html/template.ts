@@ -112,7 +112,7 @@ export function renderHtmlReport(entries: readonly HtmlEntry[], options: HtmlRep
 <body>
 <header>
 <h1>${escapeHtml(title, 200)}</h1>
-<p class="note" id="totals"><span data-count="files">${summary.files}</span> file${summary.files === 1 ? '' : 's'}, <span data-count="location">${revealing}</span> with a location${problems.length ? `, ${problems.join(', ')}` : ''}, <span data-count="places">${summary.places.length}</span> distinct place${summary.places.length === 1 ? '' : 's'} (rounded to ~1 km)${options.generatedAt ? `, made ${escapeHtml(options.generatedAt.toISOString().slice(0, 16).replace('T', ' '))} UTC` : ''}. This page shows everything traceless found: keep it as private as the files themselves. It was made offline and loads nothing from anywhere.</p>
+<p class="note" id="totals"><span data-count="files">${summary.files + summary.unreadable}</span> file${summary.files + summary.unreadable === 1 ? '' : 's'}, <span data-count="location">${revealing}</span> with a location${problems.length ? `, ${problems.join(', ')}` : ''}, <span data-count="places">${summary.places.length}</span> distinct place${summary.places.length === 1 ? '' : 's'} (rounded to ~1 km)${options.generatedAt ? `, made ${escapeHtml(options.generatedAt.toISOString().slice(0, 16).replace('T', ' '))} UTC` : ''}. This page shows everything traceless found: keep it as private as the files themselves. It was made offline and loads nothing from anywhere.</p>
 </header>
 <main>
 <div class="top">

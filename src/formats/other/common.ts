@@ -91,7 +91,18 @@ export function addJpeg(report: ContainerReport, bytes: Buffer, where: string): 
   guarded(report, where, () => mergeReport(report, inspectJpeg(new BufferSource(bytes), `${where}/`)));
 }
 
-export function addFinding(report: ContainerReport, category: Category, where: string, tag: string, label: string, value: string | number, meaning?: FindingMeaning): void {
+/**
+ * What the fields these scan-only formats name mean (PDF Info, AVI INFO, Matroska, MPEG-TS, X3F):
+ * decided here, by the field the decoder read, so reports never guess from a label.
+ */
+const fieldMeanings: Readonly<Record<string, FindingMeaning>> = {
+  Make: 'make', Model: 'model', SerialNumber: 'serial',
+  Software: 'software', MuxingApp: 'software', WritingApp: 'software', Creator: 'software', Producer: 'software', FirmwareVersion: 'software',
+  DateTimeOriginal: 'taken', DateCreated: 'taken', CreationDate: 'timestamp', DateUTC: 'timestamp', ModDate: 'modified',
+  Title: 'description', Subject: 'description', Keywords: 'description', Comment: 'description',
+};
+
+export function addFinding(report: ContainerReport, category: Category, where: string, tag: string, label: string, value: string | number, meaning: FindingMeaning | undefined = fieldMeanings[tag]): void {
   report.findings.push(meaning ? { category, where, tag, label, meaning, value, text: String(value) } : { category, where, tag, label, value, text: String(value) });
 }
 

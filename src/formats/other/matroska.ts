@@ -9,7 +9,7 @@ import { checkCount, TracelessError } from '../../errors.js';
 import { limits } from '../../limits.js';
 import { formatBytes } from '../../decode/exif.js';
 import type { ByteSource } from '../../io/source.js';
-import type { Category } from '../../types.js';
+import type { Category, FindingMeaning } from '../../types.js';
 import type { ContainerReport } from '../types.js';
 import { addFinding, guarded, maxScanBytes } from './common.js';
 
@@ -151,9 +151,22 @@ function readSimpleTags(bytes: Buffer, start: number, end: number, report: Conta
       if (child.id === ids.tagName) name = text(bytes, child);
       if (child.id === ids.tagString) value = text(bytes, child);
     }
-    if (name && value) add(report, tagCategory(name), 'Matroska/Tags', name, name, value);
+    if (name && value) add(report, tagCategory(name), 'Matroska/Tags', name, name, value, tagMeaning(name, value));
     readSimpleTags(bytes, inner.start, inner.end, report, budget, depth + 1);
   }
+}
+
+/** What a Matroska simple tag means (Matroska tag names: ENCODER, DATE_RECORDED, …); numbers are never names. */
+function tagMeaning(name: string, value: string): FindingMeaning | undefined {
+  if (/SERIAL/i.test(name)) return 'serial';
+  const numeric = /^[-+\d.\s/,]+$/.test(value);
+  if (/CITY|COUNTRY/i.test(name)) return numeric ? 'gps-detail' : 'place-name';
+  if (/LOCATION|GPS|COORD/i.test(name)) return 'gps-detail';
+  if (/ENCODER|SOFTWARE|HANDLER/i.test(name)) return 'software';
+  if (/MAKE/i.test(name)) return 'make';
+  if (/MODEL/i.test(name)) return 'model';
+  if (/DATE_RECORDED/i.test(name)) return 'taken';
+  return undefined;
 }
 
 function tagCategory(name: string): Category {
@@ -193,6 +206,6 @@ function readAttachments(source: ByteSource, start: number, size: number, report
   }
 }
 
-function add(report: ContainerReport, category: Category, where: string, tag: string, label: string, value: string): void {
-  if (value) addFinding(report, category, where, tag, label, value);
+function add(report: ContainerReport, category: Category, where: string, tag: string, label: string, value: string, meaning?: FindingMeaning): void {
+  if (value) addFinding(report, category, where, tag, label, value, meaning);
 }

@@ -161,6 +161,7 @@ const gpsCodeWords: Record<string, Record<string, string>> = {
 
 function gpsText(name: string, value: string | number): string {
   const code = String(value).trim();
+  if (code === '') return '(empty)';
   if (name === 'GPSTimeStamp') {
     const [hours, minutes, seconds] = code.split(' ').map(Number);
     if (hours !== undefined && minutes !== undefined && seconds !== undefined && [hours, minutes, seconds].every(Number.isFinite)) {
@@ -178,6 +179,12 @@ function gpsLabel(name: string): string {
     GPSSpeed: 'Speed', GPSTrack: 'Direction of travel', GPSHPositioningError: 'GPS accuracy (m)',
     GPSProcessingMethod: 'GPS method', GPSAreaInformation: 'Area', GPSDestLatitude: 'Destination latitude',
     GPSDestLongitude: 'Destination longitude', GPSLatitude: 'Latitude', GPSLongitude: 'Longitude', GPSAltitude: 'Altitude',
+    GPSStatus: 'GPS status', GPSMeasureMode: 'GPS fix', GPSDOP: 'GPS precision (DOP)', GPSSatellites: 'GPS satellites',
+    GPSMapDatum: 'Map datum', GPSSpeedRef: 'Speed unit', GPSTrackRef: 'Direction of travel relative to',
+    GPSImgDirectionRef: 'Camera direction relative to', GPSDestBearingRef: 'Destination bearing relative to',
+    GPSDestDistanceRef: 'Destination distance unit', GPSDifferential: 'GPS differential correction',
+    GPSAltitudeRef: 'Altitude reference', GPSLatitudeRef: 'Latitude hemisphere', GPSLongitudeRef: 'Longitude hemisphere',
+    GPSDestBearing: 'Destination bearing', GPSDestDistance: 'Destination distance',
   };
   return labels[name] ?? name.replace(/^GPS/, 'GPS ');
 }

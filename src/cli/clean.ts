@@ -192,7 +192,7 @@ export async function runClean(paths: string[], options: CleanCommandOptions, ou
     progress.clear();
     if (options.json) output.out(jsonLine(result));
     else if (result.status === 'refused' || result.status === 'failed') output.err(renderCleanResult(result));
-    else if (!options.quiet) output.out(options.dryRun ? `(dry run) ${renderCleanResult(result).replace(': cleaned ->', ': would clean ->')}` : renderCleanResult(result));
+    else if (!options.quiet) output.out(options.dryRun ? `(dry run) ${renderCleanResult(result).replace(': cleaned ->', ': would clean ->').replace(' (removed ', ' (would remove ')}` : renderCleanResult(result));
     progress.redraw();
   };
   for (const task of tasks) {

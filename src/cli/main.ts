@@ -45,7 +45,7 @@ function buildProgram(output: Output, setCode: (code: number) => void): Command 
   const batch = (command: Command) =>
     command
       .option('-j, --jobs <n>', 'files worked on in parallel (default: the number of cores)')
-      .option('-q, --quiet', 'no progress bar and no per-file lines for successes');
+      .option('-q, --quiet', 'no progress bar and no per-file lines for successes (scan: only the headline of files that reveal something)');
   batch(walking(
     program
       .command('scan')
@@ -53,6 +53,8 @@ function buildProgram(output: Output, setCode: (code: number) => void): Command 
       .description('report what each file reveals: location first, then device, time, owner, thumbnails, embedded data')
       .argument('<paths...>', 'files or folders')
       .option('--json', 'one JSON object per file per line, then a summary line for several files')
+      .option('--details', 'list every finding of every file (by default: what matters, and how many more details there are)')
+      .option('--summary', 'one line per file (risk and why), then the totals: for big folders')
       .option('--html <file>', 'also write a self-contained HTML report: world map of the places found, risk per file, findings'),
   )).action(async (paths: string[], options) => setCode(await runScan(paths, options, output)));
   batch(walking(

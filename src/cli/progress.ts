@@ -2,7 +2,7 @@
  * A one-line progress bar on stderr: files and bytes done, rate and time left. Drawn only on a
  * terminal (never into a pipe or a log) and not with --quiet; redrawn at most ten times a second.
  */
-import { formatBytes } from '../decode/exif.js';
+import { formatBytes } from '../report/format.js';
 
 export interface ProgressOptions {
   enabled: boolean;

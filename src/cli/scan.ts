@@ -8,7 +8,9 @@ import { TracelessError } from '../errors.js';
 import { inspectSync } from '../inspect.js';
 import { annotateInspection } from '../report/annotate.js';
 import type { HtmlSource } from '../report/html/index.js';
-import { renderInspection } from '../report/text.js';
+import { renderHeadline, renderInspection } from '../report/text.js';
+import { assessRisk } from '../report/risk.js';
+import type { ScanError, ScanSummary } from '../report/summary.js';
 import { sanitize, sanitizeDeep } from '../report/sanitize.js';
 import type { Inspection } from '../types.js';
 import { exitCodes } from './exit-codes.js';
@@ -26,6 +28,23 @@ export interface ScanOptions extends WalkOptions {
   html?: string;
   /** Overwrite an existing HTML report. */
   force?: boolean;
+  /** Every finding of every file (the default report shows what matters and counts the rest). */
+  details?: boolean;
+  /** One line per file (the headline), then the totals. */
+  summary?: boolean;
+}
+
+/**
+ * One file's text: the headline only with --summary, and with --quiet only for files that reveal
+ * something (or could not be read in full); the readable report by default; every finding with --details.
+ */
+function renderText(inspection: Inspection, options: ScanOptions): string | undefined {
+  if (options.summary || options.quiet) {
+    const risk = assessRisk(inspection);
+    if (options.quiet && !options.summary && risk.level === 'none') return undefined;
+    return renderHeadline(inspection, risk);
+  }
+  return `${renderInspection(inspection, undefined, { details: options.details ?? false })}\n`;
 }
 
 /**
@@ -76,18 +95,18 @@ export function inspectionJson(inspection: Inspection): string {
   return JSON.stringify(sanitizeDeep(annotateInspection(inspection)));
 }
 
-async function writeHtml(path: string, sources: readonly HtmlSource[], options: ScanOptions, output: Output): Promise<number> {
+async function writeHtml(path: string, sources: readonly HtmlSource[], options: ScanOptions, output: Output, unreadable: readonly ScanError[] = [], summary?: ScanSummary): Promise<number> {
   try {
     // Loaded only when a report is asked for: the map data and sharp are heavy to load.
     const { buildHtmlReport, writeFileAtomic } = await import('../report/html/index.js');
-    const html = await buildHtmlReport(sources, { generatedAt: new Date() });
+    const html = await buildHtmlReport(sources, { generatedAt: new Date(), unreadable, ...(summary ? { summary } : {}) });
     await writeFileAtomic(resolve(path), html);
   } catch (error) {
     const problem = error instanceof TracelessError ? error : new TracelessError('IO_ERROR', `cannot write the HTML report: ${(error as Error).message}`, { file: path });
     output.err(`traceless: ${sanitize(problem.describe())}`);
     return exitCodes.usage;
   }
-  if (!options.quiet) output.err(`HTML report written to ${sanitize(path)} (${sources.length} file(s))`);
+  if (!options.quiet) output.err(`HTML report written to ${sanitize(path)} (${sources.length + unreadable.length} file(s))`);
   return exitCodes.ok;
 }
 
@@ -98,7 +117,8 @@ export async function runScan(paths: string[], options: ScanOptions, output: Out
     const content = await readStdin();
     try {
       const inspection = content.kind === 'buffer' ? inspectSync(content.data, '<stdin>') : { ...inspectSync(content.path), file: '<stdin>' };
-      output.out(options.json ? inspectionJson(inspection) : renderInspection(inspection));
+      const text = options.json ? inspectionJson(inspection) : renderText(inspection, options)?.trimEnd();
+      if (text !== undefined) output.out(text);
       if (options.html) return await writeHtml(options.html, [{ inspection, input: content.kind === 'buffer' ? content.data : content.path }], options, output);
       return exitCodes.ok;
     } finally {
@@ -112,7 +132,8 @@ export async function runScan(paths: string[], options: ScanOptions, output: Out
   const inspections: Inspection[] = [];
   /** Input order, so the HTML report does not depend on which worker finished first. */
   const inputOrder = new Map<Inspection, number>();
-  let unreadable = 0;
+  const unreadable: ScanError[] = [];
+  const unreadableOrder = new Map<ScanError, number>();
   let code: number = exitCodes.ok;
   await runTasks(tasks, jobsFrom(options.jobs), (result) => {
     if (result.kind !== 'scan') return;
@@ -124,9 +145,14 @@ export async function runScan(paths: string[], options: ScanOptions, output: Out
       if (!input.direct && result.inspection.format.id === 'unknown' && !looksLikeMedia(input.path)) return progress.redraw();
       inspections.push(result.inspection);
       inputOrder.set(result.inspection, result.id);
-      output.out(options.json ? inspectionJson(result.inspection) : `${renderInspection(result.inspection)}\n`);
+      const text = options.json ? inspectionJson(result.inspection) : renderText(result.inspection, options);
+      if (text !== undefined) output.out(text);
     } else if (result.error) {
-      unreadable += 1;
+      const prefix = `${input.path}: `;
+      const message = result.error.message;
+      const error: ScanError = { file: input.path, reason: message.startsWith(prefix) ? message.slice(prefix.length) : message };
+      unreadable.push(error);
+      unreadableOrder.set(error, result.id);
       code = exitCodes.usage;
       if (options.json) output.out(JSON.stringify(sanitizeDeep({ file: input.path, error: result.error })));
       else output.err(sanitize(result.error.message));
@@ -134,13 +160,15 @@ export async function runScan(paths: string[], options: ScanOptions, output: Out
     progress.redraw();
   });
   progress.finish();
-  if (inputs.length > 1 || inputs.some((input) => !input.direct)) {
-    const summary = summariseScans(inspections, unreadable, (Date.now() - started) / 1000);
+  // One summary for the text, the JSON line and the HTML page: their numbers cannot differ.
+  const summary = summariseScans(inspections, unreadable, (Date.now() - started) / 1000);
+  if (options.summary || inputs.length > 1 || inputs.some((input) => !input.direct)) {
     output.out(options.json ? JSON.stringify(sanitizeDeep({ summary })) : renderScanSummary(summary, colours(colourEnabled())));
   }
   if (options.html) {
     const ordered = [...inspections].sort((a, b) => inputOrder.get(a)! - inputOrder.get(b)!);
-    const written = await writeHtml(options.html, ordered.map((inspection) => ({ inspection })), options, output);
+    const errors = [...unreadable].sort((a, b) => unreadableOrder.get(a)! - unreadableOrder.get(b)!);
+    const written = await writeHtml(options.html, ordered.map((inspection) => ({ inspection })), options, output, errors, summary);
     if (written !== exitCodes.ok) code = written;
   }
   return code;

@@ -1,10 +1,9 @@
 /** End-of-run summaries for batch scans and cleans, as text and as one JSON line. */
-import { basename, dirname, extname, join } from 'node:path';
-import { formatBytes } from '../decode/exif.js';
-import type { CleanResult, CleanStatus, Inspection } from '../types.js';
+import { formatBytes } from '../report/format.js';
+import type { CleanResult, CleanStatus } from '../types.js';
 import { deviceOf } from '../report/device.js';
-import { describePlace, roundPlace } from '../report/places.js';
-import { assessRisk, riskLevels, type RiskLevel } from '../report/risk.js';
+import { riskLevels, type RiskLevel } from '../report/risk.js';
+import { livePhotoPairs, summariseScans, type ScanError, type ScanSummary, type SummaryPlace } from '../report/summary.js';
 import { sanitize } from '../report/sanitize.js';
 import { formatDuration } from './progress.js';
 
@@ -76,123 +75,36 @@ export function renderCleanSummary(summary: CleanSummary, colour: Colours): stri
   return `${summary.dryRun ? 'Dry run (nothing written): ' : ''}${parts.join(', ')}; ${tail}`;
 }
 
-/** A distinct place of a scan, rounded to two decimals of a degree (about 1 km). */
-export interface SummaryPlace {
-  latitude: number;
-  longitude: number;
-  /** Named from the first exact position seen there. */
-  placeName: string;
-  countryCode?: string;
-  files: number;
-}
-
-export interface ScanSummary {
-  files: number;
-  revealingLocation: number;
-  /** How many files are at each risk level. */
-  risk: Record<RiskLevel, number>;
-  /** The files at each risk level, in the order they were scanned. */
-  filesByRisk: Record<RiskLevel, string[]>;
-  /** Distinct places, rounded to two decimals of a degree (about 1 km), most files first. */
-  places: SummaryPlace[];
-  devices: { device: string; files: number }[];
-  unreadable: number;
-  livePhotoPairs: [string, string][];
-  seconds: number;
-}
-
-export { deviceOf };
-
-export function summariseScans(inspections: readonly Inspection[], unreadable: number, seconds: number): ScanSummary {
-  const places = new Map<string, SummaryPlace>();
-  const devices = new Map<string, number>();
-  const filesByRisk: Record<RiskLevel, string[]> = { high: [], medium: [], low: [], none: [] };
-  let revealingLocation = 0;
-  for (const inspection of inspections) {
-    if (inspection.locations.length || inspection.findings.some((finding) => finding.category === 'location')) revealingLocation += 1;
-    filesByRisk[assessRisk(inspection).level].push(inspection.file);
-    const seen = new Set<string>();
-    for (const location of inspection.locations) {
-      const { latitude, longitude, key } = roundPlace(location.latitude, location.longitude);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      let place = places.get(key);
-      if (!place) {
-        const name = describePlace(location.latitude, location.longitude);
-        place = { latitude, longitude, placeName: name.text, files: 0 };
-        if (name.countryCode) place.countryCode = name.countryCode;
-        places.set(key, place);
-      }
-      place.files += 1;
-    }
-    const device = deviceOf(inspection);
-    if (device) devices.set(device, (devices.get(device) ?? 0) + 1);
-  }
-  return {
-    files: inspections.length,
-    revealingLocation,
-    risk: { high: filesByRisk.high.length, medium: filesByRisk.medium.length, low: filesByRisk.low.length, none: filesByRisk.none.length },
-    filesByRisk,
-    places: [...places.values()].sort((a, b) => b.files - a.files),
-    devices: [...devices.entries()].map(([device, files]) => ({ device, files })).sort((a, b) => b.files - a.files),
-    unreadable,
-    livePhotoPairs: livePhotoPairs(inspections),
-    seconds: Math.round(seconds * 1000) / 1000,
-  };
-}
-
-const contentIdentifierTag = /content.?identifier/i;
-
-/**
- * Live Photos: a still (HEIC/JPEG) and a MOV that share Apple's content identifier, or failing
- * that, the same name in the same folder.
- */
-export function livePhotoPairs(inspections: readonly Inspection[]): [string, string][] {
-  const byIdentifier = new Map<string, string[]>();
-  for (const inspection of inspections) {
-    const identifier = inspection.findings.find((finding) => contentIdentifierTag.test(finding.tag))?.text;
-    if (!identifier) continue;
-    byIdentifier.set(identifier, [...(byIdentifier.get(identifier) ?? []), inspection.file]);
-  }
-  const pairs: [string, string][] = [];
-  const paired = new Set<string>();
-  for (const files of byIdentifier.values()) {
-    const still = files.find((file) => !/\.mov$/i.test(file));
-    const video = files.find((file) => /\.mov$/i.test(file));
-    if (still && video) {
-      pairs.push([still, video]);
-      paired.add(still).add(video);
-    }
-  }
-  const byStem = new Map<string, string[]>();
-  for (const inspection of inspections) {
-    if (paired.has(inspection.file)) continue;
-    const stem = join(dirname(inspection.file), basename(inspection.file, extname(inspection.file))).toLowerCase();
-    byStem.set(stem, [...(byStem.get(stem) ?? []), inspection.file]);
-  }
-  for (const files of byStem.values()) {
-    const still = files.find((file) => /\.(heic|heif|jpe?g)$/i.test(file));
-    const video = files.find((file) => /\.mov$/i.test(file));
-    if (still && video) pairs.push([still, video]);
-  }
-  return pairs;
-}
+export { deviceOf, livePhotoPairs, summariseScans, type ScanError, type ScanSummary, type SummaryPlace };
 
 /** How many names of each risk level, and how many places, the text summary lists before "and N more". */
 const filesListedPerLevel = 5;
 const placesListed = 10;
 
 export function renderScanSummary(summary: ScanSummary, colour: Colours): string {
+  const problems: string[] = [];
+  if (summary.unreadable) problems.push(`${summary.unreadable} could not be read`);
+  if (summary.notReadInFull.length) problems.push(`${summary.notReadInFull.length} not read in full`);
   const lines = [
-    colour.bold(`${summary.files} file(s) scanned in ${formatDuration(summary.seconds)}: ${summary.revealingLocation} reveal a location${summary.unreadable ? `, ${summary.unreadable} could not be read` : ''}`),
+    colour.bold(`${summary.files + summary.unreadable} file(s) scanned in ${formatDuration(summary.seconds)}: ${summary.revealingLocation} reveal a location${problems.length ? `, ${problems.join(', ')}` : ''}`),
   ];
-  const paint: Record<RiskLevel, (text: string) => string> = { high: colour.red, medium: colour.yellow, low: (text) => text, none: colour.green };
-  lines.push(`  Risk: ${riskLevels.map((level) => paint[level](`${summary.risk[level]} ${level}`)).join(', ')}`);
+  const paint: Record<RiskLevel, (text: string) => string> = { high: colour.red, medium: colour.yellow, unknown: colour.yellow, low: (text) => text, none: colour.green };
+  const levelWords: Record<RiskLevel, string> = { high: 'high', medium: 'medium', unknown: 'not checked', low: 'low', none: 'none' };
+  lines.push(`  Risk: ${riskLevels.map((level) => paint[level](`${summary.risk[level]} ${levelWords[level]}`)).join(', ')}`);
   for (const level of riskLevels) {
     const files = summary.filesByRisk[level];
     if (!files.length) continue;
     const shown = files.slice(0, filesListedPerLevel).map((file) => sanitize(file, 120)).join(', ');
-    lines.push(`    ${paint[level](level)}: ${shown}${files.length > filesListedPerLevel ? ` and ${files.length - filesListedPerLevel} more` : ''}`);
+    lines.push(`    ${paint[level](levelWords[level])}: ${shown}${files.length > filesListedPerLevel ? ` and ${files.length - filesListedPerLevel} more` : ''}`);
+  }
+  if (summary.unreadableFiles.length) {
+    lines.push(`  Could not be read (${summary.unreadableFiles.length}):`);
+    for (const error of summary.unreadableFiles.slice(0, filesListedPerLevel * 2)) lines.push(`    ${sanitize(error.file, 120)}: ${sanitize(error.reason, 200)}`);
+    if (summary.unreadableFiles.length > filesListedPerLevel * 2) lines.push(`    … and ${summary.unreadableFiles.length - filesListedPerLevel * 2} more`);
+  }
+  if (summary.notReadInFull.length) {
+    const shown = summary.notReadInFull.slice(0, filesListedPerLevel).map((file) => sanitize(file, 120)).join(', ');
+    lines.push(`  Not read in full (${summary.notReadInFull.length}): ${shown}${summary.notReadInFull.length > filesListedPerLevel ? ` and ${summary.notReadInFull.length - filesListedPerLevel} more` : ''}`);
   }
   if (summary.places.length) {
     lines.push(`  ${summary.places.length} distinct place(s) (rounded to ~1 km):`);

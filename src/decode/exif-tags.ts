@@ -3,66 +3,68 @@
  * reports. Tags not listed here are still removed by a clean; they are just not worth a line.
  * Reference: CIPA DC-008 (Exif 3.0) tables 4–7; Adobe DNG 1.7 chapter 4; ExifTool's Exif tag table.
  */
-import type { Category } from '../types.js';
+import type { Category, FindingMeaning } from '../types.js';
 
 export interface TagInfo {
   name: string;
   label: string;
   category: Category;
+  /** What the tag means, for risk and the readable report (never inferred from the name). */
+  meaning: FindingMeaning;
   /** How to render the value. */
   render?: 'text' | 'bytes' | 'number' | 'date';
 }
 
-const t = (name: string, label: string, category: Category, render: TagInfo['render'] = 'text'): TagInfo => ({ name, label, category, render });
+const t = (name: string, label: string, category: Category, meaning: FindingMeaning, render: TagInfo['render'] = 'text'): TagInfo => ({ name, label, category, meaning, render });
 
 /** Tags of IFD0, IFD1, SubIFDs and the Exif IFD (one numbering space). */
 export const imageTags: ReadonlyMap<number, TagInfo> = new Map([
-  [0x010d, t('DocumentName', 'Document name', 'other')],
-  [0x010e, t('ImageDescription', 'Description', 'other')],
-  [0x010f, t('Make', 'Camera make', 'device')],
-  [0x0110, t('Model', 'Camera model', 'device')],
-  [0x0112, t('Orientation', 'Orientation', 'other', 'number')],
-  [0x0131, t('Software', 'Software', 'device')],
-  [0x0132, t('DateTime', 'Modified', 'time', 'date')],
-  [0x013b, t('Artist', 'Artist', 'owner')],
-  [0x013c, t('HostComputer', 'Computer', 'device')],
-  [0x02bc, t('XMP', 'XMP packet', 'other', 'bytes')],
-  [0x8298, t('Copyright', 'Copyright', 'owner')],
-  [0x83bb, t('IPTC-NAA', 'IPTC record', 'other', 'bytes')],
-  [0x8649, t('PhotoshopSettings', 'Photoshop resources', 'other', 'bytes')],
-  [0x9003, t('DateTimeOriginal', 'Taken', 'time', 'date')],
-  [0x9004, t('CreateDate', 'Digitised', 'time', 'date')],
-  [0x9010, t('OffsetTime', 'Time zone (modified)', 'time')],
-  [0x9011, t('OffsetTimeOriginal', 'Time zone', 'time')],
-  [0x9012, t('OffsetTimeDigitized', 'Time zone (digitised)', 'time')],
-  [0x927c, t('MakerNote', 'Maker notes (camera-private data)', 'device', 'bytes')],
-  [0x9286, t('UserComment', 'Comment', 'other')],
-  [0x9c9b, t('XPTitle', 'Title', 'other')],
-  [0x9c9c, t('XPComment', 'Comment', 'other')],
-  [0x9c9d, t('XPAuthor', 'Author', 'owner')],
-  [0x9c9e, t('XPKeywords', 'Keywords', 'other')],
-  [0x9c9f, t('XPSubject', 'Subject', 'other')],
-  [0xa420, t('ImageUniqueID', 'Unique image ID', 'device')],
-  [0xa430, t('CameraOwnerName', 'Camera owner', 'owner')],
-  [0xa431, t('BodySerialNumber', 'Camera serial number', 'device')],
-  [0xa433, t('LensMake', 'Lens make', 'device')],
-  [0xa434, t('LensModel', 'Lens model', 'device')],
-  [0xa435, t('LensSerialNumber', 'Lens serial number', 'device')],
-  [0xa436, t('ImageTitle', 'Title', 'other')],
-  [0xa437, t('Photographer', 'Photographer', 'owner')],
-  [0xa438, t('ImageEditor', 'Editor', 'owner')],
-  [0xa439, t('CameraFirmware', 'Camera firmware', 'device')],
-  [0xa43a, t('RAWDevelopingSoftware', 'Raw developing software', 'device')],
-  [0xa43b, t('ImageEditingSoftware', 'Editing software', 'device')],
-  [0xa43c, t('MetadataEditingSoftware', 'Metadata software', 'device')],
-  [0xc4a5, t('PrintIM', 'Printer settings (PrintIM)', 'device', 'bytes')],
-  [0xc614, t('UniqueCameraModel', 'Camera model (DNG)', 'device')],
-  [0xc615, t('LocalizedCameraModel', 'Camera model (localised)', 'device')],
-  [0xc62f, t('CameraSerialNumber', 'Camera serial number', 'device')],
-  [0xc634, t('DNGPrivateData', 'Maker notes (DNG private data)', 'device', 'bytes')],
-  [0xc65d, t('RawDataUniqueID', 'Raw data unique ID', 'device', 'bytes')],
-  [0xc68b, t('OriginalRawFileName', 'Original raw file name', 'other')],
-  [0xc68c, t('OriginalRawFileData', 'Original raw file', 'embedded', 'bytes')],
+  [0x010d, t('DocumentName', 'Document name', 'other', 'description')],
+  [0x010e, t('ImageDescription', 'Description', 'other', 'description')],
+  [0x010f, t('Make', 'Camera make', 'device', 'make')],
+  [0x0110, t('Model', 'Camera model', 'device', 'model')],
+  [0x0112, t('Orientation', 'Orientation', 'other', 'orientation', 'number')],
+  [0x0131, t('Software', 'Software', 'device', 'software')],
+  [0x0132, t('DateTime', 'Modified', 'time', 'modified', 'date')],
+  [0x013b, t('Artist', 'Artist', 'owner', 'owner')],
+  [0x013c, t('HostComputer', 'Computer', 'device', 'software')],
+  [0x02bc, t('XMP', 'XMP packet', 'other', 'embedded-data', 'bytes')],
+  [0x8298, t('Copyright', 'Copyright', 'owner', 'owner')],
+  [0x83bb, t('IPTC-NAA', 'IPTC record', 'other', 'embedded-data', 'bytes')],
+  [0x8649, t('PhotoshopSettings', 'Photoshop resources', 'other', 'embedded-data', 'bytes')],
+  [0x9003, t('DateTimeOriginal', 'Taken', 'time', 'taken', 'date')],
+  [0x9004, t('CreateDate', 'Digitised', 'time', 'timestamp', 'date')],
+  [0x9010, t('OffsetTime', 'Time zone (modified)', 'time', 'timestamp')],
+  [0x9011, t('OffsetTimeOriginal', 'Time zone', 'time', 'timestamp')],
+  [0x9012, t('OffsetTimeDigitized', 'Time zone (digitised)', 'time', 'timestamp')],
+  [0x927c, t('MakerNote', 'Maker notes (camera-private data)', 'device', 'device-setting', 'bytes')],
+  [0x9286, t('UserComment', 'Comment', 'other', 'description')],
+  [0x9c9b, t('XPTitle', 'Title', 'other', 'description')],
+  [0x9c9c, t('XPComment', 'Comment', 'other', 'description')],
+  [0x9c9d, t('XPAuthor', 'Author', 'owner', 'owner')],
+  [0x9c9e, t('XPKeywords', 'Keywords', 'other', 'description')],
+  [0x9c9f, t('XPSubject', 'Subject', 'other', 'description')],
+  [0xa420, t('ImageUniqueID', 'Unique image ID', 'device', 'identifier')],
+  [0xa430, t('CameraOwnerName', 'Camera owner', 'owner', 'owner')],
+  [0xa431, t('BodySerialNumber', 'Camera serial number', 'device', 'serial')],
+  [0xa433, t('LensMake', 'Lens make', 'device', 'lens')],
+  [0xa434, t('LensModel', 'Lens model', 'device', 'lens')],
+  [0xa435, t('LensSerialNumber', 'Lens serial number', 'device', 'serial')],
+  [0xa436, t('ImageTitle', 'Title', 'other', 'description')],
+  [0xa437, t('Photographer', 'Photographer', 'owner', 'owner')],
+  [0xa438, t('ImageEditor', 'Editor', 'owner', 'owner')],
+  [0xa439, t('CameraFirmware', 'Camera firmware', 'device', 'software')],
+  [0xa43a, t('RAWDevelopingSoftware', 'Raw developing software', 'device', 'software')],
+  [0xa43b, t('ImageEditingSoftware', 'Editing software', 'device', 'software')],
+  [0xa43c, t('MetadataEditingSoftware', 'Metadata software', 'device', 'software')],
+  [0xc4a5, t('PrintIM', 'Printer settings (PrintIM)', 'device', 'device-setting', 'bytes')],
+  [0xc614, t('UniqueCameraModel', 'Camera model (DNG)', 'device', 'model')],
+  [0xc615, t('LocalizedCameraModel', 'Camera model (localised)', 'device', 'model')],
+  [0xc62f, t('CameraSerialNumber', 'Camera serial number', 'device', 'serial')],
+  [0xc634, t('DNGPrivateData', 'Maker notes (DNG private data)', 'device', 'device-setting', 'bytes')],
+  [0xc65d, t('RawDataUniqueID', 'Raw data unique ID', 'device', 'identifier', 'bytes')],
+  [0xc68b, t('OriginalRawFileName', 'Original raw file name', 'other', 'description')],
+  [0xc68c, t('OriginalRawFileData', 'Original raw file', 'embedded', 'embedded-data', 'bytes')],
 ]);
 
 /** GPS IFD tags (their own numbering space). Every GPS tag but the version is a location finding. */

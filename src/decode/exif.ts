@@ -4,7 +4,8 @@
  */
 import type { ContainerReport } from '../formats/types.js';
 import { emptyReport } from '../formats/types.js';
-import type { Category, Finding, GeoLocation } from '../types.js';
+import type { Category, Finding, FindingMeaning, GeoLocation } from '../types.js';
+import { formatBytes } from '../report/format.js';
 import { gpsTagNames, imageTags, tiffTags } from './exif-tags.js';
 import { findEntry, findIfd, ifdPointerTags, readBytes, readNumbers, readText, type IfdEntry, type TiffStructure } from './tiff.js';
 
@@ -41,20 +42,20 @@ export function decodeExif(structure: TiffStructure, options: ExifDecodeOptions)
         const value = readNumbers(structure, entry)[0];
         if (ifd.name === 'IFD0' && value !== undefined) {
           report.orientation = value;
-          report.findings.push(finding('other', where, info.name, info.label, value, describeOrientation(value), true));
+          report.findings.push(finding('other', 'orientation', where, info.name, info.label, value, describeOrientation(value), true));
         }
         continue;
       }
       const value = renderValue(structure, entry, info.render ?? 'text');
       if (value === '') continue;
-      report.findings.push(finding(info.category, where, info.name, info.label, value, String(value)));
+      report.findings.push(finding(info.category, info.meaning, where, info.name, info.label, value, String(value)));
     }
     const thumbnailOffset = readNumbers(structure, findEntry(ifd, tiffTags.thumbnailOffset) ?? noEntry)[0];
     const thumbnailLength = readNumbers(structure, findEntry(ifd, tiffTags.thumbnailLength) ?? noEntry)[0];
     if (thumbnailOffset !== undefined && thumbnailLength !== undefined && thumbnailLength > 0 && ifd.name !== 'IFD0') {
       if (thumbnailOffset + thumbnailLength <= structure.data.length) {
         report.thumbnails.push({ ifd: ifd.name, offset: thumbnailOffset, length: thumbnailLength });
-        report.findings.push(finding('thumbnail', where, 'ThumbnailImage', 'Embedded thumbnail', thumbnailLength, `JPEG preview of ${formatBytes(thumbnailLength)}`));
+        report.findings.push(finding('thumbnail', 'thumbnail', where, 'ThumbnailImage', 'Embedded thumbnail', thumbnailLength, `JPEG preview of ${formatBytes(thumbnailLength)}`));
       } else {
         report.warnings.push({ code: 'EXIF_THUMBNAIL_OUT_OF_RANGE', message: `${where}: thumbnail lies outside the EXIF data`, severity: 'warning' });
       }
@@ -65,8 +66,8 @@ export function decodeExif(structure: TiffStructure, options: ExifDecodeOptions)
 
 const noEntry: IfdEntry = { tag: 0, type: 0, count: 0, entryOffset: 0, valueOffset: 0, valueLength: 0, inline: true, readable: false };
 
-function finding(category: Category, where: string, tag: string, label: string, value: Finding['value'], text: string, retained = false): Finding {
-  const result: Finding = { category, where, tag, label, value, text };
+function finding(category: Category, meaning: FindingMeaning, where: string, tag: string, label: string, value: Finding['value'], text: string, retained = false): Finding {
+  const result: Finding = { category, where, tag, label, meaning, value, text };
   if (retained) result.retained = true;
   return result;
 }
@@ -127,15 +128,49 @@ function decodeGpsIfd(structure: TiffStructure, entries: IfdEntry[], where: stri
     const accuracy = numbers(0x1f)[0];
     if (accuracy !== undefined && Number.isFinite(accuracy)) location.accuracyMeters = accuracy;
     report.locations.push(location);
-    report.findings.push({ category: 'location', where, tag: 'GPSPosition', label: 'GPS position', value: location, text: formatLocation(location) });
+    report.findings.push({ category: 'location', where, tag: 'GPSPosition', label: 'GPS position', meaning: 'gps-position', value: location, text: formatLocation(location) });
   }
   for (const entry of entries) {
     const name = gpsTagNames.get(entry.tag) ?? `GPSTag0x${entry.tag.toString(16).padStart(4, '0')}`;
     if (entry.tag === 0x00) continue; // the version says nothing about a place
     if (location && [0x01, 0x02, 0x03, 0x04, 0x05, 0x06].includes(entry.tag)) continue; // summarised above
     const value = entry.type === 2 || entry.type === 7 ? readText(structure, entry) : readNumbers(structure, entry, 8).map(round).join(' ');
-    report.findings.push({ category: 'location', where, tag: name, label: gpsLabel(name), value, text: String(value) });
+    const meaning: FindingMeaning = entry.tag === gpsAreaInformation ? 'place-name' : 'gps-detail';
+    report.findings.push({ category: 'location', where, tag: name, label: gpsLabel(name), meaning, value, text: gpsText(name, value) });
   }
+}
+
+const gpsAreaInformation = 0x1c;
+
+/** GPS codes in words (CIPA DC-008 table 8), the code kept in the value. */
+const gpsCodeWords: Record<string, Record<string, string>> = {
+  GPSStatus: { A: 'measurement active', V: 'measurement void' },
+  GPSMeasureMode: { '2': '2-D fix', '3': '3-D fix' },
+  GPSSpeedRef: { K: 'km/h', M: 'mph', N: 'knots' },
+  GPSTrackRef: { T: 'true north', M: 'magnetic north' },
+  GPSImgDirectionRef: { T: 'true north', M: 'magnetic north' },
+  GPSDestBearingRef: { T: 'true north', M: 'magnetic north' },
+  GPSDestDistanceRef: { K: 'kilometres', M: 'miles', N: 'nautical miles' },
+  GPSDifferential: { '0': 'no differential correction', '1': 'differential correction applied' },
+  GPSAltitudeRef: { '0': 'above sea level', '1': 'below sea level' },
+  GPSLatitudeRef: { N: 'north', S: 'south' },
+  GPSLongitudeRef: { E: 'east', W: 'west' },
+  GPSDestLatitudeRef: { N: 'north', S: 'south' },
+  GPSDestLongitudeRef: { E: 'east', W: 'west' },
+};
+
+function gpsText(name: string, value: string | number): string {
+  const code = String(value).trim();
+  if (code === '') return '(empty)';
+  if (name === 'GPSTimeStamp') {
+    const [hours, minutes, seconds] = code.split(' ').map(Number);
+    if (hours !== undefined && minutes !== undefined && seconds !== undefined && [hours, minutes, seconds].every(Number.isFinite)) {
+      return `${pad(hours)}:${pad(minutes)}:${pad(seconds)} UTC`;
+    }
+  }
+  if (name === 'GPSDateStamp' && /^\d{4}:\d{2}:\d{2}$/.test(code)) return code.replace(/:/g, '-');
+  const word = gpsCodeWords[name]?.[code.toUpperCase()];
+  return word ?? code;
 }
 
 function gpsLabel(name: string): string {
@@ -144,6 +179,12 @@ function gpsLabel(name: string): string {
     GPSSpeed: 'Speed', GPSTrack: 'Direction of travel', GPSHPositioningError: 'GPS accuracy (m)',
     GPSProcessingMethod: 'GPS method', GPSAreaInformation: 'Area', GPSDestLatitude: 'Destination latitude',
     GPSDestLongitude: 'Destination longitude', GPSLatitude: 'Latitude', GPSLongitude: 'Longitude', GPSAltitude: 'Altitude',
+    GPSStatus: 'GPS status', GPSMeasureMode: 'GPS fix', GPSDOP: 'GPS precision (DOP)', GPSSatellites: 'GPS satellites',
+    GPSMapDatum: 'Map datum', GPSSpeedRef: 'Speed unit', GPSTrackRef: 'Direction of travel relative to',
+    GPSImgDirectionRef: 'Camera direction relative to', GPSDestBearingRef: 'Destination bearing relative to',
+    GPSDestDistanceRef: 'Destination distance unit', GPSDifferential: 'GPS differential correction',
+    GPSAltitudeRef: 'Altitude reference', GPSLatitudeRef: 'Latitude hemisphere', GPSLongitudeRef: 'Longitude hemisphere',
+    GPSDestBearing: 'Destination bearing', GPSDestDistance: 'Destination distance',
   };
   return labels[name] ?? name.replace(/^GPS/, 'GPS ');
 }
@@ -160,9 +201,14 @@ export function degrees(parts: number[], reference: string | undefined, negative
   return reference?.toUpperCase().startsWith(negativeRef) ? -value : value;
 }
 
+/** The GPS clock as ISO 8601 UTC; a date stamp without a time stamp stays a date (no midnight invented). */
 function gpsDateTime(date: string | undefined, time: number[]): string | undefined {
   if (!date || !/^\d{4}[:-]\d{2}[:-]\d{2}/.test(date)) return undefined;
-  const [hours = 0, minutes = 0, seconds = 0] = time.map((value) => (Number.isFinite(value) ? value : 0));
+  if (time.length < 3 || time.some((value) => !Number.isFinite(value))) {
+    const day = date.slice(0, 10).replace(/:/g, '-');
+    return Number.isNaN(Date.parse(day)) ? undefined : day;
+  }
+  const [hours = 0, minutes = 0, seconds = 0] = time;
   const iso = `${date.slice(0, 10).replace(/:/g, '-')}T${pad(hours)}:${pad(minutes)}:${pad(Math.floor(seconds))}Z`;
   return Number.isNaN(Date.parse(iso)) ? undefined : iso;
 }
@@ -182,11 +228,7 @@ export function formatLocation(location: GeoLocation): string {
   return extras.length ? `${lat}, ${lon} (${extras.join(', ')})` : `${lat}, ${lon}`;
 }
 
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} bytes`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  if (bytes < 1024 * 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-  return `${(bytes / 1024 / 1024 / 1024).toFixed(2)} GB`;
-}
+/** Moved to the report layer (display helper); re-exported for the decoders' `text`. */
+export { formatBytes };
 
 export { findIfd, ifdPointerTags };

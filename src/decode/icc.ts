@@ -516,7 +516,7 @@ export function readIccText(data: Buffer): string | undefined {
 /** Findings for what a profile carries: text tags, device and creator signatures, creation date. */
 function describeProfile(body: Buffer, where: string): Finding[] {
   const findings: Finding[] = [];
-  const push = (category: Finding['category'], tag: string, label: string, text: string) => findings.push({ category, where, tag, label, value: text, text });
+  const push = (category: Finding['category'], tag: string, label: string, text: string) => findings.push({ category, where, tag, label, meaning: 'colour-profile', value: text, text });
   for (const tag of readTagTable(body)) {
     const info = reportedTextTags.get(tag.signature);
     if (!info) continue;

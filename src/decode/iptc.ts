@@ -7,7 +7,7 @@
 import { TracelessError, checkCount } from '../errors.js';
 import { limits } from '../limits.js';
 import { findCoordinatesInText } from './coordinates.js';
-import type { Category, Finding } from '../types.js';
+import type { Category, Finding, FindingMeaning } from '../types.js';
 
 export interface ImageResource {
   id: number;
@@ -88,33 +88,34 @@ interface DatasetInfo {
   name: string;
   label: string;
   category: Category;
+  meaning: FindingMeaning;
 }
 
 /** Record 2 datasets worth reporting. */
 export const iptcDatasets: ReadonlyMap<number, DatasetInfo> = new Map([
-  [5, { name: 'ObjectName', label: 'Title', category: 'other' }],
-  [25, { name: 'Keywords', label: 'Keywords', category: 'other' }],
-  [26, { name: 'ContentLocationCode', label: 'Location code', category: 'location' }],
-  [27, { name: 'ContentLocationName', label: 'Location', category: 'location' }],
-  [55, { name: 'DateCreated', label: 'Created', category: 'time' }],
-  [60, { name: 'TimeCreated', label: 'Time created', category: 'time' }],
-  [62, { name: 'DigitalCreationDate', label: 'Digitised', category: 'time' }],
-  [63, { name: 'DigitalCreationTime', label: 'Time digitised', category: 'time' }],
-  [65, { name: 'OriginatingProgram', label: 'Software', category: 'device' }],
-  [80, { name: 'By-line', label: 'Photographer', category: 'owner' }],
-  [85, { name: 'By-lineTitle', label: 'Photographer title', category: 'owner' }],
-  [90, { name: 'City', label: 'City', category: 'location' }],
-  [92, { name: 'Sub-location', label: 'Sub-location', category: 'location' }],
-  [95, { name: 'Province-State', label: 'State/province', category: 'location' }],
-  [100, { name: 'Country-PrimaryLocationCode', label: 'Country code', category: 'location' }],
-  [101, { name: 'Country-PrimaryLocationName', label: 'Country', category: 'location' }],
-  [105, { name: 'Headline', label: 'Headline', category: 'other' }],
-  [110, { name: 'Credit', label: 'Credit', category: 'owner' }],
-  [115, { name: 'Source', label: 'Source', category: 'owner' }],
-  [116, { name: 'CopyrightNotice', label: 'Copyright', category: 'owner' }],
-  [118, { name: 'Contact', label: 'Contact', category: 'owner' }],
-  [120, { name: 'Caption-Abstract', label: 'Caption', category: 'other' }],
-  [122, { name: 'Writer-Editor', label: 'Caption writer', category: 'owner' }],
+  [5, { name: 'ObjectName', label: 'Title', category: 'other', meaning: 'description' }],
+  [25, { name: 'Keywords', label: 'Keywords', category: 'other', meaning: 'description' }],
+  [26, { name: 'ContentLocationCode', label: 'Location code', category: 'location', meaning: 'gps-detail' }],
+  [27, { name: 'ContentLocationName', label: 'Location', category: 'location', meaning: 'place-name' }],
+  [55, { name: 'DateCreated', label: 'Created', category: 'time', meaning: 'taken' }],
+  [60, { name: 'TimeCreated', label: 'Time created', category: 'time', meaning: 'taken' }],
+  [62, { name: 'DigitalCreationDate', label: 'Digitised', category: 'time', meaning: 'timestamp' }],
+  [63, { name: 'DigitalCreationTime', label: 'Time digitised', category: 'time', meaning: 'timestamp' }],
+  [65, { name: 'OriginatingProgram', label: 'Software', category: 'device', meaning: 'software' }],
+  [80, { name: 'By-line', label: 'Photographer', category: 'owner', meaning: 'owner' }],
+  [85, { name: 'By-lineTitle', label: 'Photographer title', category: 'owner', meaning: 'owner' }],
+  [90, { name: 'City', label: 'City', category: 'location', meaning: 'place-name' }],
+  [92, { name: 'Sub-location', label: 'Sub-location', category: 'location', meaning: 'place-name' }],
+  [95, { name: 'Province-State', label: 'State/province', category: 'location', meaning: 'place-name' }],
+  [100, { name: 'Country-PrimaryLocationCode', label: 'Country code', category: 'location', meaning: 'place-name' }],
+  [101, { name: 'Country-PrimaryLocationName', label: 'Country', category: 'location', meaning: 'place-name' }],
+  [105, { name: 'Headline', label: 'Headline', category: 'other', meaning: 'description' }],
+  [110, { name: 'Credit', label: 'Credit', category: 'owner', meaning: 'owner' }],
+  [115, { name: 'Source', label: 'Source', category: 'owner', meaning: 'owner' }],
+  [116, { name: 'CopyrightNotice', label: 'Copyright', category: 'owner', meaning: 'owner' }],
+  [118, { name: 'Contact', label: 'Contact', category: 'owner', meaning: 'contact' }],
+  [120, { name: 'Caption-Abstract', label: 'Caption', category: 'other', meaning: 'description' }],
+  [122, { name: 'Writer-Editor', label: 'Caption writer', category: 'owner', meaning: 'owner' }],
 ]);
 
 /**
@@ -147,7 +148,7 @@ export function decodeIptc(data: Buffer, where: string): Finding[] {
     if (!info) continue;
     const text = dataset.value.toString('utf8').replace(/\0+$/, '').trim();
     if (!text) continue;
-    findings.push({ category: info.category, where, tag: info.name, label: info.label, value: text, text });
+    findings.push({ category: info.category, where, tag: info.name, label: info.label, meaning: info.meaning, value: text, text });
   }
   return findings;
 }

@@ -62,7 +62,7 @@ export function reportXmpPacket(packet: string, where: string, bytes: number): C
 /** The finding for an ICC colour profile that is kept on purpose. */
 export function iccFinding(where: string, bytes: number, name?: string): Finding {
   const described = name ? `"${name}", ${formatBytes(bytes)}` : formatBytes(bytes);
-  return { category: 'other', where, tag: 'ICCProfile', label: 'Colour profile (ICC), kept', value: bytes, text: described, retained: true };
+  return { category: 'other', where, tag: 'ICCProfile', label: 'Colour profile (ICC), kept', meaning: 'colour-profile', value: bytes, text: described, retained: true };
 }
 
 /**
@@ -75,10 +75,10 @@ export function iccProfileFindings(profile: Buffer, where: string): Finding[] {
     const { standard, findings } = inspectIccProfile(profile, where);
     return [iccFinding(where, profile.length, standard ?? undefined), ...findings];
   } catch {
-    return [{ category: 'other', where, tag: 'ICCProfile', label: 'Colour profile (ICC), unreadable: removed by clean', value: profile.length, text: formatBytes(profile.length) }];
+    return [{ category: 'other', where, tag: 'ICCProfile', label: 'Colour profile (ICC), unreadable: removed by clean', meaning: 'colour-profile', value: profile.length, text: formatBytes(profile.length) }];
   }
 }
 
 export function genericFinding(where: string, tag: string, label: string, bytes: number): Finding {
-  return { category: 'other', where, tag, label, value: bytes, text: formatBytes(bytes) };
+  return { category: 'other', where, tag, label, meaning: 'embedded-data', value: bytes, text: formatBytes(bytes) };
 }

@@ -9,7 +9,7 @@
  * ambiguous, is reported as unreadable and removed whole by every cleaner — never half-read.
  * Edits re-write the packet from the parsed model (`xmp-write.ts`), never by cutting text.
  */
-import type { Category, Finding, GeoLocation } from '../types.js';
+import type { Category, Finding, FindingMeaning, GeoLocation } from '../types.js';
 import { formatLocation } from './exif.js';
 import { decodeXmpBytes, unreadableText } from './xmp-encoding.js';
 import { parseXmp, type XmpName, type XmpNode, type XmpPacketModel, type XmpValue } from './xmp-model.js';
@@ -92,6 +92,44 @@ function categorise(name: XmpName, top: XmpName): Category | 'setting' {
   return 'other';
 }
 
+/** Values that are numbers, rationals or codes, not names: `24/1 105/1 0/0 0/0`, `-12.5`, a hash. */
+const notAName = /^(?:[-+]?[\d.]+(?:\/[\d.]+)?[\s,;]*)+$|^[0-9a-f]{16,}$/i;
+
+/**
+ * What an XMP property means (the closed vocabulary of `Finding.meaning`), decided here by the
+ * decoder from the property's namespace and name so reports never read tag names.
+ */
+function xmpMeaning(category: Category, name: XmpName, top: XmpName, text: string): FindingMeaning {
+  const local = name.local;
+  switch (category) {
+    case 'location':
+      if (name.uri === ns['drone-dji'] || name.uri === ns.Camera || /GPS|Gps|Latitude|Longitude|Longtitude|Altitude|Coordinates|^Geo/.test(local)) return 'gps-detail';
+      return notAName.test(text) ? 'gps-detail' : 'place-name';
+    case 'thumbnail':
+      return 'thumbnail';
+    case 'embedded':
+      return 'embedded-data';
+    case 'owner':
+      return /^Ci(Email|Tel|Url)/.test(local) ? 'contact' : 'owner';
+    case 'time':
+      if (/^(DateTimeOriginal|DateCreated)$/.test(local)) return 'taken';
+      if (/^(ModifyDate|MetadataDate)$/.test(local)) return 'modified';
+      return 'timestamp';
+    case 'device':
+      if (/Serial/i.test(local)) return 'serial';
+      if (/^(LensInfo|LensSpecification)$/.test(local) || notAName.test(text)) return 'device-setting';
+      if (/^Lens/i.test(local)) return 'lens';
+      if (/^Make$/.test(local)) return 'make';
+      if (/^Model$|CameraModel|DroneModel|ProductName|DeviceName/i.test(local)) return 'model';
+      if (/CreatorTool|Software|softwareAgent|^Firmware/i.test(local)) return 'software';
+      return 'device-setting';
+    default:
+      if (/^(DocumentID|InstanceID|OriginalDocumentID|ImageUniqueID|documentID|instanceID)$/.test(local) || top.local === 'DerivedFrom') return 'identifier';
+      if (/^(title|description|subject|Headline|Keywords|hierarchicalSubject|TagsList|UserComment|ImageDescription|Label|Instructions)$/i.test(local)) return 'description';
+      return 'other';
+  }
+}
+
 const labels: Record<string, string> = {
   City: 'City', State: 'State/province', Country: 'Country', CountryCode: 'Country code', Sublocation: 'Sub-location',
   Location: 'Location', Make: 'Camera make', Model: 'Camera model', SerialNumber: 'Camera serial number',
@@ -128,7 +166,7 @@ export function decodeXmp(packet: string, where: string): DecodedXmp {
     const bytes = Buffer.byteLength(packet);
     // Category `location`: what could not be read may hold a place, so every location-mode check
     // treats the packet as holding one and removes it whole.
-    const finding: Finding = { category: 'location', where, tag: 'XMP', label: 'XMP packet traceless cannot read in full (it may hold a place)', value: bytes, text: parsed.reason };
+    const finding: Finding = { category: 'location', where, tag: 'XMP', label: 'XMP packet traceless cannot read in full (it may hold a place)', meaning: 'embedded-data', value: bytes, text: parsed.reason };
     return { findings: [finding], locations: [], properties: [], unreadable: [`${where}: XMP cannot be read in full (${parsed.reason})`] };
   }
   const properties = leavesOf(parsed.model);
@@ -139,7 +177,7 @@ export function decodeXmp(packet: string, where: string): DecodedXmp {
   const location = xmpLocation(byName, where);
   if (location) {
     locations.push(location);
-    findings.push({ category: 'location', where, tag: 'GPSPosition', label: 'GPS position', value: location, text: formatLocation(location) });
+    findings.push({ category: 'location', where, tag: 'GPSPosition', label: 'GPS position', meaning: 'gps-position', value: location, text: formatLocation(location) });
   }
   const seen = new Set<string>();
   let settings = 0;
@@ -157,13 +195,13 @@ export function decodeXmp(packet: string, where: string): DecodedXmp {
     if (location && /^(GPSLatitude|GPSLongitude|GpsLatitude|GpsLongitude|GpsLongtitude)$/.test(name.local)) return;
     if (findings.length >= maxFindingsPerPacket) return void unlisted++;
     const shown = text.length > 200 ? `${text.slice(0, 200)}…` : text;
-    findings.push({ category, where, tag, label: xmpLabel(name, top), value: shown, text: shown });
+    findings.push({ category, where, tag, label: xmpLabel(name, top), meaning: xmpMeaning(category, name, top, text), value: shown, text: shown });
   };
   for (const property of parsed.model.properties) visit(property.name, property.name, property.value);
   // Retained: these are what an XMP sidecar keeps on purpose (see `xmp-policy.ts`); elsewhere they
   // go with the packet in the default mode, and they hold nothing personal in any case.
-  if (settings > 0) findings.push({ category: 'other', where, tag: 'XMP settings', label: 'Develop and exposure settings', value: settings, text: `${settings} value(s)`, retained: true });
-  if (unlisted > 0) findings.push({ category: 'other', where, tag: 'XMP', label: 'More XMP properties', value: unlisted, text: `${unlisted} more value(s)` });
+  if (settings > 0) findings.push({ category: 'other', where, tag: 'XMP settings', label: 'Develop and exposure settings', meaning: 'device-setting', value: settings, text: `${settings} value(s)`, retained: true });
+  if (unlisted > 0) findings.push({ category: 'other', where, tag: 'XMP', label: 'More XMP properties', meaning: 'other', value: unlisted, text: `${unlisted} more value(s)` });
   return { findings, locations, properties, unreadable: [] };
 }
 

@@ -4,6 +4,7 @@
  * The shape is documented in docs/inspection.schema.json.
  */
 import type { Finding, GeoLocation, Inspection } from '../types.js';
+import { withMeaning } from './meaning.js';
 import { describeLocation, type PlaceName } from './places.js';
 import { assessRisk, type RiskAssessment } from './risk.js';
 
@@ -48,7 +49,7 @@ export function annotateInspection(inspection: Inspection): ReportedInspection {
     size,
     risk: assessRisk(inspection),
     ...rest,
-    findings: inspection.findings.map((finding) => (isGeoLocation(finding.value) ? { ...finding, value: nameLocation(finding.value) } : finding)),
+    findings: inspection.findings.map((finding) => withMeaning(isGeoLocation(finding.value) ? { ...finding, value: nameLocation(finding.value) } : finding)),
     locations: inspection.locations.map((location) => nameLocation(location)),
   };
 }

@@ -14,6 +14,7 @@
 import { createRequire } from 'node:module';
 import type { GeoLocation } from '../types.js';
 import { nearestPlace, surroundingDivision } from './gazetteer.js';
+import { formatDate } from './format.js';
 
 /**
  * `country`: inside a country's borders or territorial waters; `sea`: international waters;
@@ -139,7 +140,7 @@ export function locationExtras(location: GeoLocation): string[] {
   const extras: string[] = [];
   if (location.altitude !== undefined && Number.isFinite(location.altitude)) extras.push(`altitude ${Math.round(location.altitude)} m`);
   if (location.accuracyMeters !== undefined && Number.isFinite(location.accuracyMeters)) extras.push(`accuracy ~${Math.round(location.accuracyMeters)} m`);
-  if (location.gpsTime) extras.push(`GPS time ${location.gpsTime}`);
+  if (location.gpsTime) extras.push(`GPS time ${formatDate(location.gpsTime) ?? location.gpsTime}`);
   return extras;
 }
 

@@ -6,25 +6,30 @@
  * - `medium`: device make and model, dates and times, owner names, place names without
  *   coordinates, an approximate location, thumbnails and embedded data (they can show what was
  *   cropped or edited away), parts that could not be read (they may hold anything);
+ * - `unknown`: not checked, or not read in full (a format traceless does not know, a damaged or
+ *   truncated file) and nothing above `low` found in what could be read: it cannot be called safe;
  * - `low`: software and firmware, colour profiles and other data kept on purpose, free text;
- * - `none`: nothing revealing found.
+ * - `none`: nothing revealing found, and the whole file was read.
+ *
+ * Every decision keys on `Finding.meaning` (set by the decoders), never on labels or tag names.
  *
  * A pure function of an Inspection: the same file always gets the same level.
  */
 import type { Finding, Inspection } from '../types.js';
+import { hasMeaning, isGeoLocation, meaningOf } from './meaning.js';
 import { deviceOf } from './device.js';
 import { describeLocation } from './places.js';
 import { takenTime } from './when.js';
 
-export type RiskLevel = 'high' | 'medium' | 'low' | 'none';
+export type RiskLevel = 'high' | 'medium' | 'unknown' | 'low' | 'none';
 
-/** Most serious first. */
-export const riskLevels: readonly RiskLevel[] = ['high', 'medium', 'low', 'none'];
+/** Most serious first. `unknown` sits above `low`: what could not be read may hold anything. */
+export const riskLevels: readonly RiskLevel[] = ['high', 'medium', 'unknown', 'low', 'none'];
 
 export type RiskCode =
   | 'precise-location' | 'serial-number'
   | 'approximate-location' | 'place-names' | 'location-data' | 'device-model' | 'device-details' | 'timestamps' | 'owner-name'
-  | 'thumbnail' | 'embedded-data' | 'unreadable'
+  | 'thumbnail' | 'embedded-data' | 'unreadable' | 'not-checked'
   | 'placeholder-location' | 'software' | 'colour-profile' | 'kept-data' | 'free-text';
 
 export interface RiskReason {
@@ -39,17 +44,15 @@ export interface RiskAssessment {
   level: RiskLevel;
   /** Most serious first. */
   reasons: RiskReason[];
+  /**
+   * True when the file was not read in full (unknown format, damaged or truncated parts): even a
+   * `high` verdict may be missing more. Absent when the whole file was read.
+   */
+  incomplete?: boolean;
 }
 
 /** Coarser than this (metres) is "approximate": a town, not a house. */
 export const preciseWithinMeters = 1000;
-
-const serialPattern = /serial/i;
-const softwarePattern = /software|firmware|creatortool|editing|printim|producer|generator|encoder|compressor|writing ?app/i;
-const modelPattern = /(^|[:.])(make|model|lensmake|lensmodel|lensinfo|uniquecameramodel|localizedcameramodel|cameramodel(name)?|dronemodel|productname|devicename)$/i;
-const colourProfilePattern = /icc|colou?r profile/i;
-/** Kept on purpose and about the picture itself, not the person: not worth a reason. */
-const harmlessKept = /orientation|rotation|mirror|preview|plain ?text|thumbnail/i;
 
 const examplesShown = 3;
 
@@ -59,17 +62,18 @@ function examples(values: readonly string[]): string {
   return distinct.length > examplesShown ? `${shown} and ${distinct.length - examplesShown} more` : shown;
 }
 
-/** The value when it is words; the label when it is a size or a long blob. */
+/** The value when it is words; the label when it is a number, a size or a long blob. */
 function shown(finding: Finding): string {
   const isSize = typeof finding.value === 'number' || /^\d+(\.\d+)? (bytes|KB|MB|GB)$/.test(finding.text);
   return isSize || finding.text.length > 80 ? finding.label : finding.text;
 }
 
-function localTag(finding: Finding): string {
-  return finding.tag.split(/[:.]/).pop() ?? finding.tag;
+/** True when the file is of a format traceless does not know. */
+export function notChecked(inspection: Inspection): boolean {
+  return inspection.format.id === 'unknown';
 }
 
-function locationReasons(inspection: Inspection): RiskReason[] {
+function locationReasons(inspection: Inspection, findings: readonly Finding[]): RiskReason[] {
   const reasons: RiskReason[] = [];
   const precise: string[] = [];
   const approximate: string[] = [];
@@ -91,12 +95,11 @@ function locationReasons(inspection: Inspection): RiskReason[] {
     reasons.push({ level: 'high', code: 'precise-location', text: `precise location${count}: ${examples(precise)} — it can show where you live or work` });
   }
   if (approximate.length) reasons.push({ level: 'medium', code: 'approximate-location', text: `approximate location: ${examples(approximate)}` });
-  const locationFindings = inspection.findings.filter((finding) => finding.category === 'location' && !finding.retained);
-  const isPosition = (finding: Finding) => typeof finding.value === 'object' && finding.value !== null && !Array.isArray(finding.value);
-  const named = locationFindings.filter((finding) => !/^GPS/i.test(localTag(finding)) && !isPosition(finding));
+  const named = findings.filter((finding) => hasMeaning(finding, 'place-name'));
   if (named.length) reasons.push({ level: 'medium', code: 'place-names', text: `place names: ${examples(named.map(shown))}` });
-  if (!precise.length && !approximate.length && !named.length && (invalid || (!placeholder && locationFindings.some((finding) => !isPosition(finding))))) {
-    reasons.push({ level: 'medium', code: 'location-data', text: `location data without a usable position: ${examples(locationFindings.map((finding) => finding.label))}` });
+  const locationData = findings.filter((finding) => hasMeaning(finding, 'gps-detail', 'telemetry-track') || (finding.category === 'location' && !isGeoLocation(finding.value) && !hasMeaning(finding, 'place-name')));
+  if (!precise.length && !approximate.length && !named.length && (invalid || (!placeholder && locationData.length))) {
+    reasons.push({ level: 'medium', code: 'location-data', text: `location data without a usable position: ${examples(locationData.map((finding) => finding.label))}` });
   }
   if (placeholder) reasons.push({ level: 'low', code: 'placeholder-location', text: 'GPS position 0,0: probably a placeholder written without a fix, not a real place' });
   return reasons;
@@ -104,49 +107,54 @@ function locationReasons(inspection: Inspection): RiskReason[] {
 
 function deviceReasons(inspection: Inspection, findings: readonly Finding[]): RiskReason[] {
   const reasons: RiskReason[] = [];
-  const device = findings.filter((finding) => finding.category === 'device');
-  const serials = findings.filter((finding) => serialPattern.test(finding.tag) || serialPattern.test(finding.label));
+  const serials = findings.filter((finding) => hasMeaning(finding, 'serial'));
   if (serials.length) reasons.push({ level: 'high', code: 'serial-number', text: `serial number ties your photos to one device: ${examples(serials.map(shown))}` });
-  const models = device.filter((finding) => !serialPattern.test(finding.tag) && !serialPattern.test(finding.label) && modelPattern.test(finding.tag));
+  const models = findings.filter((finding) => hasMeaning(finding, 'make', 'model', 'lens'));
   if (models.length) {
-    const lenses = models.filter((finding) => /lens/i.test(finding.tag)).map((finding) => finding.text);
-    reasons.push({ level: 'medium', code: 'device-model', text: `device: ${examples([deviceOf(inspection) ?? models[0]!.text, ...lenses])}` });
+    const lenses = models.filter((finding) => hasMeaning(finding, 'lens')).map((finding) => finding.text);
+    const device = deviceOf(inspection);
+    reasons.push({ level: 'medium', code: 'device-model', text: `device: ${examples(device ? [device, ...lenses] : models.map((finding) => finding.text))}` });
   }
-  const rest = device.filter((finding) => !serials.includes(finding) && !models.includes(finding));
-  const software = rest.filter((finding) => softwarePattern.test(finding.tag) || softwarePattern.test(finding.label));
-  const details = rest.filter((finding) => !software.includes(finding));
+  const details = findings.filter((finding) => finding.category === 'device' && hasMeaning(finding, 'device-setting'));
   if (details.length) reasons.push({ level: 'medium', code: 'device-details', text: `device details: ${examples(details.map((finding) => finding.label))}` });
+  const software = findings.filter((finding) => hasMeaning(finding, 'software'));
   if (software.length) reasons.push({ level: 'low', code: 'software', text: `software: ${examples(software.map(shown))}` });
   return reasons;
 }
 
 export function assessRisk(inspection: Inspection): RiskAssessment {
   const findings = inspection.findings.filter((finding) => !finding.retained);
-  const reasons: RiskReason[] = [...locationReasons(inspection), ...deviceReasons(inspection, findings)];
-  const times = findings.filter((finding) => finding.category === 'time');
+  const reasons: RiskReason[] = [...locationReasons(inspection, findings), ...deviceReasons(inspection, findings)];
+  const times = findings.filter((finding) => hasMeaning(finding, 'taken', 'modified', 'timestamp'));
   if (times.length) {
     const taken = takenTime(inspection);
     const text = taken ? `taken ${taken}${times.length > 1 ? ` (and ${times.length - 1} more date(s) and time(s))` : ''}` : examples(times.map((finding) => `${finding.label} ${finding.text}`));
     reasons.push({ level: 'medium', code: 'timestamps', text: `dates and times: ${text}` });
   }
-  const owners = findings.filter((finding) => finding.category === 'owner');
+  const owners = findings.filter((finding) => hasMeaning(finding, 'owner', 'contact'));
   if (owners.length) reasons.push({ level: 'medium', code: 'owner-name', text: `owner name: ${examples(owners.map(shown))}` });
-  if (findings.some((finding) => finding.category === 'thumbnail')) {
+  if (findings.some((finding) => hasMeaning(finding, 'thumbnail', 'embedded-image'))) {
     reasons.push({ level: 'medium', code: 'thumbnail', text: 'embedded thumbnail or preview: it can show what was cropped or edited away' });
   }
-  const embedded = findings.filter((finding) => finding.category === 'embedded');
+  const embedded = findings.filter((finding) => finding.category === 'embedded' && hasMeaning(finding, 'embedded-data'));
   if (embedded.length) reasons.push({ level: 'medium', code: 'embedded-data', text: `embedded data: ${examples(embedded.map((finding) => finding.label))}` });
-  if (inspection.unreadable.length && inspection.format.id !== 'unknown') {
-    reasons.push({ level: 'medium', code: 'unreadable', text: `parts traceless could not read (they may hold more): ${examples(inspection.unreadable)}` });
+  const incomplete = notChecked(inspection) || inspection.unreadable.length > 0;
+  if (notChecked(inspection)) {
+    reasons.push({ level: 'unknown', code: 'not-checked', text: 'not checked: not a photo or video traceless knows' });
+  } else if (inspection.unreadable.length) {
+    reasons.push({ level: 'unknown', code: 'unreadable', text: `could not be read in full (what was not read may hold more): ${examples(inspection.unreadable)}` });
   }
-  const other = findings.filter((finding) => finding.category === 'other' && !serialPattern.test(finding.tag) && !serialPattern.test(finding.label));
+  const other = findings.filter((finding) => hasMeaning(finding, 'other', 'description', 'identifier') && finding.category !== 'embedded');
   if (other.length) reasons.push({ level: 'low', code: 'free-text', text: `other data: ${examples(other.map((finding) => finding.label))}` });
   const kept = inspection.findings.filter((finding) => finding.retained);
-  if (kept.some((finding) => colourProfilePattern.test(finding.tag) || colourProfilePattern.test(finding.label))) {
+  if (kept.some((finding) => hasMeaning(finding, 'colour-profile'))) {
     reasons.push({ level: 'low', code: 'colour-profile', text: 'colour profile (kept by clean: it changes how colours display; it can hint at the device)' });
   }
-  const keptData = kept.filter((finding) => !colourProfilePattern.test(finding.tag) && !colourProfilePattern.test(finding.label) && !harmlessKept.test(`${finding.tag} ${finding.label}`));
+  // Kept on purpose and about the picture itself, not the person: not worth a reason.
+  const keptData = kept.filter((finding) => !['colour-profile', 'orientation', 'thumbnail', 'embedded-image'].includes(meaningOf(finding)));
   if (keptData.length) reasons.push({ level: 'low', code: 'kept-data', text: `kept by clean on purpose: ${examples(keptData.map((finding) => finding.label))}` });
   reasons.sort((a, b) => riskLevels.indexOf(a.level) - riskLevels.indexOf(b.level));
-  return { level: reasons[0]?.level ?? 'none', reasons };
+  const assessment: RiskAssessment = { level: reasons[0]?.level ?? 'none', reasons };
+  if (incomplete) assessment.incomplete = true;
+  return assessment;
 }

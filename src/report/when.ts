@@ -5,17 +5,22 @@
  * Reference: CIPA DC-008 (Exif 3.0) 4.6.6 (DateTimeOriginal, OffsetTimeOriginal).
  */
 import type { Finding, GeoLocation, Inspection } from '../types.js';
+import { formatDate } from './format.js';
+import { meaningOf } from './meaning.js';
 
-/** Lower is better: the moment of capture first, then creation times that usually equal it. */
-function captureRank(tag: string): number | undefined {
-  const local = tag.split(/[:.]/).pop() ?? tag;
-  if (/^DateTimeOriginal$/i.test(local)) return 0;
-  if (/^(DateCreated|CreationDate|©day)$/i.test(local)) return 1;
-  if (/^(CreateDate|CreationTime|DateTimeDigitized|DateUTC|MediaCreateDate)$/i.test(local)) return 2;
+/**
+ * Lower is better: the moment of capture (`taken`) first, then other creation times that usually
+ * equal it (`timestamp`). Modification times say something else.
+ */
+function captureRank(finding: Finding): number | undefined {
+  const meaning = meaningOf(finding);
+  if (meaning === 'taken') return 0;
+  if (meaning === 'timestamp') return 2;
   return undefined;
 }
 
-const offsetTagFor: Record<string, string> = { DateTimeOriginal: 'OffsetTimeOriginal', CreateDate: 'OffsetTimeDigitized' };
+/** EXIF keeps the offset of a time in a tag of its own (CIPA DC-008 4.6.6): these pairs, by the decoder's tag names. */
+const offsetTagFor: Record<string, string> = { DateTimeOriginal: 'OffsetTimeOriginal', CreateDate: 'OffsetTimeDigitized', DateTime: 'OffsetTime' };
 
 /** Thumbnails and images stored after the main one carry their own metadata: never borrow theirs. */
 const nestedPart = /(^|\/)(thumbnail|trailer|image\d+)(\/|$)/i;
@@ -26,26 +31,9 @@ function scopeOf(where: string): string {
   return cut < 0 ? where : where.slice(0, cut);
 }
 
-const datePattern = /^(\d{4})[:-](\d{2})[:-](\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/;
-const offsetPattern = /^([+-])(\d{2}):?(\d{2})$/;
-
-function formatOffset(offset: string | undefined): string | undefined {
-  if (!offset) return undefined;
-  if (offset === 'Z') return 'UTC';
-  const match = offsetPattern.exec(offset.trim());
-  return match ? `${match[1]}${match[2]}:${match[3]}` : undefined;
-}
-
-/** `2019:07:14 14:03:22` (+ `+02:00`) → `2019-07-14 14:03 +02:00`; undefined when it is not a date. */
+/** `2019:07:14 14:03:22` (+ `+02:00`) → `2019-07-14 14:03:22 +02:00`; undefined when it is not a date. */
 export function formatCaptureTime(value: string, offset?: string): string | undefined {
-  const match = datePattern.exec(value.trim());
-  if (!match) return undefined;
-  const [, year, month, day, hours, minutes, , zone] = match;
-  if (Number(year) === 0 || Number(month) === 0 || Number(day) === 0 || Number(month) > 12 || Number(day) > 31) return undefined;
-  const date = `${year}-${month}-${day}`;
-  if (hours === undefined) return date;
-  const shownOffset = formatOffset(zone) ?? formatOffset(offset);
-  return `${date} ${hours}:${minutes}${shownOffset ? ` ${shownOffset}` : ''}`;
+  return formatDate(value, offset);
 }
 
 function render(inspection: Inspection, finding: Finding): string | undefined {
@@ -57,7 +45,7 @@ function render(inspection: Inspection, finding: Finding): string | undefined {
 
 function best(inspection: Inspection, candidates: readonly Finding[]): string | undefined {
   const ranked = candidates
-    .map((finding) => ({ finding, rank: captureRank(finding.tag) }))
+    .map((finding) => ({ finding, rank: captureRank(finding) }))
     .filter((entry): entry is { finding: Finding; rank: number } => entry.rank !== undefined)
     .sort((a, b) => a.rank - b.rank);
   for (const { finding } of ranked) {
@@ -77,7 +65,7 @@ export function takenTime(inspection: Inspection): string | undefined {
  * first; the file's own time for a location of the main image; nothing for a thumbnail's.
  */
 export function takenTimeFor(inspection: Inspection, location: GeoLocation): string | undefined {
-  const times = inspection.findings.filter((finding) => finding.category === 'time');
+  const times = inspection.findings.filter((finding) => finding.category === 'time' || captureRank(finding) !== undefined);
   const sameBlock = best(inspection, times.filter((finding) => scopeOf(finding.where) === scopeOf(location.where) || finding.where === location.where));
   if (sameBlock) return sameBlock;
   return nestedPart.test(location.where) ? undefined : takenTime(inspection);

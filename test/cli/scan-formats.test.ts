@@ -51,7 +51,7 @@ describe('traceless scan per format', () => {
     expect(run.stdout).toMatch(/Location: 37\.77490 N, 122\.41940 W/);
     expect(run.stdout).toContain('ActionCam 9');
     expect(run.stdout).toContain('SERIAL-C3441324567890');
-    expect(run.stdout).toMatch(/Time:[\s\S]*2024-05-01/);
+    expect(run.stdout).toContain('  Taken: 2024-05-01 10:11:12 Z');
     const json = JSON.parse((await runCli('scan', '--json', path)).lines[0]!);
     const telemetry = json.locations.find((location: { where: string }) => /gpmd|GPMF|trak/i.test(location.where));
     expect(telemetry).toBeDefined();

@@ -16,31 +16,55 @@ beforeAll(async () => {
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('traceless scan', () => {
-  it('says where the photo was taken, in plain words, location first', async () => {
+  it('says where the photo was taken, in plain words: the risk with one line of why, then what matters', async () => {
     const run = await runCli('scan', photo);
     expect(run.code).toBe(0);
     const lines = run.stdout.split('\n');
-    // The risk first, with its reasons, most serious first; then the places in words.
-    expect(lines[0]).toMatch(/^HIGH RISK .*IMG_1234\.jpg \(JPEG/);
-    expect(lines[0]).toContain('reveals location, device, time, owner, thumbnail');
-    expect(lines[1]).toBe('  - high: precise location (3 places): near San Francisco, California, United States of America (~1 km), near Sydney, New South Wales, Australia (~1 km), near Paris, Île-de-France, France (~4 km) — it can show where you live or work');
-    expect(lines[2]).toBe('  - high: serial number ties your photos to one device: SN-CAMERA-0042-XYZ, LENS-SERIAL-777, XMP-SERIAL-123456');
+    expect(lines[0]).toMatch(/^HIGH RISK .*IMG_1234\.jpg \(JPEG, [^)]+\): reveals a precise location, a serial number, /);
     expect(lines.filter((line) => line.startsWith('  Location: '))).toEqual([
-      '  Location: 37.77493 N, 122.41942 W — near San Francisco, California, United States of America (~1 km) (altitude 12 m, GPS time 2024-05-01T17:11:12Z), taken 2024-05-01 10:11 [APP1/Exif/GPS]',
+      '  Location: 37.77493 N, 122.41942 W — near San Francisco, California, United States of America (~1 km) (altitude 12 m, GPS time 2024-05-01 17:11:12 Z), taken 2024-05-01 10:11:12 [APP1/Exif/GPS]',
       '  Location: 33.86880 S, 151.20930 E — near Sydney, New South Wales, Australia (~1 km) [APP1/Exif/IFD1/thumbnail/APP1/Exif/GPS]',
-      '  Location: 48.85837 N, 2.29448 E — near Paris, Île-de-France, France (~4 km), taken 2024-05-01 10:11 [APP1/XMP]',
+      '  Location: 48.85837 N, 2.29448 E — near Paris, Île-de-France, France (~4 km), taken 2024-05-01 10:11:12 [APP1/XMP]',
     ]);
-    expect(lines.findIndex((line) => line.startsWith('  - '))).toBeLessThan(lines.findIndex((line) => line.startsWith('  Location: ')));
-    const order = ['Location details:', 'Device:', 'Time:', 'Owner:', 'Thumbnails:'].map((heading) => run.stdout.indexOf(heading));
+    expect(lines).toContain('  Device: TestCam Inc. TestCam Pro 9');
+    expect(lines.find((line) => line.startsWith('  Serial numbers: '))).toContain('SN-CAMERA-0042-XYZ (Camera serial number)');
+    expect(lines).toContain('  Taken: 2024-05-01 10:11:12');
+    expect(lines.at(-2)).toMatch(/^ {2}\d+ more details \(--details\)$/);
+    // Where first, then the device, people, time, embedded pictures.
+    const order = ['  Location: ', '  Device: ', '  Serial numbers: ', '  People: ', '  Taken: ', '  Embedded: '].map((start) => lines.findIndex((line) => line.startsWith(start)));
+    expect(order.every((index) => index > 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+  });
+
+  it('--details lists every finding as found, by category, with its place in the file', async () => {
+    const run = await runCli('scan', '--details', photo);
+    expect(run.code).toBe(0);
+    const order = ['Location details:', '  Device:\n', 'Time:', 'Owner:', 'Thumbnails:'].map((heading) => run.stdout.indexOf(heading));
     expect(order.every((index) => index > 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     expect(run.stdout).toContain('Camera serial number: SN-CAMERA-0042-XYZ');
+    expect(run.stdout).not.toContain('more details (--details)');
+  });
+
+  it('--summary prints one line per file and the totals; --quiet only the files that reveal something', async () => {
+    const bare = join(work, 'bare-summary.jpg');
+    writeFileSync(bare, await basePixelsJpeg());
+    const summary = await runCli('scan', '--summary', photo, bare);
+    expect(summary.code).toBe(0);
+    const lines = summary.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^HIGH RISK .*IMG_1234\.jpg/);
+    expect(lines[1]).toMatch(/^NO RISK FOUND .*bare-summary\.jpg/);
+    expect(lines[2]).toMatch(/^2 file\(s\) scanned/);
+    const quiet = await runCli('scan', '--quiet', photo, bare);
+    expect(quiet.stdout).toMatch(/^HIGH RISK .*IMG_1234\.jpg/);
+    expect(quiet.stdout).not.toMatch(/^NO RISK FOUND/m);
+    expect(quiet.stdout).toContain('2 file(s) scanned');
   });
 
   it('removes control characters from strings found in files', async () => {
     const hostile = join(work, 'hostile.jpg');
     writeFileSync(hostile, insertSegments(await basePixelsJpeg(), [commentSegment('evil\u001b[31mRED\u0007\u202Egnp.exe'), exifSegment({ make: 'Bad\u001b]0;title\u0007Make', gps: { latitude: 1, longitude: 2 } })]));
-    const run = await runCli('scan', hostile);
+    const run = await runCli('scan', '--details', hostile);
     expect(run.stdout).toContain('evil[31mREDgnp.exe');
     expect(run.stdout).toContain('Bad]0;titleMake');
     expect(/[\u0000-\u0009\u000b-\u001f\u007f\u202e]/.test(run.stdout)).toBe(false);
@@ -56,7 +80,8 @@ describe('traceless scan', () => {
     const report = JSON.parse(run.lines[0]!);
     const { summary } = JSON.parse(run.lines[2]!);
     expect(summary).toMatchObject({ files: 2, revealingLocation: 2, devices: [{ device: 'TestCam Inc. TestCam Pro 9', files: 2 }] });
-    expect(summary.risk).toEqual({ high: 2, medium: 0, low: 0, none: 0 });
+    expect(summary.risk).toEqual({ high: 2, medium: 0, unknown: 0, low: 0, none: 0 });
+    expect(report.findings.find((finding: { tag: string }) => finding.tag === 'Make').meaning).toBe('make');
     expect(summary.places[0]).toEqual({ latitude: 37.77, longitude: -122.42, placeName: 'near San Francisco, California, United States of America (~1 km)', countryCode: 'US', files: 2 });
     expect(report.format.id).toBe('jpeg');
     expect(report.risk.level).toBe('high');
@@ -72,7 +97,7 @@ describe('traceless scan', () => {
     const run = await runCli('scan', photo, bare);
     expect(run.code).toBe(0);
     const summary = run.stdout.slice(run.stdout.indexOf('2 file(s) scanned')).split('\n');
-    expect(summary.slice(1, 4)).toEqual(['  Risk: 1 high, 0 medium, 0 low, 1 none', `    high: ${photo}`, `    none: ${bare}`]);
+    expect(summary.slice(1, 4)).toEqual(['  Risk: 1 high, 0 medium, 0 not checked, 0 low, 1 none', `    high: ${photo}`, `    none: ${bare}`]);
     expect(summary).toContain('  3 distinct place(s) (rounded to ~1 km):');
     expect(summary).toContain('    37.77,-122.42 near San Francisco, California, United States of America (~1 km) (1 file(s))');
     expect(summary).toContain('    -33.87,151.21 near Sydney, New South Wales, Australia (~1 km) (1 file(s))');
@@ -84,8 +109,8 @@ describe('traceless scan', () => {
     writeFileSync(text, 'hello');
     const run = await runCli('scan', text);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('not a recognised photo or video');
-    expect(run.stdout).toContain('Could not read: the whole file');
+    expect(run.stdout).toMatch(/^NOT CHECKED .*notes\.txt \(unknown, 5 bytes\): not a photo or video traceless knows/);
+    expect(run.stdout).not.toContain('NO RISK');
   });
 
   it('exits 2 for a missing file and a malformed one', async () => {

@@ -181,7 +181,7 @@ describe('traceless scan --html', () => {
     expect(html).toContain('<tr data-risk="none"');
     expect(html.match(/<img alt="" loading="lazy" src="data:image\/webp;base64,/g)).toHaveLength(3);
     const summary = JSON.parse(run.lines[3]!).summary;
-    expect(summary.risk).toEqual({ high: 1, medium: 1, low: 0, none: 1 });
+    expect(summary.risk).toEqual({ high: 1, medium: 1, unknown: 0, low: 0, none: 1 });
     expect(summary.filesByRisk.high).toEqual([join(photos, 'a.jpg')]);
   });
 

@@ -56,7 +56,7 @@ describe('risk levels of generated JPEGs', () => {
     expect(result.level).toBe('medium');
     expect(result.codes).toEqual(['device-model', 'timestamps']);
     expect(result.reasons[0]!.text).toBe('device: Canon EOS 5D');
-    expect(result.reasons[1]!.text).toBe('dates and times: taken 2021-03-04 05:06');
+    expect(result.reasons[1]!.text).toBe('dates and times: taken 2021-03-04 05:06:07');
   });
 
   it('medium: an owner name', async () => {
@@ -107,7 +107,7 @@ describe('risk levels of the other formats', () => {
     expect(risk(ffmpegClip(), 'bare.mp4')).toMatchObject({ level: 'low', codes: ['software'] });
     const dated = risk(ffmpegClip({ metadata: { creation_time: '2024-05-01T10:11:12Z' } }), 'dated.mp4');
     expect(dated.level).toBe('medium');
-    expect(dated.reasons[0]!.text).toMatch(/^dates and times: taken 2024-05-01 10:11 UTC/);
+    expect(dated.reasons[0]!.text).toMatch(/^dates and times: taken 2024-05-01 10:11:12 Z/);
     const located = risk(addToMovie(ffmpegClip(), { userData: [xyzAtom('+48.8584+002.2945/')] }), 'paris.mp4');
     expect(located.level).toBe('high');
     expect(located.reasons[0]!.text).toContain('France');
@@ -123,8 +123,8 @@ describe('risk levels of the other formats', () => {
     expect(avif.codes).toEqual(expect.arrayContaining(['precise-location', 'device-model', 'owner-name']));
   });
 
-  it('a file that is not media: none, and the report says so elsewhere', () => {
-    expect(risk(Buffer.from('hello, world'), 'notes.txt')).toMatchObject({ level: 'none', codes: [] });
+  it('a file that is not media: not checked (unknown), never "no risk"', () => {
+    expect(risk(Buffer.from('hello, world'), 'notes.txt')).toMatchObject({ level: 'unknown', codes: ['not-checked'] });
   });
 });
 
@@ -148,12 +148,22 @@ describe('assessRisk is a pure function of an Inspection', () => {
   it('GPS data without a position, and place names without coordinates, are medium', () => {
     const gpsTime = { category: 'location' as const, where: 'APP1/Exif/GPS', tag: 'GPSTimeStamp', label: 'GPS time', value: '17 11 12', text: '17 11 12' };
     expect(assessRisk(base({ findings: [gpsTime] }))).toEqual({ level: 'medium', reasons: [{ level: 'medium', code: 'location-data', text: 'location data without a usable position: GPS time' }] });
-    const city = { category: 'location' as const, where: 'APP1/XMP', tag: 'photoshop:City', label: 'City', value: 'Lyon', text: 'Lyon' };
+    // The decoder says what a finding means; risk reads that, never the tag name.
+    const city = { category: 'location' as const, where: 'APP1/XMP', tag: 'photoshop:City', label: 'City', meaning: 'place-name' as const, value: 'Lyon', text: 'Lyon' };
     expect(assessRisk(base({ findings: [gpsTime, city] })).reasons.map((reason) => reason.code)).toEqual(['place-names']);
   });
 
-  it('parts that could not be read are medium: they may hold anything', () => {
-    expect(assessRisk(base({ unreadable: ['maker notes'] })).level).toBe('medium');
+  it('parts that could not be read make a file "not read in full" (unknown), never "none"; what was found still counts', () => {
+    expect(assessRisk(base({ unreadable: ['maker notes'] }))).toMatchObject({ level: 'unknown', incomplete: true, reasons: [{ code: 'unreadable' }] });
+    const serial = { category: 'device' as const, where: 'APP1/Exif/ExifIFD', tag: 'BodySerialNumber', label: 'Camera serial number', meaning: 'serial' as const, value: 'X1', text: 'X1' };
+    expect(assessRisk(base({ unreadable: ['maker notes'], findings: [serial] }))).toMatchObject({ level: 'high', incomplete: true });
+  });
+
+  it('keys on meaning, not on tag names or labels', () => {
+    const disguised = { category: 'device' as const, where: 'x', tag: 'Whatever', label: 'Something', meaning: 'serial' as const, value: 'ABC123', text: 'ABC123' };
+    expect(assessRisk(base({ findings: [disguised] })).reasons.map((reason) => reason.code)).toEqual(['serial-number']);
+    const namedLikeSerial = { category: 'device' as const, where: 'x', tag: 'SerialNumber', label: 'Serial number', meaning: 'device-setting' as const, value: '24/1 105/1', text: '24/1 105/1' };
+    expect(assessRisk(base({ findings: [namedLikeSerial] })).reasons.map((reason) => reason.code)).toEqual(['device-details']);
   });
 
   it('annotateInspection carries place names and the risk, inside findings too', async () => {

@@ -57,7 +57,7 @@ export function decodeAppleMakerNote(data: Buffer, where: string): Finding[] {
     const entry = findEntry(ifd, info.tag);
     if (!entry || entry.type !== 2) continue;
     const value = readText(structure, entry);
-    if (value) findings.push({ category: info.category, where, tag: info.name, label: info.label, value, text: value });
+    if (value) findings.push({ category: info.category, where, tag: info.name, label: info.label, meaning: 'identifier', value, text: value });
   }
   const videoIndex = findEntry(ifd, 0x0017);
   if (videoIndex) {
@@ -73,7 +73,7 @@ export function decodeAppleMakerNote(data: Buffer, where: string): Finding[] {
     const scale = plist?.get('timescale');
     if (typeof value === 'number' && typeof scale === 'number' && scale > 0) {
       const seconds = value / scale;
-      findings.push({ category: 'device', where, tag: 'RunTime', label: 'Time since the phone was started', value: Math.round(seconds), text: describeDuration(seconds) });
+      findings.push({ category: 'device', where, tag: 'RunTime', label: 'Time since the phone was started', meaning: 'device-setting', value: Math.round(seconds), text: describeDuration(seconds) });
     }
   }
   return findings;

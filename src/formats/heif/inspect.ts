@@ -72,7 +72,7 @@ export function reportFor(source: ByteSource, analysis: Analysis): ContainerRepo
   const thumbnails = analysis.file.meta?.iref?.references.filter((reference) => reference.type === 'thmb') ?? [];
   if (thumbnails.length > 0) {
     report.findings.push({
-      category: 'thumbnail', where: 'meta/iref/thmb', tag: 'ThumbnailItem', label: 'Thumbnail image',
+      category: 'thumbnail', where: 'meta/iref/thmb', tag: 'ThumbnailItem', label: 'Thumbnail image', meaning: 'embedded-image',
       value: thumbnails.length, text: `${thumbnails.length} smaller copy(ies) of the picture, stored as image items`, retained: true,
     });
   }

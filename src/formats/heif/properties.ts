@@ -59,12 +59,12 @@ export function describeProperty(source: ByteSource, box: Box, findings: Finding
       }
       case 'irot': {
         const angle = (read().u8('angle') & 3) * 90;
-        findings.push({ category: 'other', where: where(box), tag: 'Rotation', label: 'Orientation', value: angle, text: angle === 0 ? 'not rotated (irot 0)' : `rotated ${angle}° counter-clockwise (irot)`, retained: true });
+        findings.push({ category: 'other', where: where(box), tag: 'Rotation', label: 'Orientation', meaning: 'orientation', value: angle, text: angle === 0 ? 'not rotated (irot 0)' : `rotated ${angle}° counter-clockwise (irot)`, retained: true });
         break;
       }
       case 'imir': {
         const axis = read().u8('axis') & 1;
-        findings.push({ category: 'other', where: where(box), tag: 'Mirror', label: 'Orientation', value: axis, text: `mirrored ${axis === 0 ? 'top to bottom' : 'left to right'} (imir)`, retained: true });
+        findings.push({ category: 'other', where: where(box), tag: 'Mirror', label: 'Orientation', meaning: 'orientation', value: axis, text: `mirrored ${axis === 0 ? 'top to bottom' : 'left to right'} (imir)`, retained: true });
         break;
       }
       case 'udes': {

@@ -166,7 +166,7 @@ export function inspectJpeg(source: ByteSource, prefix = '', depth = 0, role: Im
             if (resource.id === resourceIds.xmp) mergeDecoded(report, () => decodeXmp(xmpText(data), `${where}/XMP`), `${where}/XMP`);
             if (resource.id === resourceIds.exif1 || resource.id === resourceIds.exif3) mergeDecoded(report, () => decodeExif(parseTiff(Buffer.from(data)), { where: `${where}/EXIF` }), `${where}/EXIF`);
             if (resource.id === resourceIds.thumbnail || resource.id === resourceIds.thumbnailOld) {
-              note({ category: 'thumbnail', tag: 'PhotoshopThumbnail', label: 'Embedded thumbnail', value: data.length, text: `Photoshop preview of ${formatBytes(data.length)}` }, where);
+              note({ category: 'thumbnail', tag: 'PhotoshopThumbnail', label: 'Embedded thumbnail', meaning: 'thumbnail', value: data.length, text: `Photoshop preview of ${formatBytes(data.length)}` }, where);
             }
           }
           break;
@@ -176,18 +176,18 @@ export function inspectJpeg(source: ByteSource, prefix = '', depth = 0, role: Im
           break;
         }
         case 'icc':
-          note({ category: 'other', tag: 'ICC_Profile', label: 'Colour profile', value: segment.payloadLength, text: `ICC colour profile (${formatBytes(segment.payloadLength)}), kept: it changes how colours display`, retained: true }, where);
+          note({ category: 'other', tag: 'ICC_Profile', label: 'Colour profile', meaning: 'colour-profile', value: segment.payloadLength, text: `ICC colour profile (${formatBytes(segment.payloadLength)}), kept: it changes how colours display`, retained: true }, where);
           iccChunks.push(parseIccChunk(payloadOf(source, segment)));
           iccWhere ??= where;
           break;
         case 'mpf':
-          note({ category: 'embedded', tag: 'MPF', label: 'Multi-picture index', value: segment.payloadLength, text: 'index of extra images stored after the main image' }, where);
+          note({ category: 'embedded', tag: 'MPF', label: 'Multi-picture index', meaning: 'embedded-image', value: segment.payloadLength, text: 'index of extra images stored after the main image' }, where);
           break;
         case 'flashpix':
           note({ category: 'embedded', tag: 'FlashPix', label: 'FlashPix extension data', value: segment.payloadLength, text: formatBytes(segment.payloadLength) }, where);
           break;
         case 'thumbnail':
-          note({ category: 'thumbnail', tag: 'JFXXThumbnail', label: 'Embedded thumbnail', value: segment.payloadLength, text: `JFIF extension thumbnail of ${formatBytes(segment.payloadLength)}` }, where);
+          note({ category: 'thumbnail', tag: 'JFXXThumbnail', label: 'Embedded thumbnail', meaning: 'thumbnail', value: segment.payloadLength, text: `JFIF extension thumbnail of ${formatBytes(segment.payloadLength)}` }, where);
           break;
         case 'vendor':
           note({ category: 'other', tag: 'VendorData', label: 'Vendor data', value: info.identifier, text: `${info.identifier || 'unnamed'} block of ${formatBytes(segment.payloadLength)}` }, where);
@@ -313,5 +313,5 @@ function inspectTrailer(source: ByteSource, trailer: { offset: number; length: n
   }
   if (images > 0) kinds.unshift(`${images} more image(s)`);
   const text = `${formatBytes(trailer.length)} after the end of the image${kinds.length ? `: ${kinds.join(', ')}` : ''}`;
-  report.findings.push({ category: 'embedded', where, tag: 'Trailer', label: 'Data after the image', value: trailer.length, text });
+  report.findings.push({ category: 'embedded', where, tag: 'Trailer', label: 'Data after the image', meaning: 'embedded-data', value: trailer.length, text });
 }

@@ -22,6 +22,7 @@ import { BoxBudget, payloadSize, payloadStart, printable, readBoxes, readChildre
 import { isAllZero, macTimeToIso, shorten } from './bytes.js';
 import { EditList } from './edits.js';
 import { decodeGpmfGps } from './gpmf.js';
+import { mp4Meaning } from './meaning.js';
 import { classifyItem, isHarmlessItem, isLocationItem, keyNameRanges, readIlstItems, readKeys, rebuildIlst, type IlstItem } from './item-list.js';
 import { chunkRanges, forEachSample, readSampleTable, type ByteRange, type SampleTable, type SampleTableBoxes } from './sample-table.js';
 import { parseIso6709 } from './iso6709.js';
@@ -217,7 +218,7 @@ class Walker {
   // ---- findings -------------------------------------------------------------------------------
 
   private find(category: Category, where: string, tag: string, label: string, value: FindingValue, text: string, retained = false): void {
-    const finding: Finding = { category, where, tag, label, value, text };
+    const finding: Finding = { category, where, tag, label, meaning: mp4Meaning(category, tag, value, text), value, text };
     if (retained) finding.retained = true;
     this.report.findings.push(finding);
   }

@@ -6,6 +6,7 @@
  * `SECd` at the offset stored in the last 4 bytes; `SECp` property lists in UTF-16),
  * CanonRaw.pm (CIFF header "HEAPCCDR").
  */
+import type { FindingMeaning } from '../../types.js';
 import { checkCount, TracelessError } from '../../errors.js';
 import type { ByteSource } from '../../io/source.js';
 import type { ContainerReport } from '../types.js';
@@ -60,6 +61,7 @@ export function isX3f(head: Buffer): boolean {
   return head.length >= 4 && head.toString('latin1', 0, 4) === 'FOVb';
 }
 
+const x3fMeanings: Readonly<Record<string, FindingMeaning>> = { Make: 'make', Model: 'model', CameraName: 'model', SerialNumber: 'serial', FirmwareVersion: 'software', LensModel: 'lens', DateTimeOriginal: 'taken' };
 const x3fProperties: Readonly<Record<string, { tag: string; label: string; category: 'device' | 'time' | 'other' | 'owner' }>> = {
   CAMMANUF: { tag: 'Make', label: 'Camera make', category: 'device' },
   CAMMODEL: { tag: 'Model', label: 'Camera model', category: 'device' },
@@ -73,7 +75,7 @@ const x3fProperties: Readonly<Record<string, { tag: string; label: string; categ
 export function readX3f(source: ByteSource, report: ContainerReport): void {
   if (source.size < 32) throw new TracelessError('TRUNCATED', 'X3F header is cut short');
   const uniqueId = source.read(8, 16).toString('hex');
-  addFinding(report, 'device', 'X3F/header', 'ImageUniqueID', 'Unique image ID', uniqueId);
+  addFinding(report, 'device', 'X3F/header', 'ImageUniqueID', 'Unique image ID', uniqueId, 'identifier');
   const directoryOffset = source.read(source.size - 4, 4).readUInt32LE(0);
   if (directoryOffset + 12 > source.size || source.read(directoryOffset, 4).toString('latin1') !== 'SECd') {
     throw new TracelessError('MALFORMED', 'X3F directory (SECd) not found where the file says');
@@ -119,7 +121,7 @@ function readX3fProperties(section: Buffer, report: ContainerReport): void {
     const info = x3fProperties[name];
     if (!info || !value) continue;
     const text = info.tag === 'DateTimeOriginal' && /^\d+$/.test(value) ? new Date(Number(value) * 1000).toISOString() : value;
-    addFinding(report, info.category, 'X3F/PROP', info.tag, info.label, text);
+    addFinding(report, info.category, 'X3F/PROP', info.tag, info.label, text, x3fMeanings[info.tag]);
   }
 }
 

@@ -8,7 +8,7 @@ import { BufferSource, type ByteSource } from '../../io/source.js';
 import { decodeExif, formatBytes } from '../../decode/exif.js';
 import { parseTiff, type TiffStructure } from '../../decode/tiff.js';
 import { decodeXmp, xmpText } from '../../decode/xmp.js';
-import type { Category } from '../../types.js';
+import type { Category, FindingMeaning } from '../../types.js';
 import { inspectJpeg } from '../jpeg/inspect.js';
 import { emptyReport, mergeReport, type ContainerReport, type FormatHandler } from '../types.js';
 
@@ -91,8 +91,19 @@ export function addJpeg(report: ContainerReport, bytes: Buffer, where: string): 
   guarded(report, where, () => mergeReport(report, inspectJpeg(new BufferSource(bytes), `${where}/`)));
 }
 
-export function addFinding(report: ContainerReport, category: Category, where: string, tag: string, label: string, value: string | number): void {
-  report.findings.push({ category, where, tag, label, value, text: String(value) });
+/**
+ * What the fields these scan-only formats name mean (PDF Info, AVI INFO, Matroska, MPEG-TS, X3F):
+ * decided here, by the field the decoder read, so reports never guess from a label.
+ */
+const fieldMeanings: Readonly<Record<string, FindingMeaning>> = {
+  Make: 'make', Model: 'model', SerialNumber: 'serial',
+  Software: 'software', MuxingApp: 'software', WritingApp: 'software', Creator: 'software', Producer: 'software', FirmwareVersion: 'software',
+  DateTimeOriginal: 'taken', DateCreated: 'taken', CreationDate: 'timestamp', DateUTC: 'timestamp', ModDate: 'modified',
+  Title: 'description', Subject: 'description', Keywords: 'description', Comment: 'description',
+};
+
+export function addFinding(report: ContainerReport, category: Category, where: string, tag: string, label: string, value: string | number, meaning: FindingMeaning | undefined = fieldMeanings[tag]): void {
+  report.findings.push(meaning ? { category, where, tag, label, meaning, value, text: String(value) } : { category, where, tag, label, value, text: String(value) });
 }
 
 /** Text with NULs and surrounding space removed. */

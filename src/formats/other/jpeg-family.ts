@@ -45,7 +45,7 @@ export function readJp2(source: ByteSource, report: ContainerReport): void {
         guarded(report, where, () => {
           for (const child of readChildren(source, box, budget, 1)) {
             if (child.type === 'colr' && payloadSize(child) > 3 && readAtMost(source, payloadStart(child), 1)[0] === 2) {
-              report.findings.push({ category: 'other', where: `${where}/colr`, tag: 'ICC_Profile', label: 'Colour profile', value: payloadSize(child) - 3, text: `ICC colour profile (${formatBytes(payloadSize(child) - 3)})`, retained: true });
+              report.findings.push({ category: 'other', where: `${where}/colr`, tag: 'ICC_Profile', label: 'Colour profile', meaning: 'colour-profile', value: payloadSize(child) - 3, text: `ICC colour profile (${formatBytes(payloadSize(child) - 3)})`, retained: true });
             }
           }
         });

@@ -45,7 +45,7 @@ export function readPsd(source: ByteSource, report: ContainerReport): void {
         addFinding(report, 'thumbnail', where, 'PhotoshopThumbnail', 'Embedded thumbnail', `Photoshop preview of ${formatBytes(body.length)}`);
         break;
       case 0x040f:
-        report.findings.push({ category: 'other', where, tag: 'ICC_Profile', label: 'Colour profile', value: body.length, text: `ICC colour profile (${formatBytes(body.length)})`, retained: true });
+        report.findings.push({ category: 'other', where, tag: 'ICC_Profile', label: 'Colour profile', meaning: 'colour-profile', value: body.length, text: `ICC colour profile (${formatBytes(body.length)})`, retained: true });
         break;
       default: {
         const name = resourceNames[resource.id];

@@ -27,7 +27,7 @@ function inspectPlist(source: ByteSource): ContainerReport {
   report.blocks.push({ where: 'plist', kind: 'other', offset: 0, length: source.size });
   for (const match of text.matchAll(/<key>([^<]{1,100})<\/key>\s*<(?:string|date)>([^<]{0,300})<\/(?:string|date)>/g)) {
     const info = interestingKeys[match[1]!];
-    if (info) report.findings.push({ category: info.category, where: 'plist', tag: match[1]!, label: info.label, value: match[2]!, text: match[2]! });
+    if (info) report.findings.push({ category: info.category, where: 'plist', tag: match[1]!, label: info.label, meaning: info.category === 'device' ? 'software' : info.category === 'time' ? 'modified' : 'other', value: match[2]!, text: match[2]! });
   }
   report.unreadable.push('Apple edit files (.AAE) are reported but not rewritten');
   return report;

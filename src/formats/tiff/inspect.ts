@@ -145,7 +145,7 @@ function adjustExifFinding(finding: Finding, thumbnailIfds: ReadonlySet<string>)
   if (finding.tag === 'ThumbnailImage') {
     const ifdName = finding.where.slice(wherePrefix.length + 1);
     if (!thumbnailIfds.has(ifdName) && /^(IFD|SubIFD)\d+$/.test(ifdName.slice(ifdName.lastIndexOf('/') + 1))) {
-      return { ...finding, label: 'Preview image', text: `${finding.text}, kept: it is an image of the file itself`, retained: true };
+      return { ...finding, label: 'Preview image', meaning: 'embedded-image', text: `${finding.text}, kept: it is an image of the file itself`, retained: true };
     }
   }
   if (finding.tag === 'UniqueCameraModel') {
@@ -159,7 +159,7 @@ function addDngNotes(file: TiffFile, report: ContainerReport): void {
   const calibrated = ifd0.entries.some((entry) => entry.tag === 0xc621);
   if (calibrated) {
     report.findings.push({
-      category: 'other', where: `${wherePrefix}/IFD0`, tag: 'ColorMatrix1', label: 'DNG colour calibration', value: 'kept',
+      category: 'other', where: `${wherePrefix}/IFD0`, tag: 'ColorMatrix1', label: 'DNG colour calibration', meaning: 'colour-profile', value: 'kept',
       text: 'colour matrices and calibration, kept: a raw converter needs them (they can hint at the camera model)', retained: true,
     });
   }
@@ -190,9 +190,9 @@ function describeImageData(file: TiffFile, ifdName: string, data: Buffer, report
     const size = width && height ? `${width}×${height}` : 'reduced-size';
     if (file.isDng) {
       // A DNG preview was rendered by earlier software; a clean removes it (plan.ts `dngPreviews`).
-      report.findings.push({ category: 'thumbnail', where, tag: 'PreviewImage', label: 'Preview image', value: size, text: `${size} picture rendered by earlier software, removed by a clean (raw converters render the raw data)` });
+      report.findings.push({ category: 'thumbnail', where, tag: 'PreviewImage', label: 'Preview image', meaning: 'embedded-image', value: size, text: `${size} picture rendered by earlier software, removed by a clean (raw converters render the raw data)` });
     } else {
-      report.findings.push({ category: 'thumbnail', where, tag: 'PreviewImage', label: 'Preview image', value: size, text: `${size}, kept: it shows the same picture as the main image`, retained: true });
+      report.findings.push({ category: 'thumbnail', where, tag: 'PreviewImage', label: 'Preview image', meaning: 'embedded-image', value: size, text: `${size}, kept: it shows the same picture as the main image`, retained: true });
     }
   }
   const jpegRanges = image.pixels.filter((range) => (image.jpeg || findsThumbnail(ifd, range, file)) && startsJpeg(data, range.offset));

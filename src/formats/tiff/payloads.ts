@@ -104,7 +104,7 @@ export function describeExtraTag(structure: TiffStructure, entry: IfdEntry, wher
   const numbers = () => readNumbers(structure, entry, 8).map((number) => (Number.isFinite(number) ? String(Math.round(number * 1e4) / 1e4) : '?')).join(' ');
   const value = entry.type === 2 ? readText(structure, entry) : entry.type === 1 || entry.type === 7 ? formatBytes(entry.valueLength) : numbers();
   if (value === '') return undefined;
-  return { category: info.category, where, tag: info.name, label: info.label, value, text: value };
+  return { category: info.category, where, tag: info.name, label: info.label, meaning: info.meaning, value, text: value };
 }
 
 /** Exif, GPS and Interoperability IFD pointers: their IFDs get findings of their own. */
@@ -153,7 +153,7 @@ export function describeGeoTiff(structure: TiffStructure, ifd: Ifd, where: strin
     locations.push(location);
   }
   const text = parts.length ? parts.join('; ') : `${present.length} GeoTIFF tag(s)`;
-  findings.push({ category: 'location', where: `${where}/GeoTIFF`, tag: 'GeoTIFF', label: 'Map position (GeoTIFF)', value: text, text });
+  findings.push({ category: 'location', where: `${where}/GeoTIFF`, tag: 'GeoTIFF', label: 'Map position (GeoTIFF)', meaning: 'gps-detail', value: text, text });
   return { findings, locations };
 }
 

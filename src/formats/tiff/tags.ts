@@ -10,7 +10,7 @@
  * needs them to put the pixels on screen with the right colours. Every other tag (known or not)
  * is removed, so that vendor tags nobody has catalogued cannot pass through as "clean".
  */
-import type { Category } from '../../types.js';
+import type { Category, FindingMeaning } from '../../types.js';
 
 const range = (first: number, last: number): number[] => Array.from({ length: last - first + 1 }, (_, index) => first + index);
 
@@ -100,36 +100,39 @@ export interface ExtraTagInfo {
   name: string;
   label: string;
   category: Category;
+  /** What the tag means for the reports (numbers such as DNGLensInfo are settings, never names). */
+  meaning: FindingMeaning;
 }
 
-const x = (name: string, label: string, category: Category): ExtraTagInfo => ({ name, label, category });
+const x = (name: string, label: string, category: Category, meaning?: FindingMeaning): ExtraTagInfo => ({ name, label, category, meaning: meaning ?? defaultMeaning[category] });
+const defaultMeaning: Record<Category, FindingMeaning> = { location: 'gps-detail', device: 'device-setting', time: 'timestamp', owner: 'owner', thumbnail: 'thumbnail', embedded: 'embedded-data', other: 'other' };
 
 /** Tags worth a line in a scan that `imageTags` (src/decode/exif-tags.ts) does not list. */
 export const extraTags: ReadonlyMap<number, ExtraTagInfo> = new Map([
-  [0x011d, x('PageName', 'Page name', 'other')],
+  [0x011d, x('PageName', 'Page name', 'other', 'description')],
   [0x0151, x('TargetPrinter', 'Target printer', 'device')],
-  [0x800d, x('ImageID', 'Image ID', 'other')],
+  [0x800d, x('ImageID', 'Image ID', 'other', 'identifier')],
   [0x882a, x('TimeZoneOffset', 'Time zone', 'time')],
   [0x9211, x('ImageNumber', 'Image number', 'device')],
   [0x935c, x('ImageSourceData', 'Photoshop layers (may hold hidden content)', 'embedded')],
-  [0xc630, x('DNGLensInfo', 'Lens', 'device')],
+  [0xc630, x('DNGLensInfo', 'Lens', 'device', 'device-setting')],
   [0xc6f5, x('ExtraCameraProfiles', 'Extra camera profiles', 'other')],
   [0xc6f6, x('AsShotProfileName', 'Profile name', 'other')],
   [0xc6f8, x('ProfileName', 'Profile name', 'other')],
   [0xc6fe, x('ProfileCopyright', 'Profile copyright', 'owner')],
-  [0xc716, x('PreviewApplicationName', 'Software (preview)', 'device')],
-  [0xc717, x('PreviewApplicationVersion', 'Software version (preview)', 'device')],
+  [0xc716, x('PreviewApplicationName', 'Software (preview)', 'device', 'software')],
+  [0xc717, x('PreviewApplicationVersion', 'Software version (preview)', 'device', 'software')],
   [0xc718, x('PreviewSettingsName', 'Preview settings', 'other')],
   [0xc71b, x('PreviewDateTime', 'Preview made', 'time')],
-  [0xc71d, x('OriginalRawFileDigest', 'Original raw file digest', 'other')],
+  [0xc71d, x('OriginalRawFileDigest', 'Original raw file digest', 'other', 'identifier')],
   [0xc763, x('TimeCodes', 'Time codes', 'time')],
-  [0xc789, x('ReelName', 'Reel name', 'other')],
+  [0xc789, x('ReelName', 'Reel name', 'other', 'description')],
   [0xc7a1, x('CameraLabel', 'Camera label', 'device')],
   [0xc7ee, x('EnhanceParams', 'Enhance settings', 'other')],
   [0xcd44, x('ImageSequenceInfo', 'Image sequence', 'other')],
   [0xfde8, x('OwnerName', 'Owner', 'owner')],
-  [0xfde9, x('SerialNumber', 'Serial number', 'device')],
-  [0xfdea, x('Lens', 'Lens', 'device')],
+  [0xfde9, x('SerialNumber', 'Serial number', 'device', 'serial')],
+  [0xfdea, x('Lens', 'Lens', 'device', 'lens')],
 ]);
 
 /**

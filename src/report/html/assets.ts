@@ -6,9 +6,9 @@
  */
 
 export const reportStyle = `
-:root{--high:#c62828;--medium:#b26a00;--low:#4a6382;--none:#2e7d32;--ink:#1d2330;--muted:#5f6b7a;--line:#dde3ea;--bg:#f6f8fa;--sea:#eaf2fb;--land:#d9dfe6;--hl:#fff3bf}
+:root{--high:#c62828;--medium:#b26a00;--unknown:#6d4c9f;--low:#4a6382;--none:#2e7d32;--ink:#1d2330;--muted:#5f6b7a;--line:#dde3ea;--bg:#f6f8fa;--sea:#eaf2fb;--land:#d9dfe6;--hl:#fff3bf}
 *{box-sizing:border-box}
-body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;color:var(--ink);background:var(--bg)}
+body{margin:0;overflow-wrap:break-word;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;color:var(--ink);background:var(--bg)}
 header{padding:14px 22px 10px;background:#fff;border-bottom:1px solid var(--line)}
 h1{font-size:20px;margin:0 0 2px}
 h2{font-size:13px;text-transform:uppercase;letter-spacing:.04em;color:var(--muted);margin:14px 0 6px}
@@ -30,11 +30,12 @@ main{padding:14px 22px}
 #map .marker.selected{fill:#ffb300;fill-opacity:1;stroke:var(--ink);stroke-width:2.5}
 .zoom{position:absolute;right:8px;top:8px;display:flex;flex-direction:column;gap:4px}
 .zoom button{width:28px;height:28px;border:1px solid var(--line);border-radius:6px;background:#fff;font-size:16px;line-height:1;cursor:pointer}
-.levels{display:grid;grid-template-columns:repeat(4,1fr);gap:6px}
+.levels{display:grid;grid-template-columns:repeat(auto-fit,minmax(56px,1fr));gap:6px}
 .level{border:1px solid var(--line);border-radius:8px;padding:6px 4px;text-align:center;background:#fff;cursor:pointer;font:inherit;color:inherit}
 .level b{display:block;font-size:20px}
 .level.off{opacity:.35}
-.level.high b{color:var(--high)}.level.medium b{color:var(--medium)}.level.low b{color:var(--low)}.level.none b{color:var(--none)}
+.level{font-size:12px;hyphens:manual}
+.level.high b{color:var(--high)}.level.medium b{color:var(--medium)}.level.unknown b{color:var(--unknown)}.level.low b{color:var(--low)}.level.none b{color:var(--none)}
 .list{list-style:none;margin:0;padding:0;max-height:180px;overflow:auto}
 .list li{display:flex;justify-content:space-between;gap:8px;padding:2px 0;border-bottom:1px dashed var(--line)}
 .list .count{color:var(--muted);white-space:nowrap}
@@ -52,17 +53,19 @@ tr.hl td{background:var(--hl)}
 td.thumb{width:60px}
 .thumb img,.ph{display:block;width:48px;height:48px;object-fit:contain;border-radius:4px;background:#eef1f4}
 .ph{font-size:10px;color:var(--muted);display:flex;align-items:center;justify-content:center;text-align:center;overflow:hidden}
-.name{font-weight:600;word-break:break-all}
+.name{font-weight:600;overflow-wrap:anywhere}
 .meta{color:var(--muted);font-size:12px}
 .badge{display:inline-block;border-radius:10px;padding:1px 8px;font-size:12px;font-weight:700;color:#fff;text-transform:uppercase}
-.badge.high{background:var(--high)}.badge.medium{background:var(--medium)}.badge.low{background:var(--low)}.badge.none{background:var(--none)}
+.badge.unknown{background:var(--unknown)}.badge.high{background:var(--high)}.badge.medium{background:var(--medium)}.badge.low{background:var(--low)}.badge.none{background:var(--none)}
 .why{margin:0;padding-left:16px;max-width:460px}
-.why li.high::marker{color:var(--high)}.why li.medium::marker{color:var(--medium)}
+.why li.unknown::marker{color:var(--unknown)}.why li.high::marker{color:var(--high)}.why li.medium::marker{color:var(--medium)}
 .chip{display:inline-block;border:1px solid var(--line);border-radius:10px;padding:0 7px;margin:0 4px 3px 0;background:#fff;font:inherit;font-size:12px;cursor:pointer}
 .chip:hover{border-color:var(--ink)}
 details summary{cursor:pointer;color:#0b5cad}
 details ul{margin:4px 0 0;padding-left:16px;font-size:12px;max-width:520px}
-.where{color:var(--muted)}
+.where{color:var(--muted);overflow-wrap:anywhere}
+.list li>*:first-child{min-width:0}
+@media (max-width:800px){header,main{padding-left:10px;padding-right:10px}.tablebox{max-height:none;overflow:visible}table,tbody,tr,td{display:block;width:100%}thead{display:none}tr{border-bottom:2px solid var(--line);padding:6px 0}td{border:0;padding:3px 8px}td.thumb{float:left;width:60px}.why,details ul{max-width:none}}
 footer{padding:8px 22px 24px;color:var(--muted);font-size:12px}
 `;
 

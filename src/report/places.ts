@@ -13,6 +13,7 @@
  */
 import { createRequire } from 'node:module';
 import type { GeoLocation } from '../types.js';
+import { featuresAt, type CountryFeature } from './country-index.js';
 import { nearestPlace, surroundingDivision } from './gazetteer.js';
 
 /**
@@ -83,7 +84,8 @@ export function describePlace(latitude: number, longitude: number): PlaceName {
   if (Math.abs(latitude) < nullIslandDegrees && Math.abs(longitude) < nullIslandDegrees) {
     return { text: '0,0: likely a placeholder (no GPS fix), not a real place', kind: 'placeholder' };
   }
-  const features = countryCoder().featuresContaining([longitude, latitude]);
+  // The prebuilt grid answers wherever no border is near; country-coder (and its borders) loads only near one.
+  const features: readonly CountryFeature[] = featuresAt(longitude, latitude) ?? countryCoder().featuresContaining([longitude, latitude]);
   const country = features.find((feature) => feature.properties.level === 'country');
   if (country) {
     const countryName = country.properties.nameEn;

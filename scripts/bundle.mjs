@@ -8,7 +8,23 @@ import { rmSync, writeFileSync } from 'node:fs';
 
 rmSync('dist/bundle', { recursive: true, force: true });
 
+/**
+ * commander requires child_process for executable subcommands, which traceless does not have: the
+ * bundle gets a stand-in that refuses any use, so the CLI cannot launch a process (test/network.test.ts).
+ */
+const noProcesses = {
+  name: 'no-processes',
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?child_process$/ }, () => ({ path: 'child_process', namespace: 'no-processes' }));
+    build.onLoad({ filter: /.*/, namespace: 'no-processes' }, () => ({
+      contents: "module.exports = new Proxy({}, { get(_, name) { throw new Error('traceless launches no processes (child_process.' + String(name) + ')'); } });",
+      loader: 'js',
+    }));
+  },
+};
+
 const shared = {
+  plugins: [noProcesses],
   bundle: true,
   platform: 'node',
   format: 'cjs',

@@ -6,6 +6,7 @@ import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import vm from 'node:vm';
+import { threadId } from 'node:worker_threads';
 
 /** Loads `file` (a CommonJS bundle) and returns its exports and a function that saves the code cache when it was missing or stale. */
 export function loadCached(file) {
@@ -26,7 +27,8 @@ export function loadCached(file) {
     exports: module.exports,
     saveCache() {
       if (!stale) return;
-      const temporary = `${cacheFile}.${process.pid}.tmp`;
+      // Per process and thread: two workers starting together each write their own, then rename.
+      const temporary = `${cacheFile}.${process.pid}-${threadId}.tmp`;
       try {
         // After a run the cache holds every function that run compiled, not only the top level.
         writeFileSync(temporary, script.createCachedData());

@@ -148,9 +148,11 @@ function indexNeedles(needles: readonly ResidueNeedle[]): NeedleIndex {
 function searchWindow(window: Buffer, index: NeedleIndex, found: Set<ResidueNeedle>): void {
   for (const needle of index.tiny) if (!found.has(needle) && window.indexOf(needle.bytes) !== -1) found.add(needle);
   const { grams, entries, stride } = index;
-  const last = window.length - 1;
+  // A plain byte view: the loop stays on one array shape whatever Buffer subclass comes in.
+  const bytes = new Uint8Array(window.buffer, window.byteOffset, window.length);
+  const last = bytes.length - 1;
   for (let position = 0; position < last; position += stride) {
-    const key = (window[position]! << 8) | window[position + 1]!;
+    const key = (bytes[position]! << 8) | bytes[position + 1]!;
     if (grams[key] === 0) continue;
     for (const { needle, at } of entries.get(key)!) {
       const start = position - at;

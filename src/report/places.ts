@@ -51,7 +51,8 @@ let loadedCoder: CountryCoder | undefined;
 
 /**
  * Loaded on first use: its borders take about 60 ms to load, which a scan of files without any
- * location (and every clean) should not pay.
+ * location (and every clean) should not pay. Away from borders the prebuilt grid of its answers
+ * (src/report/country-index.ts) names the country, so it loads only for a point near one.
  */
 function countryCoder(): CountryCoder {
   loadedCoder ??= createRequire(import.meta.url)('@rapideditor/country-coder') as CountryCoder;

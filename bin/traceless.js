@@ -2,6 +2,7 @@
 // The command line: a thin shim over the library's CLI module (bundled into one file by
 // `npm run build` for a fast start; the compiled modules are the fallback).
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 // A closed stdout or stderr (`traceless scan DIR | head -1`) ends the run quietly with the usual
 // exit code, never with a stack trace.
@@ -12,10 +13,20 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-const bundled = new URL('../dist/bundle/cli.js', import.meta.url);
-const { main } = await import(existsSync(bundled) ? bundled.href : '../dist/src/cli/main.js');
+// The bundle runs with a V8 code cache (./load-cached.js); without a build, the compiled modules.
+const bundled = fileURLToPath(new URL('../dist/bundle/cli.cjs', import.meta.url));
+let main;
+let saveCache = () => {};
+if (existsSync(bundled)) {
+  const loaded = (await import('./load-cached.js')).loadCached(bundled);
+  ({ main } = loaded.exports);
+  saveCache = loaded.saveCache;
+} else {
+  ({ main } = await import('../dist/src/cli/main.js'));
+}
 try {
   process.exitCode = await main(process.argv);
+  saveCache();
 } catch (error) {
   // main() reports every error itself; this is the last guard against a stack trace.
   process.stderr.write(`traceless: INTERNAL: ${String(error?.message ?? error).replace(/[\u0000-\u001f\u007f-\u009f]/g, '')} — please report this\n`);

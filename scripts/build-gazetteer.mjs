@@ -137,3 +137,6 @@ const target = join(root, 'dist', 'gazetteer', 'places.bin');
 mkdirSync(dirname(target), { recursive: true });
 writeFileSync(target, out);
 console.log(`gazetteer: ${places.length} places, ${divisionList.length} divisions, ${(out.length / 1024 / 1024).toFixed(1)} MB → dist/gazetteer/places.bin`);
+
+// The country grid goes beside it (scripts/build-countries.mjs).
+await import('./build-countries.mjs');

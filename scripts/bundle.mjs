@@ -1,22 +1,51 @@
-// Bundles the CLI and its worker into one file each (dist/bundle/), after `tsc`. Loading one
-// module instead of ~80 saves about half of the start-up time of a one-photo `traceless scan`.
-// bin/traceless.js uses the bundle when it exists and the compiled modules otherwise.
+// Bundles the CLI and its worker into one CommonJS file each (dist/bundle/), after `tsc`, which
+// bin/load-cached.js runs with a V8 code cache: a one-photo `traceless scan` neither resolves ~80
+// modules nor compiles a megabyte of JavaScript. bin/traceless.js uses the bundle when it exists
+// and the compiled modules otherwise. dist/bundle/worker.js is a small ES module that loads the
+// worker bundle the same way (src/batch/pool.ts starts `worker.js` beside the code that runs it).
 import { build } from 'esbuild';
+import { rmSync, writeFileSync } from 'node:fs';
+
+rmSync('dist/bundle', { recursive: true, force: true });
+
+/**
+ * commander requires child_process for executable subcommands, which traceless does not have: the
+ * bundle gets a stand-in that refuses any use, so the CLI cannot launch a process (test/network.test.ts).
+ */
+const noProcesses = {
+  name: 'no-processes',
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?child_process$/ }, () => ({ path: 'child_process', namespace: 'no-processes' }));
+    build.onLoad({ filter: /.*/, namespace: 'no-processes' }, () => ({
+      contents: "module.exports = new Proxy({}, { get(_, name) { throw new Error('traceless launches no processes (child_process.' + String(name) + ')'); } });",
+      loader: 'js',
+    }));
+  },
+};
 
 const shared = {
+  plugins: [noProcesses],
   bundle: true,
   platform: 'node',
-  format: 'esm',
+  format: 'cjs',
   target: 'node20',
   logLevel: 'warning',
   // Native or browser-driving packages stay outside the bundle and load from node_modules on demand.
   // Offline border data loads from node_modules on first use (see src/report/places.ts).
   external: ['sharp', 'playwright-core', '@rapideditor/country-coder'],
-  // The HTML report (map data, thumbnails) is its own chunk, loaded only for --html.
-  splitting: true,
-  chunkNames: 'chunks/[name]-[hash]',
-  // CommonJS dependencies bundled into ESM need a require of their own.
-  banner: { js: "import { createRequire as __tracelessRequire } from 'node:module'; const require = __tracelessRequire(import.meta.url);" },
+  // The modules use import.meta.url to find their data and the worker beside them.
+  define: { 'import.meta.url': '__tracelessBundleUrl' },
+  // vm.Script (bin/load-cached.js) has no loader for import(): lazy imports become require calls.
+  supported: { 'dynamic-import': false },
+  banner: { js: "var __tracelessBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
 };
 
-await build({ ...shared, entryPoints: { cli: 'dist/src/cli/main.js', worker: 'dist/src/batch/worker.js' }, outdir: 'dist/bundle' });
+await build({ ...shared, entryPoints: { cli: 'dist/src/cli/main.js', 'worker-main': 'dist/src/batch/worker.js' }, outdir: 'dist/bundle', outExtension: { '.js': '.cjs' } });
+writeFileSync(
+  'dist/bundle/worker.js',
+  `// Worker-thread entry: the worker bundle, run with its code cache (see bin/load-cached.js).
+import { fileURLToPath } from 'node:url';
+import { loadCached } from '../../bin/load-cached.js';
+loadCached(fileURLToPath(new URL('./worker-main.cjs', import.meta.url))).saveCache();
+`,
+);

@@ -104,81 +104,110 @@ const residueWindowBytes = 4 * 1024 * 1024;
 export const residueCopiedLimitBytes = 256 * 1024 * 1024;
 
 /**
- * The needles that occur in `window`, in one pass whatever their number: a 64 K table of the
- * two-byte prefixes that start some needle filters positions, and only those are compared in
- * full. (One `indexOf` per needle reads the data once per needle: on a video that is the cost of
- * the whole clean again, many times over.)
+ * The needles indexed for one pass over the data: every two-byte gram of every needle, with where
+ * in the needle it sits. Any occurrence of a needle of at least `stride + 1` bytes holds a gram that
+ * starts at a multiple of `stride`, so only every `stride`-th position of the data is looked at
+ * (every fifth for the shortest UTF-8 value), and only positions whose gram starts some needle's
+ * gram are compared in full. One read of the data whatever the number of needles; no copy.
  */
-function searchWindow(window: Buffer, needles: readonly ResidueNeedle[]): Set<ResidueNeedle> {
-  const found = new Set<ResidueNeedle>();
-  const byPrefix = new Map<number, ResidueNeedle[]>();
-  const prefixes = new Uint8Array(65536);
-  for (const needle of needles) {
-    const key = (needle.bytes[0]! << 8) | needle.bytes[1]!;
-    prefixes[key] = 1;
-    byPrefix.set(key, [...(byPrefix.get(key) ?? []), needle]);
-  }
-  let key = window.length > 0 ? window[0]! : 0;
-  for (let next = 1; next < window.length; next++) {
-    // The two bytes at [next - 1, next], rolled forward one byte at a time.
-    key = ((key << 8) | window[next]!) & 0xffff;
-    if (prefixes[key] === 0) continue;
-    const index = next - 1;
-    for (const needle of byPrefix.get(key)!) {
-      if (found.has(needle) || index + needle.bytes.length > window.length) continue;
-      if (window.compare(needle.bytes, 0, needle.bytes.length, index, index + needle.bytes.length) === 0) found.add(needle);
-    }
-    if (found.size === needles.length) break;
-  }
-  return found;
+interface NeedleIndex {
+  needles: readonly ResidueNeedle[];
+  /** 1 where some needle holds the two-byte gram (high byte first). */
+  grams: Uint8Array;
+  /** For each gram: the needles that hold it and at which offset. */
+  entries: Map<number, { needle: ResidueNeedle; at: number }[]>;
+  stride: number;
+  /** Needles of fewer than two bytes (none come from `residueNeedles`), searched one by one. */
+  tiny: readonly ResidueNeedle[];
 }
 
-/** Searches `[from, to)` of `output` in overlapping windows; returns the needles not found (those found go to `found`). */
-function searchRange(output: ByteSource, from: number, to: number, needles: ResidueNeedle[], overlap: number, found: ResidueNeedle[]): ResidueNeedle[] {
-  let remaining = needles;
-  for (let offset = from; offset < to && remaining.length > 0; offset += residueWindowBytes) {
-    const length = Math.min(output.size - offset, to - offset, residueWindowBytes + overlap);
-    const hits = searchWindow(output.read(offset, length), remaining);
-    if (hits.size === 0) continue;
-    found.push(...hits);
-    remaining = remaining.filter((needle) => !hits.has(needle));
+function indexNeedles(needles: readonly ResidueNeedle[]): NeedleIndex {
+  const grams = new Uint8Array(65536);
+  const entries = new Map<number, { needle: ResidueNeedle; at: number }[]>();
+  const tiny: ResidueNeedle[] = [];
+  let shortest = Number.POSITIVE_INFINITY;
+  for (const needle of needles) {
+    const bytes = needle.bytes;
+    if (bytes.length < 2) {
+      if (bytes.length > 0) tiny.push(needle);
+      continue;
+    }
+    shortest = Math.min(shortest, bytes.length);
+    for (let at = 0; at + 1 < bytes.length; at++) {
+      const key = (bytes[at]! << 8) | bytes[at + 1]!;
+      grams[key] = 1;
+      let list = entries.get(key);
+      if (!list) entries.set(key, (list = []));
+      list.push({ needle, at });
+    }
   }
-  return remaining;
+  return { needles, grams, entries, stride: Number.isFinite(shortest) ? shortest - 1 : 1, tiny };
+}
+
+/** Adds to `found` the needles of `index` that occur wholly inside `window`. */
+function searchWindow(window: Buffer, index: NeedleIndex, found: Set<ResidueNeedle>): void {
+  for (const needle of index.tiny) if (!found.has(needle) && window.indexOf(needle.bytes) !== -1) found.add(needle);
+  const { grams, entries, stride } = index;
+  // A plain byte view: the loop stays on one array shape whatever Buffer subclass comes in.
+  const bytes = new Uint8Array(window.buffer, window.byteOffset, window.length);
+  const last = bytes.length - 1;
+  for (let position = 0; position < last; position += stride) {
+    const key = (bytes[position]! << 8) | bytes[position + 1]!;
+    if (grams[key] === 0) continue;
+    for (const { needle, at } of entries.get(key)!) {
+      const start = position - at;
+      const end = start + needle.bytes.length;
+      if (start < 0 || end > window.length || found.has(needle)) continue;
+      if (window.compare(needle.bytes, 0, needle.bytes.length, start, end) === 0) found.add(needle);
+    }
+  }
+}
+
+/** Searches `[from, to)` of `output` in overlapping windows (each read within one piece where it can, so without a copy). */
+function searchRange(output: ByteSource, from: number, to: number, index: NeedleIndex, overlap: number, found: Set<ResidueNeedle>): void {
+  for (let offset = from; offset < to; offset += residueWindowBytes) {
+    if (index.needles.every((needle) => found.has(needle))) return;
+    const length = Math.min(output.size - offset, to - offset, residueWindowBytes + overlap);
+    if (length <= 0) return;
+    searchWindow(output.read(offset, length), index, found);
+  }
 }
 
 /**
  * The needles found in the output of `pieces`: every needle, in every encoding, around every piece
- * traceless wrote; UTF-8 needles in copied data (within `residueCopiedLimitBytes`).
+ * traceless wrote; UTF-8 needles in copied data (within `residueCopiedLimitBytes`): its inside is
+ * read straight from the input (the same bytes, no copy) and its two edges across the neighbours.
  */
 export function findResidue(output: ByteSource, needles: readonly ResidueNeedle[], pieces?: readonly Piece[]): ResidueNeedle[] {
   if (needles.length === 0 || output.size === 0) return [];
   const overlap = Math.max(...needles.map((needle) => needle.bytes.length)) - 1;
-  const found: ResidueNeedle[] = [];
+  const found = new Set<ResidueNeedle>();
+  const all = indexNeedles(needles);
   if (!pieces) {
-    searchRange(output, 0, output.size, [...needles], overlap, found);
-    return found;
+    searchRange(output, 0, output.size, all, overlap, found);
+    return [...found];
   }
   const copiedBytes = pieces.reduce((sum, piece) => sum + (piece.kind === 'copy' ? piece.length : 0), 0);
-  let remaining = [...needles];
+  const utf8Needles = needles.filter((needle) => needle.encoding === 'utf8');
+  const utf8 = utf8Needles.length > 0 ? indexNeedles(utf8Needles) : undefined;
   let position = 0;
   for (const piece of pieces) {
     const length = piece.kind === 'bytes' ? piece.data.length : piece.length;
-    const from = Math.max(0, position - overlap);
-    const to = Math.min(output.size, position + length + overlap);
+    const start = position;
+    const end = Math.min(output.size, position + length);
     position += length;
-    if (piece.kind === 'zeros' || remaining.length === 0) continue;
+    if (piece.kind === 'zeros' || length === 0) continue;
     if (piece.kind === 'bytes') {
-      remaining = searchRange(output, from, to, remaining, overlap, found);
+      searchRange(output, Math.max(0, start - overlap), Math.min(output.size, end + overlap), all, overlap, found);
       continue;
     }
-    if (copiedBytes > residueCopiedLimitBytes) continue;
-    const utf8 = remaining.filter((needle) => needle.encoding === 'utf8');
-    const before = found.length;
-    searchRange(output, from, to, utf8, overlap, found);
-    const hits = new Set(found.slice(before));
-    remaining = remaining.filter((needle) => !hits.has(needle));
+    if (copiedBytes > residueCopiedLimitBytes || !utf8) continue;
+    // The inside of the copy (one piece: the input's own bytes), then each edge with its neighbour.
+    searchRange(output, start, end, utf8, overlap, found);
+    searchRange(output, Math.max(0, start - overlap), Math.min(end, start + overlap), utf8, overlap, found);
+    searchRange(output, Math.max(start, end - overlap), Math.min(output.size, end + overlap), utf8, overlap, found);
   }
-  return found;
+  return [...found];
 }
 
 /** Problems for each value of the input found again in the output. */

@@ -106,7 +106,7 @@ describe('no network: static checks', () => {
   });
 
   it.skipIf(!existsSync(join(root, 'dist', 'bundle')))('the bundled CLI imports no networking module', () => {
-    const bundle = filesUnder(join(root, 'dist', 'bundle'), /\.js$/);
+    const bundle = filesUnder(join(root, 'dist', 'bundle'), /\.c?js$/);
     const offenders = bundle.flatMap((file) => importedModules(readFileSync(file, 'utf8')).filter((name) => forbiddenModules.has(name)).map((name) => `${relative(root, file)} imports ${name}`));
     expect(offenders).toEqual([]);
   });

@@ -66,3 +66,36 @@ describe('residue', () => {
     expect(findResidue(new PlanSource(zeroed.pieces, input, 'out'), needles, zeroed.pieces)).toEqual([]);
   });
 });
+
+describe('residue search (one sampled pass)', () => {
+  it('finds every needle at every alignment and length, as a byte-by-byte search would', () => {
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) >> 8;
+    const needles = ['Jane Q.', 'Secret-Street 1', 'Photographer of Note', 'abcdef'].map((value) => ({ value, where: 'w', encoding: 'utf8' as const, bytes: Buffer.from(value) }));
+    for (let trial = 0; trial < 200; trial++) {
+      const data = Buffer.alloc(200 + (random() % 300));
+      for (let index = 0; index < data.length; index++) data[index] = random() & 0xff;
+      const needle = needles[trial % needles.length]!;
+      const at = random() % (data.length - needle.bytes.length);
+      needle.bytes.copy(data, at);
+      const expected = needles.filter((candidate) => data.indexOf(candidate.bytes) !== -1);
+      const found = findResidue(new BufferSource(data, 'x'), needles);
+      expect(new Set(found)).toEqual(new Set(expected));
+    }
+  });
+
+  it('finds a value inside copied data, at either edge of the copy and across it', () => {
+    const needles = residueNeedles(inspection([finding('owner', 'Jane Q. Photographer')]), 'all');
+    const value = Buffer.from('Jane Q. Photographer');
+    for (const split of [0, 1, 5, value.length - 1, value.length]) {
+      // The value's first `split` bytes are written by traceless, the rest copied from the input.
+      const input = new BufferSource(Buffer.concat([value.subarray(split), Buffer.alloc(64, 0x41)]), 'in');
+      const plan = new PlanBuilder().bytes(Buffer.concat([Buffer.from('head'), value.subarray(0, split)])).copyImage(0, input.size).zeros(8).build();
+      expect(findResidue(new PlanSource(plan.pieces, input, 'out'), needles, plan.pieces).map((needle) => needle.encoding)).toEqual(['utf8']);
+      // Copied data that ends with the value's start, followed by zeros and more copied data holding its end.
+      const input2 = new BufferSource(Buffer.concat([Buffer.alloc(32, 0x42), value]), 'in2');
+      const plan2 = new PlanBuilder().bytes(Buffer.from('head')).copyImage(0, 32 + split).copyImage(32 + split, value.length - split).build();
+      expect(findResidue(new PlanSource(plan2.pieces, input2, 'out'), needles, plan2.pieces).map((needle) => needle.encoding)).toEqual(['utf8']);
+    }
+  });
+});

@@ -48,6 +48,21 @@ export class PlanSource implements ByteSource {
     return parts.length === 1 ? parts[0]! : Buffer.concat(parts, length);
   }
 
+  /**
+   * The input bytes behind output offset `offset` when it lies in a piece copied from the input:
+   * where in the input, how many bytes of the piece are left from there, and what the plan says
+   * they are. Format walkers use it to skip data their own walk of the input already checked
+   * (they confirm the range against that walk; the plan's word alone is never trusted).
+   */
+  copiedFrom(offset: number): { input: ByteSource; inputOffset: number; length: number; content: 'image' | 'samples' | undefined } | undefined {
+    if (offset < 0 || offset >= this.size) return undefined;
+    const index = this.pieceAt(offset);
+    const piece = this.pieces[index]!;
+    if (piece.kind !== 'copy') return undefined;
+    const from = offset - this.starts[index]!;
+    return { input: this.input, inputOffset: piece.offset + from, length: piece.length - from, content: piece.content };
+  }
+
   /** Binary search for the piece that holds `offset`. */
   private pieceAt(offset: number): number {
     let low = 0;

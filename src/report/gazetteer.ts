@@ -57,7 +57,12 @@ export function gazetteerLoaded(): boolean {
 
 /** Where `npm run build` puts the index, seen from src/report, dist/src/report and dist/bundle(/chunks). */
 function indexPath(): URL | undefined {
-  for (const relative of ['../../gazetteer/places.bin', '../gazetteer/places.bin', '../../dist/gazetteer/places.bin', '../../../gazetteer/places.bin']) {
+  return builtDataFile('places.bin');
+}
+
+/** A file of dist/gazetteer/ (built by `npm run build`), wherever this module runs from. */
+export function builtDataFile(name: string): URL | undefined {
+  for (const relative of [`../../gazetteer/${name}`, `../gazetteer/${name}`, `../../dist/gazetteer/${name}`, `../../../gazetteer/${name}`]) {
     const url = new URL(relative, import.meta.url);
     if (existsSync(url)) return url;
   }

@@ -13,6 +13,7 @@
  */
 import { createRequire } from 'node:module';
 import type { GeoLocation } from '../types.js';
+import { featuresAt, type CountryFeature } from './country-index.js';
 import { nearestPlace, surroundingDivision } from './gazetteer.js';
 import { formatDate } from './format.js';
 
@@ -51,7 +52,8 @@ let loadedCoder: CountryCoder | undefined;
 
 /**
  * Loaded on first use: its borders take about 60 ms to load, which a scan of files without any
- * location (and every clean) should not pay.
+ * location (and every clean) should not pay. Away from borders the prebuilt grid of its answers
+ * (src/report/country-index.ts) names the country, so it loads only for a point near one.
  */
 function countryCoder(): CountryCoder {
   loadedCoder ??= createRequire(import.meta.url)('@rapideditor/country-coder') as CountryCoder;
@@ -84,7 +86,8 @@ export function describePlace(latitude: number, longitude: number): PlaceName {
   if (Math.abs(latitude) < nullIslandDegrees && Math.abs(longitude) < nullIslandDegrees) {
     return { text: '0,0: likely a placeholder (no GPS fix), not a real place', kind: 'placeholder' };
   }
-  const features = countryCoder().featuresContaining([longitude, latitude]);
+  // The prebuilt grid answers wherever no border is near; country-coder (and its borders) loads only near one.
+  const features: readonly CountryFeature[] = featuresAt(longitude, latitude) ?? countryCoder().featuresContaining([longitude, latitude]);
   const country = features.find((feature) => feature.properties.level === 'country');
   if (country) {
     const countryName = country.properties.nameEn;

@@ -15,7 +15,7 @@ import { phoneJpeg } from '../fixtures/jpeg.js';
 import { hashTree, listFiles } from '../fixtures/tree.js';
 
 const bin = join(import.meta.dirname, '..', '..', 'bin', 'traceless.js');
-const built = existsSync(join(import.meta.dirname, '..', '..', 'dist', 'bundle', 'cli.js')) || existsSync(join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli', 'main.js'));
+const built = existsSync(join(import.meta.dirname, '..', '..', 'dist', 'bundle', 'cli.cjs')) || existsSync(join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli', 'main.js'));
 const stackTrace = /\n\s+at .+\(.+:\d+:\d+\)|node:internal|Error: .*\n\s+at /;
 
 let work: string;

@@ -53,16 +53,51 @@ export function isJpeg(head: Buffer): boolean {
 }
 
 const scanChunkBytes = 1024 * 1024;
+const skippedChunkBytes = 256;
+
+/**
+ * The entropy-coded runs of every source walked to its end, by source: a verification walk of a
+ * planned output (`PlanSource`) skips the inside of a run copied verbatim from an input whose walk
+ * found that run — the same bytes hold no marker — instead of searching it a second time.
+ */
+const walkedEntropy = new WeakMap<ByteSource, readonly JpegEntropyData[]>();
+
+/** A source that can say which input bytes lie behind an offset (a planned output, src/io/plan-source.ts). */
+interface CopiedFrom {
+  copiedFrom(offset: number): { input: ByteSource; inputOffset: number; length: number; content?: string } | undefined;
+}
+
+/**
+ * Where the marker search after `from` may start: past the inside of a copied run of the input's
+ * entropy-coded data (one byte before its end, so an 0xFF there still meets its successor), or
+ * `from` itself when the bytes are not known to be such a run.
+ */
+function knownEntropyEnd(source: ByteSource, from: number): number {
+  const copied = (source as Partial<CopiedFrom>).copiedFrom?.(from);
+  if (!copied || copied.content !== 'image' || copied.length < 2) return from;
+  const runs = walkedEntropy.get(copied.input);
+  if (!runs) return from;
+  const start = copied.inputOffset;
+  const end = start + copied.length;
+  for (const run of runs) {
+    if (start >= run.offset && end <= run.offset + run.length) return from + copied.length - 1;
+  }
+  return from;
+}
 
 /**
  * Finds the next marker after entropy-coded data starting at `from`: the first 0xFF followed by
  * a byte that is neither 0x00 (stuffing), 0xFF (fill) nor RST0–7. Returns its offset, or -1.
  */
 function findMarkerAfterEntropy(source: ByteSource, from: number): number {
-  let chunkStart = from;
+  let chunkStart = knownEntropyEnd(source, from);
+  // Past a skipped run the marker is normally a byte or two away: a small first read, so that a
+  // planned output does not gather the next scans' data just to find it.
+  let chunkBytes = chunkStart > from ? skippedChunkBytes : scanChunkBytes;
   while (chunkStart < source.size) {
     // Overlap chunks by one byte so that an 0xFF at a chunk's end sees its successor.
-    const length = Math.min(scanChunkBytes, source.size - chunkStart);
+    const length = Math.min(chunkBytes, source.size - chunkStart);
+    chunkBytes = scanChunkBytes;
     const chunk = source.read(chunkStart, length);
     let index = chunk.indexOf(0xff);
     while (index !== -1 && index + 1 < chunk.length) {
@@ -99,6 +134,7 @@ export function walkJpeg(source: ByteSource): JpegLayout {
     if (marker === markers.EOI) {
       parts.push({ type: 'segment', marker, offset: markerOffset, length: 2, payloadOffset: markerOffset + 2, payloadLength: 0 });
       const endOfImage = markerOffset + 2;
+      walkedEntropy.set(source, parts.filter((part): part is { type: 'entropy' } & JpegEntropyData => part.type === 'entropy'));
       return { parts, endOfImage, trailer: endOfImage < size ? { offset: endOfImage, length: size - endOfImage } : null };
     }
     if (marker === markers.SOI) throw new TracelessError('MALFORMED', `a second SOI marker at byte ${markerOffset} inside the image`);

@@ -1,0 +1,45 @@
+// Runs a CommonJS bundle of traceless with a V8 code cache kept beside it (`FILE.cache`), so a
+// one-photo run does not parse and compile a megabyte of JavaScript again (Node 20 has no
+// module compile cache). The cache is written by `npm run build` and re-written on a run that
+// finds it missing or rejected (another Node version); a read-only install just runs without it.
+import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import vm from 'node:vm';
+import { threadId } from 'node:worker_threads';
+
+/** Loads `file` (a CommonJS bundle) and returns its exports and a function that saves the code cache when it was missing or stale. */
+export function loadCached(file) {
+  const source = readFileSync(file, 'utf8');
+  const cacheFile = `${file}.cache`;
+  let cachedData;
+  try {
+    cachedData = readFileSync(cacheFile);
+  } catch {
+    cachedData = undefined;
+  }
+  // One line of wrapper, so that line numbers in the bundle stay as they are.
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData });
+  const module = { exports: {} };
+  script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
+  const stale = cachedData === undefined || script.cachedDataRejected === true;
+  return {
+    exports: module.exports,
+    saveCache() {
+      if (!stale) return;
+      // Per process and thread: two workers starting together each write their own, then rename.
+      const temporary = `${cacheFile}.${process.pid}-${threadId}.tmp`;
+      try {
+        // After a run the cache holds every function that run compiled, not only the top level.
+        writeFileSync(temporary, script.createCachedData());
+        renameSync(temporary, cacheFile);
+      } catch {
+        try {
+          unlinkSync(temporary);
+        } catch {
+          // nothing was written
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,49 @@
+/** bin/load-cached.js: a CommonJS bundle runs with its V8 code cache, and without it when the cache is missing or damaged. */
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+// @ts-expect-error plain JavaScript module of the command-line shim
+import { loadCached } from '../../bin/load-cached.js';
+
+type Loaded = { exports: { answer: number; file: string; url: string }; saveCache(): void };
+const load = loadCached as (file: string) => Loaded;
+
+let folder: string | undefined;
+afterEach(() => {
+  if (folder) rmSync(folder, { recursive: true, force: true });
+  folder = undefined;
+});
+
+function bundle(): string {
+  folder = mkdtempSync(join(tmpdir(), 'traceless-cache-'));
+  const file = join(folder, 'b.cjs');
+  writeFileSync(file, "const path = require('node:path');\nexports.answer = [1, 2, 3].reduce((a, b) => a + b * 7, 0);\nexports.file = path.basename(__filename);\n");
+  return file;
+}
+
+describe('code-cached bundle loader', () => {
+  it('runs the bundle with CommonJS bindings and writes the cache once', () => {
+    const file = bundle();
+    const first = load(file);
+    expect(first.exports.answer).toBe(42);
+    expect(first.exports.file).toBe('b.cjs');
+    expect(existsSync(`${file}.cache`)).toBe(false);
+    first.saveCache();
+    const cache = readFileSync(`${file}.cache`);
+    expect(cache.length).toBeGreaterThan(0);
+    const second = load(file);
+    expect(second.exports.answer).toBe(42);
+    second.saveCache();
+    expect(readFileSync(`${file}.cache`).equals(cache)).toBe(true);
+  });
+
+  it('runs with a damaged cache and replaces it', () => {
+    const file = bundle();
+    writeFileSync(`${file}.cache`, Buffer.from('not a code cache'));
+    const loaded = load(file);
+    expect(loaded.exports.answer).toBe(42);
+    loaded.saveCache();
+    expect(readFileSync(`${file}.cache`).toString('latin1')).not.toBe('not a code cache');
+  });
+});

@@ -6,6 +6,30 @@ export type Category = 'location' | 'device' | 'time' | 'owner' | 'thumbnail' | 
 /** Report order: location first, because it matters most. */
 export const categoryOrder: readonly Category[] = ['location', 'device', 'time', 'owner', 'thumbnail', 'embedded', 'other'];
 
+/**
+ * What a finding means, set by the decoder that made it: risk, device lines, summaries and the HTML key on
+ * this, never on labels or tag names. A closed vocabulary.
+ */
+export type FindingMeaning =
+  | 'gps-position' | 'gps-detail' | 'place-name' | 'telemetry-track'
+  | 'make' | 'model' | 'serial' | 'lens' | 'software' | 'device-setting'
+  | 'owner' | 'contact' | 'taken' | 'modified' | 'timestamp'
+  | 'thumbnail' | 'embedded-image' | 'embedded-data'
+  | 'identifier' | 'colour-profile' | 'orientation' | 'description' | 'other';
+
+/** A GPS track (telemetry, dashcam, timed text): the location carrying it is the first fix. */
+export interface GeoTrack {
+  /** Number of fixes in the track. */
+  fixes: number;
+  /** ISO 8601 time of the first and of the last fix, when the track records them. */
+  start?: string;
+  end?: string;
+  /** Bounding box of every fix, signed decimal degrees. */
+  extent: { south: number; west: number; north: number; east: number };
+  /** At most 500 fixes, evenly thinned, for drawing a line: [latitude, longitude]. */
+  path: [number, number][];
+}
+
 export type FindingValue = string | number | boolean | null | GeoLocation | readonly (string | number)[];
 
 /** One decoded piece of metadata. */
@@ -17,6 +41,7 @@ export interface Finding {
   tag: string;
   /** Plain words for people, e.g. `Camera model`. */
   label: string;
+  meaning?: FindingMeaning;
   value: FindingValue;
   /** The value rendered for people (may contain hostile characters: renderers sanitise). */
   text: string;
@@ -38,6 +63,7 @@ export interface GeoLocation {
   /** Horizontal accuracy in metres, when the file records it. */
   accuracyMeters?: number;
   where: string;
+  track?: GeoTrack;
 }
 
 /** Kinds of metadata block a container walker can find. */

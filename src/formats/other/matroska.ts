@@ -12,6 +12,7 @@ import type { ByteSource } from '../../io/source.js';
 import type { Category } from '../../types.js';
 import type { ContainerReport } from '../types.js';
 import { addFinding, guarded, maxScanBytes } from './common.js';
+import { parseIso6709 } from '../isobmff/iso6709.js';
 
 const ids = {
   ebml: 0x1a45dfa3, docType: 0x4282, segment: 0x18538067, info: 0x1549a966, tracks: 0x1654ae6b, cluster: 0x1f43b675,
@@ -152,6 +153,9 @@ function readSimpleTags(bytes: Buffer, start: number, end: number, report: Conta
       if (child.id === ids.tagString) value = text(bytes, child);
     }
     if (name && value) add(report, tagCategory(name), 'Matroska/Tags', name, name, value);
+    // FFmpeg copies an MP4 `©xyz` into a LOCATION tag as the same ISO 6709 string.
+    const point = name && value && /LOCATION|GPS|COORD/i.test(name) ? parseIso6709(value, 'Matroska/Tags') : undefined;
+    if (point) report.locations.push(point);
     readSimpleTags(bytes, inner.start, inner.end, report, budget, depth + 1);
   }
 }

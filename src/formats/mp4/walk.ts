@@ -16,7 +16,7 @@ import type { ByteSource } from '../../io/source.js';
 import { formatBytes, formatLocation } from '../../decode/exif.js';
 import { isLocationProperty, readXmpProperties, removeXmpProperties, xmpText } from '../../decode/xmp.js';
 import { reportXmpPacket } from '../../decode/payload-report.js';
-import type { BlockKind, Category, Finding, FindingValue, GeoLocation } from '../../types.js';
+import type { BlockKind, Category, Finding, FindingMeaning, FindingValue, GeoLocation } from '../../types.js';
 import { emptyReport, mergeReport, type ContainerReport, type PlanOptions, type PlanRemoval } from '../types.js';
 import { BoxBudget, payloadSize, payloadStart, printable, readBoxes, readChildren, type Box } from '../isobmff/boxes.js';
 import { isAllZero, macTimeToIso, shorten } from './bytes.js';
@@ -26,7 +26,8 @@ import { classifyItem, isHarmlessItem, isLocationItem, keyNameRanges, readIlstIt
 import { chunkRanges, forEachSample, readSampleTable, type ByteRange, type SampleTable, type SampleTableBoxes } from './sample-table.js';
 import { parseIso6709 } from './iso6709.js';
 import { loadSlice } from './slice-source.js';
-import { decodeCamm, decodeMebxLocation, decodeTimecode, readMebxKeys } from './telemetry.js';
+import { cammGpsTypes, decodeCamm, decodeMebxFixes, decodeTimecode, readMebxKeys } from './telemetry.js';
+import { TrackBuilder, describeTrack } from '../../decode/geo-track.js';
 import { readFragmentRuns, readTrackDefaults, type FragmentRun } from './fragments.js';
 import { sampleEntryLayout, timedTextFormats } from './sample-entry.js';
 import { timedTextOf } from './timed-text.js';
@@ -62,9 +63,14 @@ const telemetryLabels: Record<string, string> = {
   fdsc: 'GoPro file recovery track (fdsc)',
 };
 
-/** Most samples read from one metadata track while looking for a GPS fix or coordinates. */
-const maxSamplesRead = 256;
-const maxSampleBytesRead = 4 * 1024 * 1024;
+/**
+ * Most samples and bytes read from one metadata track to gather its GPS track: an hour of GoPro
+ * telemetry is about 3,600 samples and 30 MB. Past this the track is reported from what was read.
+ */
+const maxSamplesRead = 100_000;
+const maxSampleBytesRead = 64 * 1024 * 1024;
+/** A single sample larger than this is not telemetry anyone writes: skipped unread. */
+const maxOneSampleBytes = 4 * 1024 * 1024;
 
 /** Edits and removals of one part of the file (a track's are dropped when the whole track goes). */
 class Scope {
@@ -216,15 +222,26 @@ class Walker {
 
   // ---- findings -------------------------------------------------------------------------------
 
-  private find(category: Category, where: string, tag: string, label: string, value: FindingValue, text: string, retained = false): void {
+  private find(category: Category, where: string, tag: string, label: string, value: FindingValue, text: string, retained = false, meaning?: FindingMeaning): void {
     const finding: Finding = { category, where, tag, label, value, text };
+    if (meaning) finding.meaning = meaning;
     if (retained) finding.retained = true;
     this.report.findings.push(finding);
   }
 
   private locate(location: GeoLocation, tag: string, label: string, detail?: string): void {
     this.report.locations.push(location);
-    this.find('location', location.where, tag, label, location, detail ? `${formatLocation(location)}; ${detail}` : formatLocation(location));
+    this.find('location', location.where, tag, label, location, detail ? `${formatLocation(location)}; ${detail}` : formatLocation(location), false, 'gps-position');
+  }
+
+  /** Reports a GPS track as one location (its first fix, carrying the track); false when it holds no fix. */
+  private locateTrack(builder: TrackBuilder, where: string, label: string, detail?: string): boolean {
+    const location = builder.location(where);
+    if (!location) return false;
+    this.report.locations.push(location);
+    const text = `${describeTrack(location.track!)}, the first at ${formatLocation(location)}${detail ? `; ${detail}` : ''}`;
+    this.find('location', where, 'GPSTrack', label, location, text, false, 'telemetry-track');
+    return true;
   }
 
   private block(where: string, kind: BlockKind, box: Box, note?: string): void {
@@ -502,21 +519,25 @@ class Walker {
   }
 
   /**
-   * Visits the first samples of a metadata track, one at a time, until `visit` returns true
-   * (found what it looks for) or the count or byte budget runs out. Nothing is read in fragmented
-   * files, whose samples sit in movie fragments.
+   * Visits the samples of a metadata track, one at a time, until `visit` returns true (found all
+   * it looks for) or the count or byte budget runs out; returns whether every sample was read.
+   * Nothing is read in fragmented files, whose samples sit in movie fragments.
    */
-  private scanSamples(table: SampleTable, where: string, visit: (sample: Buffer) => boolean): void {
-    if (this.fragmented) return;
+  private scanSamples(table: SampleTable, where: string, visit: (sample: Buffer) => boolean): boolean {
+    if (this.fragmented) return false;
     let count = 0;
     let bytes = 0;
+    let complete = true;
     forEachSample(table, this.source.size, where, (range) => {
-      if (range.length === 0 || range.length > maxSampleBytesRead) return true;
+      if (range.length === 0 || range.length > maxOneSampleBytes || range.offset + range.length > this.source.size) return true;
       count += 1;
       bytes += range.length;
       if (visit(this.source.read(range.offset, range.length))) return false;
-      return count < maxSamplesRead && bytes < maxSampleBytesRead;
+      if (count < maxSamplesRead && bytes < maxSampleBytesRead) return true;
+      complete = false;
+      return false;
     });
+    return complete;
   }
 
   /** Reports a timed metadata track; returns whether it carries (or may carry) a place. */
@@ -524,45 +545,64 @@ class Walker {
     const format = formats[0] ?? track.handler;
     const label = telemetryLabels[format] ?? `Timed metadata track '${printable(format)}'`;
     const summary = `${table.sampleCount} samples`;
+    const partly = (complete: boolean) => (complete ? undefined : `the first ${maxSamplesRead} samples or ${formatBytes(maxSampleBytesRead)} read`);
     if (format === 'gpmd') {
-      this.scanSamples(table, track.where, (sample) => {
-        const fix = decodeGpmfGps(sample, track.where).fix;
-        if (fix) this.locate(fix, 'GPS5', 'GPS track (GoPro telemetry)');
-        return fix !== undefined;
+      // Fixes without a lock are the receiver's last known place: used only when the track has no locked fix.
+      const locked = new TrackBuilder();
+      const unlocked = new TrackBuilder();
+      let hasGpsStream = false;
+      const complete = this.scanSamples(table, track.where, (sample) => {
+        const decoded = decodeGpmfGps(sample, track.where);
+        hasGpsStream ||= decoded.hasGpsStream;
+        for (const fix of decoded.fixes) (fix.locked ? locked : unlocked).add(fix);
+        return false;
       });
-      this.find('location', track.where, 'gpmd', label, summary, `${summary}: GPS, accelerometer, gyroscope`);
+      const found = this.locateTrack(locked.fixes > 0 ? locked : unlocked, track.where, 'GPS track (GoPro telemetry)', partly(complete));
+      if (!found && hasGpsStream) this.find('location', track.where, 'GPSTrack', 'GPS stream without a fix (GoPro telemetry)', summary, `${summary}: no GPS fix recorded`, false, 'telemetry-track');
+      else if (!found && this.fragmented) this.find('location', track.where, 'GPSTrack', 'GoPro telemetry that may hold a GPS track', summary, `${summary} in movie fragments, not read`, false, 'telemetry-track');
+      this.find('other', track.where, 'gpmd', label, summary, `${summary}: motion sensors${hasGpsStream ? ' and GPS' : ''}`, false, 'embedded-data');
       return true;
     }
     if (format === 'camm') {
       const types = new Set<number>();
-      this.scanSamples(table, track.where, (sample) => {
+      const builder = new TrackBuilder();
+      const complete = this.scanSamples(table, track.where, (sample) => {
         const decoded = decodeCamm([sample], track.where);
         for (const type of decoded.types) types.add(type);
-        if (decoded.fix) this.locate(decoded.fix, 'camm', 'GPS track (camera motion metadata)');
-        return decoded.fix !== undefined;
+        for (const fix of decoded.fixes) builder.add(fix);
+        return false;
       });
-      const hasGps = types.has(5) || types.has(6);
-      this.find(hasGps ? 'location' : 'other', track.where, 'camm', label, summary, `${summary}; packet types ${[...types].sort().join(', ') || 'none read'}`);
-      return hasGps;
+      const hasGps = [...types].some((type) => cammGpsTypes.has(type));
+      const found = this.locateTrack(builder, track.where, 'GPS track (camera motion metadata)', partly(complete));
+      if (!found && hasGps) this.find('location', track.where, 'GPSTrack', 'GPS packets without a fix (camera motion metadata)', summary, summary, false, 'telemetry-track');
+      this.find('other', track.where, 'camm', label, summary, `${summary}; packet types ${[...types].sort().join(', ') || 'none read'}`, false, 'embedded-data');
+      return hasGps || found;
     }
     if (format === 'mebx') {
       const entry = track.entries.find((candidate) => candidate.type === 'mebx')!;
       const keys = readMebxKeys(this.movie!, entry.box, this.budget);
       const locationIds = new Set(keys.filter((key) => isLocationItem(key.name)).map((key) => key.localId));
+      const builder = new TrackBuilder();
+      let complete = true;
       if (locationIds.size > 0) {
-        this.scanSamples(table, track.where, (sample) => {
-          const location = decodeMebxLocation([sample], locationIds, track.where);
-          if (location) this.locate(location, 'mebx', 'GPS track (timed metadata)');
-          return location !== undefined;
+        complete = this.scanSamples(table, track.where, (sample) => {
+          for (const fix of decodeMebxFixes([sample], locationIds)) builder.add(fix);
+          return false;
         });
       }
+      this.locateTrack(builder, track.where, 'GPS track (timed metadata)', partly(complete));
       const names = keys.map((key) => key.name.replace(/^com\.apple\.quicktime\./, '')).join(', ');
-      this.find(locationIds.size > 0 ? 'location' : 'other', track.where, 'mebx', label, names, `${summary}; keys: ${shorten(names || 'none')}`);
-      return locationIds.size > 0;
+      const carries = locationIds.size > 0;
+      this.find(carries && builder.fixes === 0 ? 'location' : 'other', track.where, carries && builder.fixes === 0 ? 'GPSTrack' : 'mebx', label, names, `${summary}; keys: ${shorten(names || 'none')}`, false, carries ? 'telemetry-track' : 'embedded-data');
+      return carries;
     }
-    const category: Category = format === 'djmd' ? 'location' : format === 'dbgi' ? 'device' : 'other';
-    this.find(category, track.where, format, label, summary, summary);
-    return format === 'djmd';
+    if (format === 'djmd') {
+      this.find('location', track.where, 'GPSTrack', label, summary, `${summary}: flight telemetry (GPS, attitude), not decoded`, false, 'telemetry-track');
+      return true;
+    }
+    const category: Category = format === 'dbgi' ? 'device' : 'other';
+    this.find(category, track.where, format, label, summary, summary, false, 'embedded-data');
+    return false;
   }
 
   /**
@@ -594,16 +634,18 @@ class Walker {
       this.find('other', track.where, 'TimedText', label, total, Number.isFinite(total) ? formatBytes(total) : 'unreadable sample table');
       return 'unreadable';
     }
+    const builder = new TrackBuilder();
+    let example = '';
     for (const { range, format: sampleFormat } of ranges) {
       if (range.length === 0) continue;
       for (const text of timedTextOf(this.source.read(range.offset, range.length), sampleFormat)) {
-        const found = findCoordinatesInText(text)[0];
-        if (!found) continue;
-        this.locate({ latitude: found.latitude, longitude: found.longitude, where: track.where }, 'SubtitleCoordinates', 'Coordinates in timed text', `"${shorten(found.text, 60)}"`);
-        return 'coordinates';
+        for (const found of findCoordinatesInText(text)) {
+          if (builder.add({ latitude: found.latitude, longitude: found.longitude }) && !example) example = found.text;
+        }
       }
     }
-    return 'clean';
+    if (!this.locateTrack(builder, track.where, 'Coordinates in timed text', `"${shorten(example, 60)}"`)) return 'clean';
+    return 'coordinates';
   }
 
   /** The start timecode (often the time of day the recording began). */

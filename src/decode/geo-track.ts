@@ -52,8 +52,10 @@ export class TrackBuilder {
     }
     this.count += 1;
     if (fix.time !== undefined) {
-      if (this.start === undefined || fix.time < this.start) this.start = fix.time;
-      if (this.end === undefined || fix.time > this.end) this.end = fix.time;
+      // Compared as instants: `…:00Z` and `…:00.100Z` do not sort as strings.
+      const instant = Date.parse(fix.time);
+      if (this.start === undefined || instant < Date.parse(this.start)) this.start = fix.time;
+      if (this.end === undefined || instant > Date.parse(this.end)) this.end = fix.time;
     }
     this.south = Math.min(this.south, fix.latitude);
     this.north = Math.max(this.north, fix.latitude);

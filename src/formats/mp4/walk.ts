@@ -28,6 +28,7 @@ import { parseIso6709 } from './iso6709.js';
 import { loadSlice } from './slice-source.js';
 import { cammGpsTypes, decodeCamm, decodeMebxFixes, decodeTimecode, readMebxKeys } from './telemetry.js';
 import { TrackBuilder, describeTrack } from '../../decode/geo-track.js';
+import { decodeFreeGpsBlock, freeGpsBlockAt, readGpsIndex, scanFreeGps, type FreeGpsBlock } from './free-gps.js';
 import { readFragmentRuns, readTrackDefaults, type FragmentRun } from './fragments.js';
 import { sampleEntryLayout, timedTextFormats } from './sample-entry.js';
 import { timedTextOf } from './timed-text.js';
@@ -168,6 +169,8 @@ class Walker {
   trailingZeros = false;
   fragmentRuns: FragmentRun[] = [];
   private movie: ByteSource | undefined;
+  /** Blocks the `gps ` box of `moov` points to (dashcams). */
+  private gpsIndex: FreeGpsBlock[] = [];
 
   get movieSource(): ByteSource {
     return this.movie!;
@@ -214,6 +217,7 @@ class Walker {
       this.fragmentRuns.push(...readFragmentRuns(slice, moof, defaults, this.budget, `moof at ${moof.offset}`));
     }
     for (const box of boxes) this.topLevel(box);
+    this.dashcamGps();
     this.checkKeptSamples();
     if (this.removeAll) this.kept.add('video and audio samples, copied byte for byte');
     else this.kept.add('everything that does not reveal a place');
@@ -310,6 +314,11 @@ class Walker {
           break;
         case 'uuid':
           this.uuid(movie, child, where, this.top, true);
+          break;
+        case 'gps ':
+          // Dashcam index of GPS blocks in 'mdat'; the box itself goes with every unknown moov box (structure.ts).
+          this.gpsIndex = readGpsIndex(movie.read(payloadStart(child), Math.min(payloadSize(child), 8 + 8 * 100_000)));
+          this.block(where, 'telemetry', child, 'dashcam GPS index');
           break;
         case 'cmov':
         case 'rmra':
@@ -705,6 +714,51 @@ class Walker {
         this.find('device', where, 'CompressorName', 'Compressor name', name, name || formatBytes(32));
       }
     }
+  }
+
+  /**
+   * Dashcam GPS blocks (`freeGPS `) in the media data, found through the `gps ` index and by a
+   * bounded scan of each `mdat`: reported as one track and zeroed in both modes (they are samples
+   * of no track, so nothing else removes them). A top-level `free` box holding one is reported
+   * here and emptied by the keep-list like any padding.
+   */
+  private dashcamGps(): void {
+    const blocks = new Map<number, FreeGpsBlock>();
+    const inMediaData = (offset: number) => this.mediaData.find((mdat) => offset >= payloadStart(mdat) && offset < mdat.offset + mdat.size);
+    for (const entry of this.gpsIndex) {
+      const mdat = inMediaData(entry.offset);
+      const block = mdat ? freeGpsBlockAt(this.source, entry.offset, mdat.offset + mdat.size) : undefined;
+      if (block) blocks.set(block.offset, block);
+    }
+    for (const mdat of this.mediaData) for (const block of scanFreeGps(this.source, payloadStart(mdat), mdat.offset + mdat.size)) blocks.set(block.offset, block);
+    const freeBoxes: FreeGpsBlock[] = [];
+    for (const box of this.boxes) {
+      if (box.type !== 'free' || box.size < 12) continue;
+      const block = freeGpsBlockAt(this.source, box.offset, box.offset + box.size);
+      if (block) freeBoxes.push(block);
+    }
+    const all = [...[...blocks.values()].sort((a, b) => a.offset - b.offset), ...freeBoxes];
+    if (all.length === 0) return;
+    const builder = new TrackBuilder();
+    let bytes = 0;
+    for (const block of all) {
+      const fix = decodeFreeGpsBlock(this.source.read(block.offset, Math.min(block.length, 0x8000)));
+      if (fix) builder.add(fix);
+      bytes += block.length;
+    }
+    const where = 'mdat/freeGPS';
+    const label = 'Dashcam GPS track (freeGPS blocks in the media data)';
+    if (!this.locateTrack(builder, where, label, `${all.length} GPS blocks`)) {
+      this.find('location', where, 'GPSTrack', `${label}, not decoded`, all.length, `${all.length} GPS blocks in a layout traceless does not decode`, false, 'telemetry-track');
+    }
+    this.report.blocks.push({ where, kind: 'telemetry', offset: all[0]!.offset, length: bytes, note: `${all.length} dashcam GPS blocks` });
+    let zeroed = 0;
+    for (const block of blocks.values()) {
+      this.top.edits.zero(block.offset, block.length);
+      this.top.guarded.push(block);
+      zeroed += block.length;
+    }
+    if (zeroed > 0) this.top.removed.push({ where, kind: 'telemetry', bytes: zeroed, note: `${blocks.size} dashcam GPS blocks in the media data zeroed` });
   }
 
   /** No sample of a kept track may lie inside a region that is zeroed. */

@@ -1,6 +1,6 @@
 /** Plain-words report of one inspection, location first. */
 import { formatBytes } from '../decode/exif.js';
-import { categoryOrder, type Category, type CleanResult, type Finding, type GeoLocation, type Inspection } from '../types.js';
+import { categoryOrder, type Category, type CleanResult, type Finding, type GeoLocation, type GeoTrack, type Inspection } from '../types.js';
 import { describeLocation, formatCoordinates, locationExtras } from './places.js';
 import { assessRisk, type RiskAssessment, type RiskLevel } from './risk.js';
 import { sanitize } from './sanitize.js';
@@ -35,6 +35,13 @@ export function renderLocation(inspection: Inspection, location: GeoLocation): s
   return `${formatCoordinates(location.latitude, location.longitude)} — ${describeLocation(location).text}${extras.length ? ` (${sanitize(extras.join(', '))})` : ''}${taken ? `, taken ${sanitize(taken)}` : ''} [${sanitize(location.where)}]`;
 }
 
+/** `1,234 GPS fixes, 2024-05-01T10:00:00Z to 2024-05-01T10:20:00Z, within 47.10–47.30 N, 8.40–8.60 E`. */
+export function renderTrack(track: GeoTrack): string {
+  const when = track.start && track.end && track.start !== track.end ? `, ${track.start} to ${track.end}` : track.start ? `, ${track.start}` : '';
+  const { south, west, north, east } = track.extent;
+  return sanitize(`${track.fixes.toLocaleString('en-US')} GPS fix${track.fixes === 1 ? '' : 'es'}${when}, within ${formatCoordinates(south, west)} to ${formatCoordinates(north, east)}`);
+}
+
 export function renderInspection(inspection: Inspection, risk: RiskAssessment = assessRisk(inspection)): string {
   const lines: string[] = [];
   const revealed = revealedCategories(inspection);
@@ -47,6 +54,7 @@ export function renderInspection(inspection: Inspection, risk: RiskAssessment = 
     if (seenPlaces.has(key)) continue;
     seenPlaces.add(key);
     lines.push(`  Location: ${renderLocation(inspection, location)}`);
+    if (location.track) lines.push(`    Track: ${renderTrack(location.track)}`);
   }
   const groups = new Map<Category, Finding[]>();
   for (const finding of inspection.findings) {

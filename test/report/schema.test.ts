@@ -79,7 +79,7 @@ describe('docs/inspection.schema.json', () => {
     const levels = Object.fromEntries(inspections.map((line) => [String(line.file).split('/').pop(), (line.risk as { level: string }).level]));
     expect(levels).toMatchObject({ 'zero.jpg': 'low', 'bare.jpg': 'none', 'notes.jpg': 'none', 'clip.mp4': 'high', 'full.tif': 'high' });
     const summary = (lines.at(-1) as { summary: { risk: Record<string, number>; places: { placeName: string }[] } }).summary;
-    expect(Object.values(summary.risk).reduce((a, b) => a + b, 0)).toBe(9);
+    expect(Object.values(summary.risk).reduce((a, b) => a + b, 0)).toBe(10);
     expect(summary.places.map((place) => place.placeName)).toContain('0,0: likely a placeholder (no GPS fix), not a real place');
   });
 

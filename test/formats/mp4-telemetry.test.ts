@@ -236,6 +236,53 @@ describe('Android ©xyz', () => {
   });
 });
 
+/** Protobuf encoding for fixtures: varint keys, length-delimited messages, little-endian doubles. */
+function varint(value: number): Buffer {
+  const bytes: number[] = [];
+  do {
+    let byte = value % 128;
+    value = Math.floor(value / 128);
+    if (value > 0) byte |= 0x80;
+    bytes.push(byte);
+  } while (value > 0);
+  return Buffer.from(bytes);
+}
+const message = (number: number, ...parts: Buffer[]) => {
+  const body = Buffer.concat(parts);
+  return Buffer.concat([varint(number * 8 + 2), varint(body.length), body]);
+};
+const double = (number: number, value: number) => {
+  const bytes = Buffer.alloc(8);
+  bytes.writeDoubleLE(value, 0);
+  return Buffer.concat([varint(number * 8 + 1), bytes]);
+};
+const unsigned = (number: number, value: number) => Buffer.concat([varint(number * 8), varint(value)]);
+
+/** An Osmo Action 4 style `djmd` frame: protocol name at 1-1-1, GPS message at 3-4-2-1 (degrees). */
+function djmdFrame(latitude: number, longitude: number, inRadians = false): Buffer {
+  const name = Buffer.from('dvtm_ac203.proto', 'latin1');
+  const gps = inRadians ? [double(2, (latitude * Math.PI) / 180), double(3, (longitude * Math.PI) / 180)] : [unsigned(1, 1), double(2, latitude), double(3, longitude)];
+  return Buffer.concat([message(1, message(1, message(1, name))), message(3, message(4, message(2, message(1, ...gps), unsigned(2, 123_000))))]);
+}
+
+describe('DJI djmd', () => {
+  it('reads the protobuf GPS of every frame as a track (degrees and radians), and clean removes the track', () => {
+    const samples = [djmdFrame(35.6895, 139.6917), djmdFrame(35.69, 139.692), djmdFrame(35.691, 139.693, true)];
+    const input = addToMovie(ffmpegClip(), { tracks: [{ trackId: 9, handler: 'meta', format: 'djmd', samples }] });
+    const inspection = inspectSync(input);
+    const location = trackOf(inspection);
+    expect(location.latitude).toBeCloseTo(35.6895, 6);
+    expect(location.longitude).toBeCloseTo(139.6917, 6);
+    expect(location.track.fixes).toBe(3);
+    expect(location.track.extent.north).toBeCloseTo(35.691, 6);
+    expect(inspection.findings.find((finding) => finding.tag === 'djmd')?.text).toContain('dvtm_ac203.proto');
+    const { result, data } = cleanBuffer(input);
+    expect(result.verification?.ok).toBe(true);
+    expect(inspectSync(data!).locations).toEqual([]);
+    expect(packetDigests(save(data!))).toEqual(packetDigests(save(input)));
+  });
+});
+
 describe('dashcam freeGPS blocks', () => {
   const start = new Date(Date.UTC(2022, 9, 15, 8, 30, 0));
   const blocks = [0, 1, 2, 3].map((second) => freeGpsBlock(52.52 + second * 1e-3, 13.405 + second * 1e-3, new Date(start.getTime() + second * 1000)));

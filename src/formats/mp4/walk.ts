@@ -28,6 +28,7 @@ import { parseIso6709 } from './iso6709.js';
 import { loadSlice } from './slice-source.js';
 import { cammGpsTypes, decodeCamm, decodeMebxFixes, decodeTimecode, readMebxKeys } from './telemetry.js';
 import { TrackBuilder, describeTrack } from '../../decode/geo-track.js';
+import { decodeDjmdFix, djmdProtocol } from './djmd.js';
 import { decodeFreeGpsBlock, freeGpsBlockAt, readGpsIndex, scanFreeGps, type FreeGpsBlock } from './free-gps.js';
 import { readFragmentRuns, readTrackDefaults, type FragmentRun } from './fragments.js';
 import { sampleEntryLayout, timedTextFormats } from './sample-entry.js';
@@ -606,7 +607,19 @@ class Walker {
       return carries;
     }
     if (format === 'djmd') {
-      this.find('location', track.where, 'GPSTrack', label, summary, `${summary}: flight telemetry (GPS, attitude), not decoded`, false, 'telemetry-track');
+      const builder = new TrackBuilder();
+      let protocol: string | undefined;
+      const complete = this.scanSamples(table, track.where, (sample) => {
+        protocol ??= djmdProtocol(sample);
+        const fix = decodeDjmdFix(sample);
+        if (fix) builder.add(fix);
+        return false;
+      });
+      const found = this.locateTrack(builder, track.where, 'GPS track (DJI telemetry)', partly(complete));
+      const detail = protocol ? ` (${printable(protocol)})` : '';
+      // Any djmd track may hold GPS in a layout not read here: it is a track either way.
+      if (!found) this.find('location', track.where, 'GPSTrack', label, summary, `${summary}${detail}: flight telemetry (GPS, attitude); no GPS fix read`, false, 'telemetry-track');
+      else this.find('other', track.where, 'djmd', label, summary, `${summary}${detail}: camera settings and attitude`, false, 'embedded-data');
       return true;
     }
     const category: Category = format === 'dbgi' ? 'device' : 'other';

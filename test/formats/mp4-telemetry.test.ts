@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanBuffer, inspectSync } from '../../src/index.js';
 import type { GeoLocation, Inspection } from '../../src/types.js';
 import { exiftoolTags } from '../helpers/exiftool.js';
-import { addToMovie, box, ffmpegClip, fullBox, i32, klv, listBoxes, mebxKeys, packetDigests, removeScratch, u32, xyzAtom } from '../fixtures/mp4.js';
+import { addToMovie, box, dashcamClip, ffmpegClip, freeGpsBlock, i32, klv, mebxKeys, packetDigests, removeScratch, u32, xyzAtom } from '../fixtures/mp4.js';
 
 let work: string;
 beforeAll(() => {
@@ -101,40 +101,6 @@ function camm6(latitude: number, longitude: number, gpsSeconds: number): Buffer 
   packet.writeFloatLE(35, 32);
   packet.writeFloatLE(4, 36);
   return packet;
-}
-
-/** A Novatek `freeGPS ` block (0x8000 bytes): time fields, status A, hemispheres, DDDMM.MMMM floats. */
-function freeGpsBlock(latitude: number, longitude: number, time: Date, size = 0x8000): Buffer {
-  const block = Buffer.alloc(size);
-  block.writeUInt32BE(size, 0);
-  block.write('freeGPS ', 4, 'latin1');
-  const fields = [time.getUTCHours(), time.getUTCMinutes(), time.getUTCSeconds(), time.getUTCFullYear() - 2000, time.getUTCMonth() + 1, time.getUTCDate()];
-  fields.forEach((value, index) => block.writeUInt32LE(value, 0x30 + 4 * index));
-  block.write('A', 0x48, 'latin1');
-  block.write(latitude >= 0 ? 'N' : 'S', 0x49, 'latin1');
-  block.write(longitude >= 0 ? 'E' : 'W', 0x4a, 'latin1');
-  const ddmm = (value: number) => Math.trunc(Math.abs(value)) * 100 + (Math.abs(value) % 1) * 60;
-  block.writeFloatLE(ddmm(latitude), 0x4c);
-  block.writeFloatLE(ddmm(longitude), 0x50);
-  block.writeFloatLE(12.5, 0x54);
-  block.writeFloatLE(90, 0x58);
-  return block;
-}
-
-/** A clip with `blocks` in a second `mdat` before `moov`, and (optionally) the `gps ` index pointing to them. */
-function dashcamClip(blocks: Buffer[], withIndex: boolean): Buffer {
-  const clip = ffmpegClip();
-  const moov = listBoxes(clip).find((entry) => entry.type === 'moov')!;
-  const mdat = box('mdat', ...blocks);
-  const offsets: number[] = [];
-  let at = moov.offset + 8;
-  for (const block of blocks) {
-    offsets.push(at);
-    at += block.length;
-  }
-  const index = fullBox('gps ', 0, 0, u32(blocks.length), ...blocks.flatMap((block, position) => [u32(offsets[position]!), u32(block.length)]));
-  // The `gps ` payload is version(4), count(4), then pairs: fullBox's version/flags word is the first field.
-  return addToMovie(clip, { topLevel: [mdat], movieBoxes: withIndex ? [index] : [] });
 }
 
 describe('GoPro GPMF', () => {

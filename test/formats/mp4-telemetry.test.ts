@@ -4,6 +4,7 @@
  * Android's short `©xyz`, and dashcam `freeGPS ` blocks in `mdat` (with and without the `gps `
  * index in `moov`). ExifTool (`-ee`) is the independent judge that no GPS is left.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -188,6 +189,16 @@ describe('Apple mebx location', () => {
     const { result } = cleanBuffer(input);
     expect(result.verification?.ok).toBe(true);
     expect(inspectSync(cleanBuffer(input).data!).locations).toEqual([]);
+  });
+});
+
+describe('ISO 6709 in Matroska tags', () => {
+  it('reads the LOCATION tag FFmpeg copies from ©xyz as a location', () => {
+    const path = join(work, 'location.mkv');
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=10', '-t', '1', '-c:v', 'libx264', '-preset', 'ultrafast', '-metadata', 'location=+51.5932-0.2431/', path]);
+    const locations = inspectSync(path).locations;
+    expect(locations).toHaveLength(1);
+    expect(locations[0]).toMatchObject({ latitude: 51.5932, longitude: -0.2431, where: 'Matroska/Tags' });
   });
 });
 

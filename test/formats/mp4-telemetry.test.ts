@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanBuffer, inspectSync } from '../../src/index.js';
 import type { GeoLocation, Inspection } from '../../src/types.js';
 import { exiftoolTags } from '../helpers/exiftool.js';
-import { addToMovie, box, dashcamClip, ffmpegClip, freeGpsBlock, i32, klv, mebxKeys, packetDigests, removeScratch, u32, xyzAtom } from '../fixtures/mp4.js';
+import { addToMovie, box, dashcamClip, ffmpegClip, freeGpsBlock, i32, klv, listBoxes, mebxKeys, packetDigests, removeScratch, shiftChunkOffsets, u32, xyzAtom } from '../fixtures/mp4.js';
 
 let work: string;
 beforeAll(() => {
@@ -275,6 +275,35 @@ describe('dashcam freeGPS blocks', () => {
     expect(location.track.end).toBe('2022-10-15T08:30:03Z');
     const out = cleanAndJudge(input);
     expect(out.includes(Buffer.from('freeGPS ', 'latin1'))).toBe(false);
+  });
+
+  it('finds blocks between the video and audio chunks of one mdat (as Novatek cameras write them)', () => {
+    const clip = ffmpegClip({ seconds: 2 });
+    const chunkOffsets: number[] = [];
+    const collect = (data: Buffer, start: number, end: number) => {
+      for (const entry of listBoxes(data, start, end)) {
+        if (['moov', 'trak', 'mdia', 'minf', 'stbl'].includes(entry.type)) collect(data, entry.offset + entry.headerSize, entry.offset + entry.size);
+        if (entry.type === 'stco') for (let index = 0; index < data.readUInt32BE(entry.offset + 12); index++) chunkOffsets.push(data.readUInt32BE(entry.offset + 16 + 4 * index));
+      }
+    };
+    collect(clip, 0, clip.length);
+    const sorted = [...new Set(chunkOffsets)].sort((a, b) => a - b);
+    expect(sorted.length).toBeGreaterThan(4);
+    // Insert at two chunk boundaries, the later first, so the earlier offsets stay valid.
+    const points = [sorted[3]!, sorted[1]!];
+    let out = clip;
+    points.forEach((at, index) => {
+      const block = freeGpsBlock(52.52 + index * 1e-3, 13.405, new Date(Date.UTC(2022, 9, 15, 8, 30, 1 - index)));
+      out = Buffer.concat([out.subarray(0, at), block, out.subarray(at)]);
+      const mdat = listBoxes(out).find((entry) => entry.type === 'mdat')!;
+      out.writeUInt32BE(out.readUInt32BE(mdat.offset) + block.length, mdat.offset);
+      out = shiftChunkOffsets(out, at, block.length);
+    });
+    const location = trackOf(inspectSync(out));
+    expect(location.track.fixes).toBe(2);
+    expect(location.track.start).toBe('2022-10-15T08:30:00Z');
+    const cleaned = cleanAndJudge(out);
+    expect(cleaned.includes(Buffer.from('freeGPS ', 'latin1'))).toBe(false);
   });
 
   it('finds blocks without an index by scanning the media data (location mode too)', () => {

@@ -29,6 +29,7 @@ import { loadSlice } from './slice-source.js';
 import { cammGpsTypes, decodeCamm, decodeMebxFixes, decodeTimecode, readMebxKeys } from './telemetry.js';
 import { TrackBuilder, describeTrack } from '../../decode/geo-track.js';
 import { decodeDjmdFix, djmdProtocol } from './djmd.js';
+import { mergeRanges, unreferencedRanges } from './media-data.js';
 import { decodeFreeGpsBlock, freeGpsBlockAt, readGpsIndex, scanFreeGps, type FreeGpsBlock } from './free-gps.js';
 import { readFragmentRuns, readTrackDefaults, type FragmentRun } from './fragments.js';
 import { sampleEntryLayout, timedTextFormats } from './sample-entry.js';
@@ -163,6 +164,8 @@ class Walker {
   private mediaData: Box[] = [];
   private readonly tracks: Track[] = [];
   readonly keptTables: { track: Track; table: SampleTable }[] = [];
+  /** Every track's sample table, kept or removed: what lies between their samples may be dashcam GPS. */
+  private readonly allTables: { track: Track; table: SampleTable }[] = [];
   readonly droppedTracks = new Set<number>();
   readonly droppedTrackIds = new Set<number>();
   boxes: Box[] = [];
@@ -480,6 +483,7 @@ class Walker {
     const formats = track.entries.map((entry) => entry.type);
     const isTelemetry = track.handler === 'meta' || track.handler === 'camm' || formats.some((format) => telemetryFormats.has(format));
     const table = readSampleTable(movie, track.tables, track.where);
+    this.allTables.push({ track, table });
     let drop = false;
     let note = '';
     if (isTelemetry) {
@@ -743,7 +747,12 @@ class Walker {
       const block = mdat ? freeGpsBlockAt(this.source, entry.offset, mdat.offset + mdat.size) : undefined;
       if (block) blocks.set(block.offset, block);
     }
-    for (const mdat of this.mediaData) for (const block of scanFreeGps(this.source, payloadStart(mdat), mdat.offset + mdat.size)) blocks.set(block.offset, block);
+    // Blocks are samples of no track: only the media data between samples is scanned (none in most files).
+    const samples = mergeRanges([...this.allTables.flatMap(({ track, table }) => chunkRanges(table, this.source.size, track.where, false)), ...this.fragmentRuns.map((run) => ({ offset: run.offset, length: run.length }))]);
+    for (const gap of unreferencedRanges(samples, this.mediaData)) {
+      if (gap.length < 12) continue;
+      for (const block of scanFreeGps(this.source, gap.offset, gap.offset + gap.length)) blocks.set(block.offset, block);
+    }
     const freeBoxes: FreeGpsBlock[] = [];
     for (const box of this.boxes) {
       if (box.type !== 'free' || box.size < 12) continue;

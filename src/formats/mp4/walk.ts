@@ -74,6 +74,9 @@ const maxSamplesRead = 100_000;
 const maxSampleBytesRead = 64 * 1024 * 1024;
 /** A single sample larger than this is not telemetry anyone writes: skipped unread. */
 const maxOneSampleBytes = 4 * 1024 * 1024;
+/** The same budget for all metadata tracks of one file together (a file may repeat a track). */
+const maxFileSamplesRead = 200_000;
+const maxFileSampleBytesRead = 256 * 1024 * 1024;
 
 /** Edits and removals of one part of the file (a track's are dropped when the whole track goes). */
 class Scope {
@@ -173,6 +176,9 @@ class Walker {
   trailingZeros = false;
   fragmentRuns: FragmentRun[] = [];
   private movie: ByteSource | undefined;
+  /** Metadata samples read so far in this file (see `maxFileSamplesRead`). */
+  private samplesRead = 0;
+  private sampleBytesRead = 0;
   /** Blocks the `gps ` box of `moov` points to (dashcams). */
   private gpsIndex: FreeGpsBlock[] = [];
 
@@ -544,8 +550,14 @@ class Walker {
     let complete = true;
     forEachSample(table, this.source.size, where, (range) => {
       if (range.length === 0 || range.length > maxOneSampleBytes || range.offset + range.length > this.source.size) return true;
+      if (this.samplesRead >= maxFileSamplesRead || this.sampleBytesRead >= maxFileSampleBytesRead) {
+        complete = false;
+        return false;
+      }
       count += 1;
       bytes += range.length;
+      this.samplesRead += 1;
+      this.sampleBytesRead += range.length;
       if (visit(this.source.read(range.offset, range.length))) return false;
       if (count < maxSamplesRead && bytes < maxSampleBytesRead) return true;
       complete = false;

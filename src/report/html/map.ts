@@ -73,6 +73,7 @@ export function markerRadius(files: number): number {
 }
 
 const round1 = (value: number) => Math.round(value * 10) / 10;
+const round2 = (value: number) => Math.round(value * 100) / 100;
 
 /** A GPS track to draw as a line: its thinned path, [latitude, longitude] pairs. */
 export interface MapTrack {
@@ -96,7 +97,11 @@ export function renderTrack(track: MapTrack): string {
     if (previous && Math.abs(point[1] - previous[1]) > 180) runs.push([]);
     previous = point;
     const projected = projectPlace(point[0], point[1]);
-    if (projected) runs[runs.length - 1]!.push(`${round1(projected[0])},${round1(projected[1])}`);
+    if (!projected) continue;
+    // Two decimals of a pixel still show a short track when the map is zoomed in; repeats are dropped.
+    const text = `${round2(projected[0])},${round2(projected[1])}`;
+    const run = runs[runs.length - 1]!;
+    if (run[run.length - 1] !== text) run.push(text);
   }
   const place = track.placeId ? ` data-place="${escapeHtml(track.placeId)}"` : '';
   return runs

@@ -53,7 +53,13 @@ describe.skipIf(!corpusAvailable)('corpus: video', () => {
     const again = cleanSync(output, join(outDir, `again.${entry.format.toLowerCase()}`));
     expect(again.status).toBe('already-clean');
     if (entry.hasGps) expect(inspectSync(entry.absolute).locations.length).toBeGreaterThan(0);
-    if (entry.notable.includes('telemetry-track')) expect(result.removed.some((removal) => removal.kind === 'telemetry')).toBe(true);
+    if (entry.notable.includes('telemetry-track')) {
+      expect(result.removed.some((removal) => removal.kind === 'telemetry')).toBe(true);
+      // The telemetry's GPS is reported as a location with its track (first fix, fixes, times).
+      const tracked = inspectSync(entry.absolute).locations.find((location) => location.track);
+      expect(tracked?.track?.fixes).toBeGreaterThan(1);
+      expect(tracked?.track?.path.length).toBeGreaterThan(1);
+    }
   });
 
   const placed = entries.filter((entry) => !entry.malformed && entry.hasGps);

@@ -320,7 +320,7 @@ describe('MP4 clean (everything)', () => {
       tracks: [{ trackId: 9, handler: 'meta', format: 'gpmd', samples: [gpmfGpsSample([{ latitude: 1.5, longitude: 2.5, altitude: 3 }])] }],
     });
     // Inspecting names the telemetry track.
-    expect(inspectSync(withTrack).findings.some((finding) => finding.tag === 'gpmd' && finding.category === 'location')).toBe(true);
+    expect(inspectSync(withTrack).findings.some((finding) => finding.meaning === 'telemetry-track' && finding.category === 'location')).toBe(true);
     const { removed, path } = cleanAndCheck(withTrack);
     expect(removed.some((where) => /trak\[3\]/.test(where))).toBe(true);
     expect(inspectSync(readFileSync(path)).findings.some((finding) => finding.tag === 'gpmd')).toBe(false);

@@ -12,7 +12,7 @@ import { gifXmp, animatedGif, assembleGif, baseGif, commentExtension, dirtyGif, 
 import { appleMakerNote, buildHeif, standardHeifFixture, colrIcc, cstring as heifCstring, exifItemPayload, fakeImageData, fullBox as heifFullBox, hvcC, iccProfileFixture, irot, ispe, pixi, box as heifBox, xmpPacket as heifXmp, type HeifFixture } from '../fixtures/heif.js';
 import { appleGainMapJpeg, multiPictureJpeg } from '../fixtures/gain-map.js';
 import { basePixelsJpeg, exifSegment, insertSegments, phoneJpeg, adobeSegment, imageResource, insertBefore, iptcRecord, jfifSegment, photoshopSegment, quantTable, removeSegments, segment as jpegSegment } from '../fixtures/jpeg.js';
-import { actionCameraClip, addToMovie, appleKeysMeta, assetBox, box as mp4Box, cammGpsPacket, ffmpegClip, mebxKeys, mebxSample, removeScratch, textAtom, xmpPacket as mp4Xmp, xmpUuidBox, appendToBox } from '../fixtures/mp4.js';
+import { actionCameraClip, addToMovie, appleKeysMeta, assetBox, box as mp4Box, cammGpsPacket, dashcamClip, ffmpegClip, freeGpsBlock, mebxKeys, mebxSample, removeScratch, textAtom, xmpPacket as mp4Xmp, xmpUuidBox, appendToBox } from '../fixtures/mp4.js';
 import { craftedMatroska, el as mkvElement, ffmpegMatroska, removeMatroskaScratch } from '../fixtures/matroska.js';
 import { basePng, dirtyPng, assemblePng, craftedApng, iccPng, imageResources, indexedPng, iptcDatasets, pngChunk, rawProfileText, zTxtChunk } from '../fixtures/png.js';
 import { scanOnlyBuilders, sidecarBuilders } from '../fixtures/scan-only.js';
@@ -168,6 +168,7 @@ export async function codeSeeds(only?: readonly string[]): Promise<Map<string, S
       // Keep-list seeds: metadata deep in the tree, slack in kept boxes, timed text with coordinates.
       const plain = ffmpegClip({});
       add('mp4', 'deep-udta-and-slack', appendToBox(appendToBox(plain, 'moov/trak[0]/mdia/minf/stbl', mp4Box('udta', textAtom('©xyz', '+48.8584+002.2945/'))), 'moov/trak[0]/tkhd', Buffer.from('N48.8584 E2.2945', 'latin1')));
+      add('mp4', 'dashcam-free-gps', dashcamClip([0, 1].map((second) => freeGpsBlock(52.52, 13.405 + second * 1e-3, new Date(Date.UTC(2022, 9, 15, 8, 30, second)), 0x100)), true));
       add('mp4', 'subtitle-coordinates', ffmpegClip({ subtitles: `1\n00:00:00,000 --> 00:00:00,900\n48°51'30.1"N 2°17'40.2"E\n` }));
     } finally {
       removeScratch();

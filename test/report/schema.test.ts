@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { dirtyGif } from '../fixtures/gif.js';
 import { basePixelsJpeg, exifSegment, insertSegments, phoneJpeg } from '../fixtures/jpeg.js';
-import { addToMovie, ffmpegClip, removeScratch, xyzAtom } from '../fixtures/mp4.js';
+import { addToMovie, ffmpegClip, gpmfGpsSample, removeScratch, xyzAtom } from '../fixtures/mp4.js';
 import { dirtyPng } from '../fixtures/png.js';
 import { buildFullTiff } from '../fixtures/tiff.js';
 import { dirtyWebp } from '../fixtures/webp.js';
@@ -31,6 +31,9 @@ beforeAll(async () => {
   writeFileSync(join(folder, 'dirty.gif'), await dirtyGif());
   writeFileSync(join(folder, 'full.tif'), buildFullTiff());
   writeFileSync(join(folder, 'clip.mp4'), addToMovie(ffmpegClip({ metadata: { creation_time: '2024-05-01T10:11:12Z' } }), { userData: [xyzAtom('+48.8584+002.2945/')] }));
+  // A GoPro-style GPS track: its location carries `track` (and its finding a `meaning`).
+  const gps = [gpmfGpsSample([{ latitude: 47.1, longitude: 8.5, altitude: 400 }, { latitude: 47.2, longitude: 8.6, altitude: 410 }])];
+  writeFileSync(join(folder, 'track.mp4'), addToMovie(ffmpegClip(), { tracks: [{ trackId: 9, handler: 'meta', format: 'gpmd', samples: gps }] }));
   writeFileSync(join(folder, 'notes.jpg'), 'not a picture at all');
   const broken = join(work, 'broken.jpg');
   writeFileSync(broken, Buffer.from([0xff, 0xd8, 0xff, 0xe1, 0xff, 0xff, 1, 2]));
@@ -56,7 +59,9 @@ describe('docs/inspection.schema.json', () => {
       expect(ok ? [] : validate.errors!.map((error) => `${String(line.file ?? 'summary')}: ${error.instancePath} ${error.message}`)).toEqual([]);
     }
     const inspections = lines.filter((line) => 'risk' in line);
-    expect(inspections).toHaveLength(9);
+    expect(inspections).toHaveLength(10);
+    const tracked = inspections.flatMap((line) => (line.locations as { track?: { fixes: number } }[]).filter((location) => location.track));
+    expect(tracked.map((location) => location.track!.fixes)).toEqual([2]);
     expect(lines.filter((line) => 'error' in line)).toHaveLength(1);
     expect('summary' in lines.at(-1)!).toBe(true);
     // The same place names and risk levels as the text report.

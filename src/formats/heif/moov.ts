@@ -13,6 +13,7 @@ import { limits } from '../../limits.js';
 import type { ByteSource } from '../../io/source.js';
 import type { Finding, GeoLocation, MetadataBlock } from '../../types.js';
 import { payloadSize, payloadStart, printable, readChildren, type Box, type BoxBudget } from '../isobmff/boxes.js';
+import { parseIso6709 } from '../isobmff/iso6709.js';
 import { Cursor, makeBox } from './cursor.js';
 import { readHandler, readPayload } from './meta.js';
 import { isoEpochOffsetSeconds } from './properties.js';
@@ -138,13 +139,9 @@ function describeDropped(source: ByteSource, model: MoovModel, box: Box, path: s
   model.findings.push({ category: 'other', where: path, tag: box.type, label: box.type === 'udta' ? 'User data' : 'Metadata box', value: box.size, text: names ? `${box.size} bytes holding ${names}` : `${box.size} bytes` });
 }
 
-/** Parses an ISO 6709 string such as `+37.7749-122.4194+012.000/` into a location. */
+/** Parses an ISO 6709 string (`+37.7749-122.4194+012.000/`, Android's `+51.5932-0.2431/`) into a location. */
 function iso6709(text: string, where: string): GeoLocation | undefined {
-  const match = /^([+-]\d+(?:\.\d+)?)([+-]\d+(?:\.\d+)?)([+-]\d+(?:\.\d+)?)?/.exec(text.trim());
-  if (!match) return undefined;
-  const location: GeoLocation = { latitude: Number(match[1]), longitude: Number(match[2]), where };
-  if (match[3] !== undefined) location.altitude = Number(match[3]);
-  return Math.abs(location.latitude) <= 90 && Math.abs(location.longitude) <= 180 ? location : undefined;
+  return parseIso6709(text, where);
 }
 
 /**

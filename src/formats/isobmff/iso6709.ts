@@ -9,7 +9,11 @@
  * then an optional altitude (±metres), an optional `CRS…` identifier and the closing `/`.
  * Android writes longitude without its leading zeros (`+51.5932-0.2431/`), which is not Annex H
  * but which ExifTool reads as decimal degrees (51°35' N, 0°14' W): read the same way, so every
- * place a reader would find is found here too.
+ * place a reader would find is found here too. A few spaces between the parts (seen in
+ * hand-edited and some Matroska/XMP values) are allowed.
+ *
+ * The one parser for every ISO 6709 user: `©xyz`, `com.apple.quicktime.location.ISO6709` (item
+ * lists, `mebx` timed metadata, HEIF `moov`), timed text and the text decoders.
  */
 import type { GeoLocation } from '../../types.js';
 
@@ -24,11 +28,11 @@ export interface Iso6709Point {
  * Annex H: the integer digit counts (2/4/6 latitude, 3/5/7 longitude) name the form. The longitude
  * may not run on into more digits, so `+0021740.2` is read whole, never as `+002`.
  */
-const annexHPoint = /^\s*([+-])(\d{2}|\d{4}|\d{6})(\.\d*)?([+-])(\d{3}|\d{5}|\d{7})(\.\d*)?(?![\d.])/;
+const annexHPoint = /^\s*([+-])(\d{2}|\d{4}|\d{6})(\.\d*)?\s{0,4}([+-])(\d{3}|\d{5}|\d{7})(\.\d*)?(?![\d.])/;
 /** Decimal degrees with fewer integer digits (Android's `+51.5932-0.2431/`), as ExifTool reads them. */
-const loosePoint = /^\s*([+-]\d{1,2}(?:\.\d*)?)([+-]\d{1,3}(?:\.\d*)?)(?![\d.])/;
+const loosePoint = /^\s*([+-]\d{1,2}(?:\.\d*)?)\s{0,4}([+-]\d{1,3}(?:\.\d*)?)(?![\d.])/;
 /** After the point: altitude, coordinate reference system, end. */
-const tail = /^([+-]\d+(?:\.\d*)?)?(?:CRS[A-Za-z0-9_:.-]*)?\s*\/?/;
+const tail = /^\s{0,4}([+-]\d+(?:\.\d*)?)?\s{0,4}(?:CRS[A-Za-z0-9_:.-]*)?\s*\/?/;
 
 const latitudeDegreeDigits = 2;
 const longitudeDegreeDigits = 3;

@@ -13,7 +13,9 @@ import { parseTiff } from '../../decode/tiff.js';
 import { decodeXmp, xmpText } from '../../decode/xmp.js';
 import type { Finding } from '../../types.js';
 import { emptyReport, mergeReport, type ContainerReport } from '../types.js';
-import { isJpeg, walkJpeg, type JpegLayout, type JpegSegment } from './markers.js';
+import { isJpeg, markers, walkJpeg, type JpegLayout, type JpegSegment } from './markers.js';
+import { decodeFlir } from '../../decode/flir.js';
+import { decodeSamsungTrailer } from '../../decode/samsung-trailer.js';
 import { classifySegment, type SegmentClass } from './segments.js';
 import { rewriteStructure } from './structure.js';
 import type { ImageRole } from './gain-map.js';
@@ -116,6 +118,8 @@ export function inspectJpeg(source: ByteSource, prefix = '', depth = 0, role: Im
   // Extended XMP is reassembled in memory: its chunks together must fit the metadata limit.
   const extendedXmpBytes = segments.reduce((sum, segment) => sum + (segment.info.kind === 'xmp-extended' ? segment.payloadLength : 0), 0);
   let extendedXmpRefused = false;
+  const flirChunks: Buffer[] = [];
+  let flirBytes = 0;
   const note = (finding: Omit<Finding, 'where'> & { where?: string }, where: string) => report.findings.push({ ...finding, where: finding.where ?? where });
   for (const segment of segments) {
     const { info } = segment;
@@ -191,6 +195,8 @@ export function inspectJpeg(source: ByteSource, prefix = '', depth = 0, role: Im
           break;
         case 'vendor':
           note({ category: 'other', tag: 'VendorData', label: 'Vendor data', value: info.identifier, text: `${info.identifier || 'unnamed'} block of ${formatBytes(segment.payloadLength)}` }, where);
+          // FLIR thermal cameras: chunks of one FFF file whose GPS record is decoded after the walk.
+          if (info.identifier === 'FLIR' && segment.marker === markers.APP0 + 1 && (flirBytes += segment.payloadLength) <= limits.maxMetadataBytes) flirChunks.push(payloadOf(source, segment));
           break;
         default:
           break;
@@ -212,6 +218,7 @@ export function inspectJpeg(source: ByteSource, prefix = '', depth = 0, role: Im
       report.unreadable.push(`${where}: ${asTracelessError(error).message}`);
     }
   }
+  if (flirChunks.length > 0) mergeDecoded(report, () => decodeFlir(flirChunks, `${prefix}APP1/FLIR`), `${prefix}APP1/FLIR`);
   reportStructure(source, segments, prefix, report);
   if (layout.trailer && kept && kept.extras.length > 0) {
     const trailer = layout.trailer;
@@ -296,6 +303,8 @@ function inspectTrailer(source: ByteSource, trailer: { offset: number; length: n
   if (bytes.indexOf('ftyp', 0, 'latin1') !== -1 && bytes.indexOf('ftyp', 0, 'latin1') < 64) kinds.push('a video (motion photo)');
   else if (bytes.lastIndexOf('ftyp', undefined, 'latin1') !== -1) kinds.push('a video (motion photo)');
   if (bytes.lastIndexOf('SEFT', undefined, 'latin1') !== -1 || bytes.lastIndexOf('SEFH', undefined, 'latin1') !== -1) kinds.push('Samsung trailer records');
+  // Samsung's records (capture time, network country) are indexed from the file's last bytes.
+  if (readLength === trailer.length) mergeDecoded(report, () => decodeSamsungTrailer(bytes, `${where}/Samsung`), `${where}/Samsung`);
   let images = 0;
   if (depth < maxNestingDepth) {
     for (let index = bytes.indexOf(Buffer.from([0xff, 0xd8, 0xff])); index !== -1 && images < maxTrailerImages; index = bytes.indexOf(Buffer.from([0xff, 0xd8, 0xff]), index + 3)) {

@@ -10,34 +10,48 @@ import type { GeoLocation } from '../../types.js';
 import type { ByteSource } from '../../io/source.js';
 import { BoxBudget, payloadSize, payloadStart, readBoxes, type Box } from '../isobmff/boxes.js';
 import { parseIso6709 } from './iso6709.js';
+import { isPlausibleFix, type TrackFix } from '../../decode/geo-track.js';
 
-/** The first GPS fix among camm packets, or undefined. */
-export function decodeCamm(samples: readonly Buffer[], where: string): { fix?: GeoLocation; types: Set<number> } {
+/** camm packet types that carry a position (spec: 5 = position only, 6 = full GPS fix). */
+export const cammGpsTypes: ReadonlySet<number> = new Set([5, 6]);
+/** Packet header: 2 reserved bytes, then the 16-bit little-endian packet type. */
+const cammHeaderBytes = 4;
+/** Type 6 `time_gps_epoch` counts seconds from the GPS epoch, 1980-01-06T00:00:00Z. */
+const gpsEpochMilliseconds = Date.UTC(1980, 0, 6);
+
+/** One camm packet's fix (type 5: lat, lon, alt doubles; type 6: time, fix type, lat, lon doubles, alt float). */
+function cammFix(sample: Buffer, type: number): TrackFix | undefined {
+  let fix: TrackFix | undefined;
+  if (type === 5 && sample.length >= cammHeaderBytes + 24) {
+    fix = { latitude: sample.readDoubleLE(4), longitude: sample.readDoubleLE(12), altitude: sample.readDoubleLE(20) };
+  } else if (type === 6 && sample.length >= cammHeaderBytes + 32) {
+    // gps_fix_type 0 = no fix: the coordinates are whatever the receiver last had (still a place if not 0,0).
+    fix = { latitude: sample.readDoubleLE(16), longitude: sample.readDoubleLE(24), altitude: sample.readFloatLE(32) };
+    const seconds = sample.readDoubleLE(4);
+    if (Number.isFinite(seconds) && seconds > 0 && seconds < 4e9) fix.time = new Date(gpsEpochMilliseconds + Math.round(seconds * 1000)).toISOString().replace('.000Z', 'Z');
+  }
+  if (!fix || !isPlausibleFix(fix.latitude, fix.longitude)) return undefined;
+  if (!Number.isFinite(fix.altitude)) delete fix.altitude;
+  return fix;
+}
+
+/** The GPS fixes among camm packets (one packet per sample), the first as a location, and the packet types seen. */
+export function decodeCamm(samples: readonly Buffer[], where: string): { fix?: GeoLocation; fixes: TrackFix[]; types: Set<number> } {
   const types = new Set<number>();
-  let fix: GeoLocation | undefined;
+  const fixes: TrackFix[] = [];
   for (const sample of samples) {
-    if (sample.length < 4) continue;
+    if (sample.length < cammHeaderBytes) continue;
     const type = sample.readUInt16LE(2);
     types.add(type);
-    if (fix) continue;
-    let latitude: number | undefined;
-    let longitude: number | undefined;
-    let altitude: number | undefined;
-    if (type === 5 && sample.length >= 28) {
-      latitude = sample.readDoubleLE(4);
-      longitude = sample.readDoubleLE(12);
-      altitude = sample.readDoubleLE(20);
-    } else if (type === 6 && sample.length >= 36) {
-      latitude = sample.readDoubleLE(16);
-      longitude = sample.readDoubleLE(24);
-      altitude = sample.readFloatLE(32);
-    }
-    if (latitude !== undefined && longitude !== undefined && Number.isFinite(latitude) && Number.isFinite(longitude) && Math.abs(latitude) <= 90 && Math.abs(longitude) <= 180 && !(latitude === 0 && longitude === 0)) {
-      fix = { latitude, longitude, where };
-      if (altitude !== undefined && Number.isFinite(altitude)) fix.altitude = altitude;
-    }
+    const fix = cammFix(sample, type);
+    if (fix) fixes.push(fix);
   }
-  return fix ? { fix, types } : { types };
+  const first = fixes[0];
+  if (!first) return { fixes, types };
+  const fix: GeoLocation = { latitude: first.latitude, longitude: first.longitude, where };
+  if (first.altitude !== undefined) fix.altitude = first.altitude;
+  if (first.time) fix.gpsTime = first.time;
+  return { fix, fixes, types };
 }
 
 export interface MebxKey {
@@ -62,21 +76,31 @@ export function readMebxKeys(source: ByteSource, entry: Box, budget: BoxBudget):
   return keys;
 }
 
-/** The first location an `mebx` sample gives for one of `locationIds`. */
-export function decodeMebxLocation(samples: readonly Buffer[], locationIds: ReadonlySet<number>, where: string): GeoLocation | undefined {
+/** Every location the `mebx` samples give for one of `locationIds` (items are boxes named by local key id). */
+export function decodeMebxFixes(samples: readonly Buffer[], locationIds: ReadonlySet<number>): TrackFix[] {
+  const fixes: TrackFix[] = [];
   for (const sample of samples) {
     let offset = 0;
     while (offset + 8 <= sample.length) {
       const size = sample.readUInt32BE(offset);
       if (size < 8 || offset + size > sample.length) break;
       if (locationIds.has(sample.readUInt32BE(offset + 4))) {
-        const location = parseIso6709(sample.toString('utf8', offset + 8, offset + size), where);
-        if (location) return location;
+        // The item's payload is a `data` box (type, locale, then the value) or, in older files, the bare value.
+        const body = sample.subarray(offset + 8, offset + size);
+        const text = body.length >= 16 && body.toString('latin1', 4, 8) === 'data' ? body.toString('utf8', 16, Math.min(body.length, body.readUInt32BE(0))) : body.toString('utf8');
+        const point = parseIso6709(text);
+        if (point && isPlausibleFix(point.latitude, point.longitude)) fixes.push(point);
       }
       offset += size;
     }
   }
-  return undefined;
+  return fixes;
+}
+
+/** The first location an `mebx` sample gives for one of `locationIds`. */
+export function decodeMebxLocation(samples: readonly Buffer[], locationIds: ReadonlySet<number>, where: string): GeoLocation | undefined {
+  const first = decodeMebxFixes(samples, locationIds)[0];
+  return first ? { ...first, where } : undefined;
 }
 
 export interface Timecode {

@@ -16,7 +16,7 @@ import type { ByteSource } from '../../io/source.js';
 import { formatBytes, formatLocation } from '../../decode/exif.js';
 import { isLocationProperty, readXmpProperties, removeXmpProperties, xmpText } from '../../decode/xmp.js';
 import { reportXmpPacket } from '../../decode/payload-report.js';
-import type { BlockKind, Category, Finding, FindingValue, GeoLocation } from '../../types.js';
+import type { BlockKind, Category, Finding, FindingMeaning, FindingValue, GeoLocation } from '../../types.js';
 import { emptyReport, mergeReport, type ContainerReport, type PlanOptions, type PlanRemoval } from '../types.js';
 import { BoxBudget, payloadSize, payloadStart, printable, readBoxes, readChildren, type Box } from '../isobmff/boxes.js';
 import { isAllZero, macTimeToIso, shorten } from './bytes.js';
@@ -27,7 +27,11 @@ import { classifyItem, isHarmlessItem, isLocationItem, keyNameRanges, readIlstIt
 import { chunkRanges, forEachSample, readSampleTable, type ByteRange, type SampleTable, type SampleTableBoxes } from './sample-table.js';
 import { parseIso6709 } from './iso6709.js';
 import { loadSlice } from './slice-source.js';
-import { decodeCamm, decodeMebxLocation, decodeTimecode, readMebxKeys } from './telemetry.js';
+import { cammGpsTypes, decodeCamm, decodeMebxFixes, decodeTimecode, readMebxKeys } from './telemetry.js';
+import { TrackBuilder, describeTrack } from '../../decode/geo-track.js';
+import { decodeDjmdFix, djmdProtocol } from './djmd.js';
+import { mergeRanges, unreferencedRanges } from './media-data.js';
+import { decodeFreeGpsBlock, freeGpsBlockAt, readGpsIndex, scanFreeGps, type FreeGpsBlock } from './free-gps.js';
 import { readFragmentRuns, readTrackDefaults, type FragmentRun } from './fragments.js';
 import { sampleEntryLayout, timedTextFormats } from './sample-entry.js';
 import { timedTextOf } from './timed-text.js';
@@ -63,9 +67,17 @@ const telemetryLabels: Record<string, string> = {
   fdsc: 'GoPro file recovery track (fdsc)',
 };
 
-/** Most samples read from one metadata track while looking for a GPS fix or coordinates. */
-const maxSamplesRead = 256;
-const maxSampleBytesRead = 4 * 1024 * 1024;
+/**
+ * Most samples and bytes read from one metadata track to gather its GPS track: an hour of GoPro
+ * telemetry is about 3,600 samples and 30 MB. Past this the track is reported from what was read.
+ */
+const maxSamplesRead = 100_000;
+const maxSampleBytesRead = 64 * 1024 * 1024;
+/** A single sample larger than this is not telemetry anyone writes: skipped unread. */
+const maxOneSampleBytes = 4 * 1024 * 1024;
+/** The same budget for all metadata tracks of one file together (a file may repeat a track). */
+const maxFileSamplesRead = 200_000;
+const maxFileSampleBytesRead = 256 * 1024 * 1024;
 
 /** Edits and removals of one part of the file (a track's are dropped when the whole track goes). */
 class Scope {
@@ -156,6 +168,8 @@ class Walker {
   private mediaData: Box[] = [];
   private readonly tracks: Track[] = [];
   readonly keptTables: { track: Track; table: SampleTable }[] = [];
+  /** Every track's sample table, kept or removed: what lies between their samples may be dashcam GPS. */
+  private readonly allTables: { track: Track; table: SampleTable }[] = [];
   readonly droppedTracks = new Set<number>();
   readonly droppedTrackIds = new Set<number>();
   boxes: Box[] = [];
@@ -163,6 +177,11 @@ class Walker {
   trailingZeros = false;
   fragmentRuns: FragmentRun[] = [];
   private movie: ByteSource | undefined;
+  /** Metadata samples read so far in this file (see `maxFileSamplesRead`). */
+  private samplesRead = 0;
+  private sampleBytesRead = 0;
+  /** Blocks the `gps ` box of `moov` points to (dashcams). */
+  private gpsIndex: FreeGpsBlock[] = [];
 
   get movieSource(): ByteSource {
     return this.movie!;
@@ -209,6 +228,7 @@ class Walker {
       this.fragmentRuns.push(...readFragmentRuns(slice, moof, defaults, this.budget, `moof at ${moof.offset}`));
     }
     for (const box of boxes) this.topLevel(box);
+    this.dashcamGps();
     this.checkKeptSamples();
     if (this.removeAll) this.kept.add('video and audio samples, copied byte for byte');
     else this.kept.add('everything that does not reveal a place');
@@ -217,15 +237,25 @@ class Walker {
 
   // ---- findings -------------------------------------------------------------------------------
 
-  private find(category: Category, where: string, tag: string, label: string, value: FindingValue, text: string, retained = false): void {
-    const finding: Finding = { category, where, tag, label, meaning: mp4Meaning(category, tag, value, text), value, text };
+  private find(category: Category, where: string, tag: string, label: string, value: FindingValue, text: string, retained = false, meaning?: FindingMeaning): void {
+    const finding: Finding = { category, where, tag, label, meaning: meaning ?? mp4Meaning(category, tag, value, text), value, text };
     if (retained) finding.retained = true;
     this.report.findings.push(finding);
   }
 
   private locate(location: GeoLocation, tag: string, label: string, detail?: string): void {
     this.report.locations.push(location);
-    this.find('location', location.where, tag, label, location, detail ? `${formatLocation(location)}; ${detail}` : formatLocation(location));
+    this.find('location', location.where, tag, label, location, detail ? `${formatLocation(location)}; ${detail}` : formatLocation(location), false, 'gps-position');
+  }
+
+  /** Reports a GPS track as one location (its first fix, carrying the track); false when it holds no fix. */
+  private locateTrack(builder: TrackBuilder, where: string, label: string, detail?: string): boolean {
+    const location = builder.location(where);
+    if (!location) return false;
+    this.report.locations.push(location);
+    const text = `${describeTrack(location.track!)}, the first at ${formatLocation(location)}${detail ? `; ${detail}` : ''}`;
+    this.find('location', where, 'GPSTrack', label, location, text, false, 'telemetry-track');
+    return true;
   }
 
   private block(where: string, kind: BlockKind, box: Box, note?: string): void {
@@ -294,6 +324,11 @@ class Walker {
           break;
         case 'uuid':
           this.uuid(movie, child, where, this.top, true);
+          break;
+        case 'gps ':
+          // Dashcam index of GPS blocks in 'mdat'; the box itself goes with every unknown moov box (structure.ts).
+          this.gpsIndex = readGpsIndex(movie.read(payloadStart(child), Math.min(payloadSize(child), 8 + 8 * 100_000)));
+          this.block(where, 'telemetry', child, 'dashcam GPS index');
           break;
         case 'cmov':
         case 'rmra':
@@ -454,6 +489,7 @@ class Walker {
     const formats = track.entries.map((entry) => entry.type);
     const isTelemetry = track.handler === 'meta' || track.handler === 'camm' || formats.some((format) => telemetryFormats.has(format));
     const table = readSampleTable(movie, track.tables, track.where);
+    this.allTables.push({ track, table });
     let drop = false;
     let note = '';
     if (isTelemetry) {
@@ -503,21 +539,31 @@ class Walker {
   }
 
   /**
-   * Visits the first samples of a metadata track, one at a time, until `visit` returns true
-   * (found what it looks for) or the count or byte budget runs out. Nothing is read in fragmented
-   * files, whose samples sit in movie fragments.
+   * Visits the samples of a metadata track, one at a time, until `visit` returns true (found all
+   * it looks for) or the count or byte budget runs out; returns whether every sample was read.
+   * Nothing is read in fragmented files, whose samples sit in movie fragments.
    */
-  private scanSamples(table: SampleTable, where: string, visit: (sample: Buffer) => boolean): void {
-    if (this.fragmented) return;
+  private scanSamples(table: SampleTable, where: string, visit: (sample: Buffer) => boolean): boolean {
+    if (this.fragmented) return false;
     let count = 0;
     let bytes = 0;
+    let complete = true;
     forEachSample(table, this.source.size, where, (range) => {
-      if (range.length === 0 || range.length > maxSampleBytesRead) return true;
+      if (range.length === 0 || range.length > maxOneSampleBytes || range.offset + range.length > this.source.size) return true;
+      if (this.samplesRead >= maxFileSamplesRead || this.sampleBytesRead >= maxFileSampleBytesRead) {
+        complete = false;
+        return false;
+      }
       count += 1;
       bytes += range.length;
+      this.samplesRead += 1;
+      this.sampleBytesRead += range.length;
       if (visit(this.source.read(range.offset, range.length))) return false;
-      return count < maxSamplesRead && bytes < maxSampleBytesRead;
+      if (count < maxSamplesRead && bytes < maxSampleBytesRead) return true;
+      complete = false;
+      return false;
     });
+    return complete;
   }
 
   /** Reports a timed metadata track; returns whether it carries (or may carry) a place. */
@@ -525,45 +571,76 @@ class Walker {
     const format = formats[0] ?? track.handler;
     const label = telemetryLabels[format] ?? `Timed metadata track '${printable(format)}'`;
     const summary = `${table.sampleCount} samples`;
+    const partly = (complete: boolean) => (complete ? undefined : `the first ${maxSamplesRead} samples or ${formatBytes(maxSampleBytesRead)} read`);
     if (format === 'gpmd') {
-      this.scanSamples(table, track.where, (sample) => {
-        const fix = decodeGpmfGps(sample, track.where).fix;
-        if (fix) this.locate(fix, 'GPS5', 'GPS track (GoPro telemetry)');
-        return fix !== undefined;
+      // Fixes without a lock are the receiver's last known place: used only when the track has no locked fix.
+      const locked = new TrackBuilder();
+      const unlocked = new TrackBuilder();
+      let hasGpsStream = false;
+      const complete = this.scanSamples(table, track.where, (sample) => {
+        const decoded = decodeGpmfGps(sample, track.where);
+        hasGpsStream ||= decoded.hasGpsStream;
+        for (const fix of decoded.fixes) (fix.locked ? locked : unlocked).add(fix);
+        return false;
       });
-      this.find('location', track.where, 'gpmd', label, summary, `${summary}: GPS, accelerometer, gyroscope`);
+      const found = this.locateTrack(locked.fixes > 0 ? locked : unlocked, track.where, 'GPS track (GoPro telemetry)', partly(complete));
+      if (!found && hasGpsStream) this.find('location', track.where, 'GPSTrack', 'GPS stream without a fix (GoPro telemetry)', summary, `${summary}: no GPS fix recorded`, false, 'telemetry-track');
+      else if (!found && this.fragmented) this.find('location', track.where, 'GPSTrack', 'GoPro telemetry that may hold a GPS track', summary, `${summary} in movie fragments, not read`, false, 'telemetry-track');
+      this.find('other', track.where, 'gpmd', label, summary, `${summary}: motion sensors${hasGpsStream ? ' and GPS' : ''}`, false, 'embedded-data');
       return true;
     }
     if (format === 'camm') {
       const types = new Set<number>();
-      this.scanSamples(table, track.where, (sample) => {
+      const builder = new TrackBuilder();
+      const complete = this.scanSamples(table, track.where, (sample) => {
         const decoded = decodeCamm([sample], track.where);
         for (const type of decoded.types) types.add(type);
-        if (decoded.fix) this.locate(decoded.fix, 'camm', 'GPS track (camera motion metadata)');
-        return decoded.fix !== undefined;
+        for (const fix of decoded.fixes) builder.add(fix);
+        return false;
       });
-      const hasGps = types.has(5) || types.has(6);
-      this.find(hasGps ? 'location' : 'other', track.where, 'camm', label, summary, `${summary}; packet types ${[...types].sort().join(', ') || 'none read'}`);
-      return hasGps;
+      const hasGps = [...types].some((type) => cammGpsTypes.has(type));
+      const found = this.locateTrack(builder, track.where, 'GPS track (camera motion metadata)', partly(complete));
+      if (!found && hasGps) this.find('location', track.where, 'GPSTrack', 'GPS packets without a fix (camera motion metadata)', summary, summary, false, 'telemetry-track');
+      this.find('other', track.where, 'camm', label, summary, `${summary}; packet types ${[...types].sort().join(', ') || 'none read'}`, false, 'embedded-data');
+      return hasGps || found;
     }
     if (format === 'mebx') {
       const entry = track.entries.find((candidate) => candidate.type === 'mebx')!;
       const keys = readMebxKeys(this.movie!, entry.box, this.budget);
       const locationIds = new Set(keys.filter((key) => isLocationItem(key.name)).map((key) => key.localId));
+      const builder = new TrackBuilder();
+      let complete = true;
       if (locationIds.size > 0) {
-        this.scanSamples(table, track.where, (sample) => {
-          const location = decodeMebxLocation([sample], locationIds, track.where);
-          if (location) this.locate(location, 'mebx', 'GPS track (timed metadata)');
-          return location !== undefined;
+        complete = this.scanSamples(table, track.where, (sample) => {
+          for (const fix of decodeMebxFixes([sample], locationIds)) builder.add(fix);
+          return false;
         });
       }
+      this.locateTrack(builder, track.where, 'GPS track (timed metadata)', partly(complete));
       const names = keys.map((key) => key.name.replace(/^com\.apple\.quicktime\./, '')).join(', ');
-      this.find(locationIds.size > 0 ? 'location' : 'other', track.where, 'mebx', label, names, `${summary}; keys: ${shorten(names || 'none')}`);
-      return locationIds.size > 0;
+      const carries = locationIds.size > 0;
+      this.find(carries && builder.fixes === 0 ? 'location' : 'other', track.where, carries && builder.fixes === 0 ? 'GPSTrack' : 'mebx', label, names, `${summary}; keys: ${shorten(names || 'none')}`, false, carries ? 'telemetry-track' : 'embedded-data');
+      return carries;
     }
-    const category: Category = format === 'djmd' ? 'location' : format === 'dbgi' ? 'device' : 'other';
-    this.find(category, track.where, format, label, summary, summary);
-    return format === 'djmd';
+    if (format === 'djmd') {
+      const builder = new TrackBuilder();
+      let protocol: string | undefined;
+      const complete = this.scanSamples(table, track.where, (sample) => {
+        protocol ??= djmdProtocol(sample);
+        const fix = decodeDjmdFix(sample);
+        if (fix) builder.add(fix);
+        return false;
+      });
+      const found = this.locateTrack(builder, track.where, 'GPS track (DJI telemetry)', partly(complete));
+      const detail = protocol ? ` (${printable(protocol)})` : '';
+      // Any djmd track may hold GPS in a layout not read here: it is a track either way.
+      if (!found) this.find('location', track.where, 'GPSTrack', label, summary, `${summary}${detail}: flight telemetry (GPS, attitude); no GPS fix read`, false, 'telemetry-track');
+      else this.find('other', track.where, 'djmd', label, summary, `${summary}${detail}: camera settings and attitude`, false, 'embedded-data');
+      return true;
+    }
+    const category: Category = format === 'dbgi' ? 'device' : 'other';
+    this.find(category, track.where, format, label, summary, summary, false, 'embedded-data');
+    return false;
   }
 
   /**
@@ -595,16 +672,18 @@ class Walker {
       this.find('other', track.where, 'TimedText', label, total, Number.isFinite(total) ? formatBytes(total) : 'unreadable sample table');
       return 'unreadable';
     }
+    const builder = new TrackBuilder();
+    let example = '';
     for (const { range, format: sampleFormat } of ranges) {
       if (range.length === 0) continue;
       for (const text of timedTextOf(this.source.read(range.offset, range.length), sampleFormat)) {
-        const found = findCoordinatesInText(text)[0];
-        if (!found) continue;
-        this.locate({ latitude: found.latitude, longitude: found.longitude, where: track.where }, 'SubtitleCoordinates', 'Coordinates in timed text', `"${shorten(found.text, 60)}"`);
-        return 'coordinates';
+        for (const found of findCoordinatesInText(text)) {
+          if (builder.add({ latitude: found.latitude, longitude: found.longitude }) && !example) example = found.text;
+        }
       }
     }
-    return 'clean';
+    if (!this.locateTrack(builder, track.where, 'Coordinates in timed text', `"${shorten(example, 60)}"`)) return 'clean';
+    return 'coordinates';
   }
 
   /** The start timecode (often the time of day the recording began). */
@@ -664,6 +743,56 @@ class Walker {
         this.find('device', where, 'CompressorName', 'Compressor name', name, name || formatBytes(32));
       }
     }
+  }
+
+  /**
+   * Dashcam GPS blocks (`freeGPS `) in the media data, found through the `gps ` index and by a
+   * bounded scan of each `mdat`: reported as one track and zeroed in both modes (they are samples
+   * of no track, so nothing else removes them). A top-level `free` box holding one is reported
+   * here and emptied by the keep-list like any padding.
+   */
+  private dashcamGps(): void {
+    const blocks = new Map<number, FreeGpsBlock>();
+    const inMediaData = (offset: number) => this.mediaData.find((mdat) => offset >= payloadStart(mdat) && offset < mdat.offset + mdat.size);
+    for (const entry of this.gpsIndex) {
+      const mdat = inMediaData(entry.offset);
+      const block = mdat ? freeGpsBlockAt(this.source, entry.offset, mdat.offset + mdat.size) : undefined;
+      if (block) blocks.set(block.offset, block);
+    }
+    // Blocks are samples of no track: only the media data between samples is scanned (none in most files).
+    const samples = mergeRanges([...this.allTables.flatMap(({ track, table }) => chunkRanges(table, this.source.size, track.where, false)), ...this.fragmentRuns.map((run) => ({ offset: run.offset, length: run.length }))]);
+    for (const gap of unreferencedRanges(samples, this.mediaData)) {
+      if (gap.length < 12) continue;
+      for (const block of scanFreeGps(this.source, gap.offset, gap.offset + gap.length)) blocks.set(block.offset, block);
+    }
+    const freeBoxes: FreeGpsBlock[] = [];
+    for (const box of this.boxes) {
+      if (box.type !== 'free' || box.size < 12) continue;
+      const block = freeGpsBlockAt(this.source, box.offset, box.offset + box.size);
+      if (block) freeBoxes.push(block);
+    }
+    const all = [...[...blocks.values()].sort((a, b) => a.offset - b.offset), ...freeBoxes];
+    if (all.length === 0) return;
+    const builder = new TrackBuilder();
+    let bytes = 0;
+    for (const block of all) {
+      const fix = decodeFreeGpsBlock(this.source.read(block.offset, Math.min(block.length, 0x8000)));
+      if (fix) builder.add(fix);
+      bytes += block.length;
+    }
+    const where = 'mdat/freeGPS';
+    const label = 'Dashcam GPS track (freeGPS blocks in the media data)';
+    if (!this.locateTrack(builder, where, label, `${all.length} GPS blocks`)) {
+      this.find('location', where, 'GPSTrack', `${label}, not decoded`, all.length, `${all.length} GPS blocks in a layout traceless does not decode`, false, 'telemetry-track');
+    }
+    this.report.blocks.push({ where, kind: 'telemetry', offset: all[0]!.offset, length: bytes, note: `${all.length} dashcam GPS blocks` });
+    let zeroed = 0;
+    for (const block of blocks.values()) {
+      this.top.edits.zero(block.offset, block.length);
+      this.top.guarded.push(block);
+      zeroed += block.length;
+    }
+    if (zeroed > 0) this.top.removed.push({ where, kind: 'telemetry', bytes: zeroed, note: `${blocks.size} dashcam GPS blocks in the media data zeroed` });
   }
 
   /** No sample of a kept track may lie inside a region that is zeroed. */

@@ -8,6 +8,7 @@ import { TracelessError } from '../../errors.js';
 import type { ByteSource } from '../../io/source.js';
 import { limits } from '../../limits.js';
 import { formatLocation } from '../../decode/exif.js';
+import { TrackBuilder, describeTrack } from '../../decode/geo-track.js';
 import type { GeoLocation } from '../../types.js';
 import { emptyReport, type ContainerReport, type FormatHandler } from '../types.js';
 
@@ -42,10 +43,12 @@ function inspectSubtitles(source: ByteSource): ContainerReport {
   const text = source.read(0, source.size).toString('utf8');
   const path = fixes(text);
   report.blocks.push({ where: 'SRT subtitles', kind: 'text', offset: 0, length: source.size });
-  if (path.length) {
-    const first = path[0]!;
+  const builder = new TrackBuilder();
+  for (const fix of path) builder.add(fix);
+  const first = builder.location('SRT subtitles');
+  if (first) {
     report.locations.push(first);
-    report.findings.push({ category: 'location', where: 'SRT subtitles', tag: 'FlightPath', label: 'GPS track', value: first, text: `${path.length} GPS fixes, the first at ${formatLocation(first)}` });
+    report.findings.push({ category: 'location', where: 'SRT subtitles', tag: 'FlightPath', label: 'GPS track', meaning: 'telemetry-track', value: first, text: `${describeTrack(first.track!)}, the first at ${formatLocation(first)}` });
   }
   report.unreadable.push('subtitle sidecars are reported but not rewritten: delete or exclude them before sharing');
   return report;

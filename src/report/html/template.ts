@@ -15,7 +15,7 @@ import { findingText, levelHeading, revealedCategories, whyLine } from '../text.
 import { takenTime } from '../when.js';
 import { reportScript, reportStyle } from './assets.js';
 import { escapeHtml } from './escape.js';
-import { renderMap, type MapPlace } from './map.js';
+import { renderMap, type MapPlace, type MapTrack } from './map.js';
 
 export interface HtmlEntry {
   inspection: Inspection;
@@ -48,6 +48,13 @@ function cspHash(content: string): string {
 /** Only `data:image/…;base64,` URIs of our own making pass; anything else becomes the placeholder. */
 function safeThumbnail(uri: string | null | undefined): string | undefined {
   return uri && /^data:image\/(webp|jpeg|png);base64,[A-Za-z0-9+/=]+$/.test(uri) ? uri : undefined;
+}
+
+/** The GPS tracks of every file, each tied to the place of its first fix. */
+function tracksOf(rows: readonly Row[], places: ReadonlyMap<string, MapPlace>): MapTrack[] {
+  return rows.flatMap((row) =>
+    ('inspection' in row.entry ? row.entry.inspection.locations : []).flatMap((location) => (location.track ? [{ path: location.track.path, placeId: places.get(roundPlace(location.latitude, location.longitude).key)?.id }] : [])),
+  ).map((track) => (track.placeId ? track : { path: track.path }));
 }
 
 interface Row {
@@ -116,7 +123,7 @@ export function renderHtmlReport(entries: readonly HtmlEntry[], options: HtmlRep
 </header>
 <main>
 <div class="top">
-<div class="panel mapbox">${renderMap(placeList)}<div class="zoom"><button type="button" id="zoom-in" title="Zoom in" aria-label="Zoom in">+</button><button type="button" id="zoom-out" title="Zoom out" aria-label="Zoom out">−</button><button type="button" id="zoom-reset" title="Whole world" aria-label="Whole world">⌂</button></div></div>
+<div class="panel mapbox">${renderMap(placeList, tracksOf(rows, places))}<div class="zoom"><button type="button" id="zoom-in" title="Zoom in" aria-label="Zoom in">+</button><button type="button" id="zoom-out" title="Zoom out" aria-label="Zoom out">−</button><button type="button" id="zoom-reset" title="Whole world" aria-label="Whole world">⌂</button></div></div>
 <aside class="panel">
 <h2>Risk</h2>
 <div class="levels">${levelButtons}</div>

@@ -21,6 +21,8 @@ const cases: [string, string, { latitude: number; longitude: number; altitude?: 
   ['altitude and CRS', '+40.20361-075.00417+350.517CRSWGS_84/', { latitude: 40.20361, longitude: -75.00417, altitude: 350.517 }],
   ['no closing slash', '+37.7749-122.4194', { latitude: 37.7749, longitude: -122.4194 }],
   ['leading white space', '  +37.7749-122.4194/', { latitude: 37.7749, longitude: -122.4194 }],
+  ['spaces between the parts', '+37.7749 -122.4194 +012.0 /', { latitude: 37.7749, longitude: -122.4194, altitude: 12 }],
+  ['Android short form with a space', '+51.5932 -0.2431/', { latitude: 51.5932, longitude: -0.2431 }],
   ['Android: longitude without leading zeros', '+51.5932-0.2431/', { latitude: 51.5932, longitude: -0.2431 }],
   ['Android: one-digit latitude, two-digit longitude', '+5.6037-10.1870/', { latitude: 5.6037, longitude: -10.187 }],
   ['Android with altitude', '+48.8584+2.2945+35.2/', { latitude: 48.8584, longitude: 2.2945, altitude: 35.2 }],

@@ -7,6 +7,7 @@
  * const result = await clean('IMG_1234.jpg', 'IMG_1234.clean.jpg', { only: 'location' });
  */
 export { inspect, inspectSync } from './inspect.js';
+export type { InspectOptions } from './inspect.js';
 export { clean, cleanSync, cleanBuffer } from './clean.js';
 export { verify } from './verify.js';
 export { formats, detectFormat } from './formats/index.js';

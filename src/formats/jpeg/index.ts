@@ -17,6 +17,6 @@ export const jpeg: FormatHandler = {
   extensions: ['jpg', 'jpeg', 'jpe', 'jfif', 'mpo'],
   cleanable: true,
   sniff: isJpeg,
-  inspect: (source) => inspectJpeg(source),
+  inspect: (source, options) => inspectJpeg(source, '', 0, options),
   plan: planJpeg,
 };

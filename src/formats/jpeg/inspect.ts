@@ -12,7 +12,7 @@ import { decodeIptc, readImageResources, resourceIds } from '../../decode/iptc.j
 import { parseTiff } from '../../decode/tiff.js';
 import { decodeXmp, xmpText } from '../../decode/xmp.js';
 import type { Finding } from '../../types.js';
-import { emptyReport, mergeReport, type ContainerReport } from '../types.js';
+import { emptyReport, mergeReport, reportFor, type ContainerInspectOptions, type ContainerReport } from '../types.js';
 import { isJpeg, walkJpeg, type JpegLayout, type JpegSegment } from './markers.js';
 import { classifySegment, type SegmentClass } from './segments.js';
 import { rewriteStructure } from './structure.js';
@@ -36,17 +36,20 @@ const maxTrailerImages = 16;
  * and a source's bytes never change while it is open.
  */
 const analyses = new WeakMap<ByteSource, JpegAnalysis>();
+/** Lenient analyses (best-effort inspection) apart: a clean never sees one. */
+const lenientAnalyses = new WeakMap<ByteSource, JpegAnalysis>();
 
-export function analyseJpeg(source: ByteSource): JpegAnalysis {
-  const cached = analyses.get(source);
+export function analyseJpeg(source: ByteSource, lenient = false): JpegAnalysis {
+  const cache = lenient ? lenientAnalyses : analyses;
+  const cached = cache.get(source);
   if (cached) return cached;
-  const analysis = analyseUncached(source);
-  analyses.set(source, analysis);
+  const analysis = analyseUncached(source, lenient);
+  cache.set(source, analysis);
   return analysis;
 }
 
-function analyseUncached(source: ByteSource): JpegAnalysis {
-  const layout = walkJpeg(source);
+function analyseUncached(source: ByteSource, lenient: boolean): JpegAnalysis {
+  const layout = walkJpeg(source, { lenient });
   const segments: ClassifiedSegment[] = [];
   for (const part of layout.parts) {
     if (part.type !== 'segment' || part.payloadLength === 0) {
@@ -102,9 +105,11 @@ export function assembleExtendedXmp(chunks: readonly Buffer[]): { guid: string; 
   return packets;
 }
 
-export function inspectJpeg(source: ByteSource, prefix = '', depth = 0): ContainerReport {
-  const report = emptyReport();
-  const { layout, segments } = analyseJpeg(source);
+export function inspectJpeg(source: ByteSource, prefix = '', depth = 0, options?: ContainerInspectOptions): ContainerReport {
+  const report = depth === 0 ? reportFor(options) : emptyReport();
+  const lenient = options?.bestEffort ?? false;
+  const { layout, segments } = analyseJpeg(source, lenient);
+  for (const damage of layout.damage ?? []) report.unreadable.push(`${prefix}${damage}`);
   const extendedXmp: Buffer[] = [];
   /** ICC chunks, re-assembled after the walk to report what the profile carries. */
   const iccChunks: ReturnType<typeof parseIccChunk>[] = [];
@@ -201,7 +206,7 @@ export function inspectJpeg(source: ByteSource, prefix = '', depth = 0): Contain
       report.unreadable.push(`${where}: ${asTracelessError(error).message}`);
     }
   }
-  reportStructure(source, segments, prefix, report);
+  reportStructure(source, segments, prefix, report, layout.damage !== undefined);
   if (layout.trailer) inspectTrailer(source, layout.trailer, prefix, depth, report);
   if (iccWhere !== undefined) {
     // What the colour profile carries (its description, copyright, device fields, date): retained
@@ -218,12 +223,13 @@ export function inspectJpeg(source: ByteSource, prefix = '', depth = 0): Contain
  * fields, tables no scan uses, extra ICC chunks, markers with no decoding role): reported, so that
  * `scan` never calls a file clean that `clean` would change.
  */
-function reportStructure(source: ByteSource, segments: readonly ClassifiedSegment[], prefix: string, report: ContainerReport): void {
+function reportStructure(source: ByteSource, segments: readonly ClassifiedSegment[], prefix: string, report: ContainerReport, damaged: boolean): void {
   let structure;
   try {
     structure = rewriteStructure(source, segments);
   } catch (error) {
-    report.unreadable.push(`${prefix}image structure: ${asTracelessError(error).message}`);
+    // A damaged file's structure is already said to be unreadable where the damage is.
+    if (!damaged) report.unreadable.push(`${prefix}image structure: ${asTracelessError(error).message}`);
     return;
   }
   // One finding per place and kind (a file may repeat a segment thousands of times).

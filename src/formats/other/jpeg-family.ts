@@ -38,7 +38,8 @@ function payload(source: ByteSource, box: Box): Buffer {
 }
 
 export function readJp2(source: ByteSource, report: ContainerReport): void {
-  const budget = new BoxBudget();
+  // Scan-only: never cleaned, so a box cut short by the end of the file is read as far as it goes.
+  const budget = new BoxBudget(true, report.unreadable);
   for (const box of readBoxes(source, 0, source.size, budget)) {
     const where = `JP2/${box.type === 'uuid' ? `uuid(${box.uuid?.slice(0, 8)})` : box.type.trim()}`;
     switch (box.type) {
@@ -140,7 +141,8 @@ const maxBrotliBytes = 16 * 1024 * 1024;
 
 export function readJxl(source: ByteSource, report: ContainerReport): void {
   if (source.size >= 2 && source.read(0, 2).equals(Buffer.from([0xff, 0x0a]))) return; // a bare codestream holds no metadata boxes
-  const budget = new BoxBudget();
+  // Scan-only: never cleaned, so a box cut short by the end of the file is read as far as it goes.
+  const budget = new BoxBudget(true, report.unreadable);
   for (const box of readBoxes(source, 0, source.size, budget)) {
     const where = `JXL/${box.type.trim()}`;
     switch (box.type) {

@@ -122,8 +122,7 @@ export interface Mp4Analysis {
 
 /**
  * How the walk reads. `lenient` (best-effort inspection, never a plan): a box cut short by the end
- * of the file is read as far as it goes, samples past the end are not checked, and what was cut is
- * recorded in `report.unreadable`; `report` receives the findings as they are made.
+ * of the file is read as far as it goes, and what was cut is recorded in `report.unreadable`; `report` receives the findings as they are made.
  */
 export interface Mp4Reading {
   lenient?: boolean;
@@ -134,7 +133,7 @@ export function analyseMp4(source: ByteSource, options: PlanOptions, reading: Mp
   const walker = new Walker(source, options, reading);
   walker.run();
   const keptSamples: ByteRange[] = [];
-  if (!reading.lenient) for (const { track, table } of walker.keptTables) keptSamples.push(...chunkRanges(table, source.size, track.where, false));
+  for (const { track, table } of walker.keptTables) keptSamples.push(...chunkRanges(table, source.size, track.where, false));
   const keptIds = new Set(walker.keptTables.map(({ track }) => track.trackId));
   for (const run of walker.fragmentRuns) if (keptIds.has(run.trackId)) keptSamples.push({ offset: run.offset, length: run.length });
   return {
@@ -225,8 +224,7 @@ class Walker {
       this.fragmentRuns.push(...readFragmentRuns(slice, moof, defaults, this.budget, `moof at ${moof.offset}`));
     }
     for (const box of boxes) this.topLevel(box);
-    // A cut-short file's samples run past its end: nothing is copied from it, so nothing to check.
-    if (!this.lenient) this.checkKeptSamples();
+    this.checkKeptSamples();
     if (this.removeAll) this.kept.add('video and audio samples, copied byte for byte');
     else this.kept.add('everything that does not reveal a place');
     if (this.options.keepDates && this.options.mode === 'all') this.kept.add('creation and modification times');

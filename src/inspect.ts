@@ -9,7 +9,7 @@
  */
 import { TracelessError, asTracelessError, type ErrorCode } from './errors.js';
 import { detectFormat, sniffLength } from './formats/index.js';
-import { emptyReport, mergeReport, type FormatHandler } from './formats/types.js';
+import { emptyReport, type FormatHandler } from './formats/types.js';
 import { sourceFor, type ByteSource, type Input } from './io/source.js';
 import type { FormatInfo, Inspection } from './types.js';
 
@@ -62,11 +62,10 @@ export function inspectSource(source: ByteSource, handler = handlerFor(source), 
     inspection.unreadable.push(notCheckedUnknown);
     return inspection;
   }
-  const report = emptyReport();
+  let report = emptyReport();
   try {
-    const returned = options.bestEffort ? handler.inspect(source, { bestEffort: true, report }) : handler.inspect(source);
     // A walker that does not record into the report handed to it returns its own.
-    if (returned !== report) mergeReport(report, returned);
+    report = options.bestEffort ? handler.inspect(source, { bestEffort: true, report }) : handler.inspect(source);
   } catch (error) {
     const problem = asTracelessError(error, source.name);
     if (!options.bestEffort || !fileProblems.has(problem.code)) throw problem;

@@ -37,6 +37,9 @@ export interface InspectOptions {
   bestEffort?: boolean;
 }
 
+/** Unreadable parts listed one by one in a best-effort report (the rest are counted). */
+const maxUnreadableShown = 50;
+
 /**
  * Errors that describe the file (damage, structures we cannot follow, our limits): in best-effort
  * mode they become `unreadable` entries. I/O failures and our own bugs (INTERNAL) still throw.
@@ -70,6 +73,11 @@ export function inspectSource(source: ByteSource, handler = handlerFor(source), 
     const problem = asTracelessError(error, source.name);
     if (!options.bestEffort || !fileProblems.has(problem.code)) throw problem;
     report.unreadable.push(`${problem.message} (reading stopped there: what comes before is reported, the rest was not read)`);
+  }
+  // A file damaged all through (a CRC broken in every chunk) says so in a few lines, not thousands.
+  if (options.bestEffort && report.unreadable.length > maxUnreadableShown) {
+    const more = report.unreadable.length - maxUnreadableShown;
+    report.unreadable = [...report.unreadable.slice(0, maxUnreadableShown), `and ${more} more unreadable part(s) like these`];
   }
   Object.assign(inspection, {
     blocks: report.blocks,

@@ -13,6 +13,7 @@ export { inspect, clean, cleanBuffer, verify, type AsyncCleanOptions, type Trans
 export { cleanStream, cleanWebStream, type CleanStream, type CleanWebStream, type StreamCleanOptions } from './library/stream.js';
 export { shutdown, WorkerPool, type WorkerPoolOptions } from './batch/pool.js';
 export { verifySync, type VerifyOptions } from './library/tasks.js';
+export type { InspectOptions } from './inspect.js';
 export { formats, detectFormat } from './formats/index.js';
 export { TracelessError, isTracelessError, type ErrorCode } from './errors.js';
 export { limits } from './limits.js';

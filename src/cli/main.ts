@@ -77,7 +77,7 @@ function buildProgram(output: Output, setCode: (code: number) => void): Command 
   walking(
     program
       .command('check')
-      .description('exit 0 when no file carries location or device metadata, 1 when any does, 2 on unreadable input')
+      .description('exit 0 when no file carries location or device metadata, 1 when any does or cannot be read in full, 2 when a file cannot be opened')
       .argument('<paths...>', 'files or folders')
       .option('--fail-on <categories>', 'comma-separated categories that fail the check: location, device, time, owner, thumbnail, embedded, other (default: location,device)')
       .option('--json', 'one JSON object per file per line'),

@@ -68,8 +68,27 @@ export interface FormatHandler {
   readonly cleanable: boolean;
   /** Whether these first bytes (up to 64) belong to this format. */
   sniff(head: Buffer): boolean;
-  inspect(source: ByteSource): ContainerReport;
+  /**
+   * Lists the metadata. Strict by default (what `clean` and verification rely on). With
+   * `bestEffort`, damage and structures only `clean` needs to refuse are recorded in
+   * `unreadable` (where and why) and reading goes on where the format lets it; a walker given a
+   * `report` records into it, so whatever it found before a throw is kept by the caller.
+   */
+  inspect(source: ByteSource, options?: ContainerInspectOptions): ContainerReport;
   plan?(source: ByteSource, options: PlanOptions): CleanPlan;
+}
+
+/** How a walker reads (see `FormatHandler.inspect`). */
+export interface ContainerInspectOptions {
+  /** Read past damage and clean-only strictness, recording it in `unreadable` (scan, check). */
+  bestEffort?: boolean;
+  /** Where to record findings as they are found (kept when the walker throws part-way). */
+  report?: ContainerReport;
+}
+
+/** The report a walker records into: the caller's, or a fresh one. */
+export function reportFor(options: ContainerInspectOptions | undefined): ContainerReport {
+  return options?.report ?? emptyReport();
 }
 
 export function emptyReport(): ContainerReport {

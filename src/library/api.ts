@@ -13,7 +13,7 @@ import { WorkerLost, sharedPool, type WorkerPool } from '../batch/pool.js';
 import { cleanBufferSync, cleanSync, cleanToPieces, failedResult } from '../clean.js';
 import { TracelessError, asTracelessError, type ErrorCode } from '../errors.js';
 import type { Piece } from '../formats/types.js';
-import { inspectSync } from '../inspect.js';
+import { inspectSync, type InspectOptions } from '../inspect.js';
 import type { Input } from '../io/source.js';
 import type { CleanOptions, CleanResult, Inspection } from '../types.js';
 import { asBuffer, transferable, verifySync, type LibraryReply, type LibraryTask, type VerifyOptions, type WireError, type WireInput } from './tasks.js';
@@ -64,17 +64,19 @@ async function onPool<Reply extends LibraryReply>(task: LibraryTask, transfer: T
 
 /**
  * Reports every metadata block and decoded finding of a file (path) or of bytes (Buffer), on a
- * worker thread.
+ * worker thread; best effort by default, as `inspectSync` (`{ bestEffort: false }` reads strictly).
  * @example const report = await inspect('IMG_1234.jpg'); report.locations[0]?.latitude
  */
-export async function inspect(input: Input, name?: string, options: TransferOption = {}): Promise<Inspection> {
+export async function inspect(input: Input, nameOrOptions?: string | (InspectOptions & TransferOption), transferOptions: TransferOption = {}): Promise<Inspection> {
+  const { name, bestEffort = true, ...rest } = typeof nameOrOptions === 'string' ? { name: nameOrOptions } : (nameOrOptions ?? {});
+  const options: TransferOption = { ...transferOptions, ...rest };
   const file = typeof input === 'string' ? input : (name ?? '<buffer>');
   const wire = wireInput(input, options.transfer);
   let reply: Extract<LibraryReply, { kind: 'lib-inspect' }>;
   try {
-    reply = await onPool({ kind: 'lib-inspect', input: wire.input, name }, wire.list, () => {
+    reply = await onPool({ kind: 'lib-inspect', input: wire.input, name, bestEffort }, wire.list, () => {
       try {
-        return { kind: 'lib-inspect', inspection: inspectSync(input, name), error: null };
+        return { kind: 'lib-inspect', inspection: inspectSync(input, { name, bestEffort }), error: null };
       } catch (error) {
         const problem = asTracelessError(error, file);
         return { kind: 'lib-inspect', inspection: null, error: { code: problem.code, message: problem.message, file: problem.file } };

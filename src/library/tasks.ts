@@ -17,7 +17,7 @@ import { verifySource } from '../verify.js';
 export type WireInput = string | Uint8Array;
 
 export type LibraryTask =
-  | { kind: 'lib-inspect'; input: WireInput; name?: string }
+  | { kind: 'lib-inspect'; input: WireInput; name?: string; bestEffort?: boolean }
   | { kind: 'lib-clean'; input: WireInput; output: string | null; options: CleanOptions }
   | { kind: 'lib-clean-buffer'; input: Uint8Array; options: CleanOptions; name: string }
   | { kind: 'lib-clean-pieces'; input: WireInput; options: CleanOptions; name: string }
@@ -118,7 +118,7 @@ export function runLibraryTask(task: LibraryTask): { reply: LibraryReply; transf
     case 'lib-inspect': {
       const file = typeof task.input === 'string' ? task.input : task.name;
       try {
-        return { reply: { kind: 'lib-inspect', inspection: inspectSync(toBuffers(task.input), task.name), error: null }, transfer };
+        return { reply: { kind: 'lib-inspect', inspection: inspectSync(toBuffers(task.input), { name: task.name, bestEffort: task.bestEffort ?? true }), error: null }, transfer };
       } catch (error) {
         const problem = asTracelessError(error, file);
         return { reply: { kind: 'lib-inspect', inspection: null, error: { code: problem.code, message: problem.message, file: problem.file } }, transfer };

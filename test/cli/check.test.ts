@@ -43,10 +43,29 @@ describe('traceless check', () => {
     expect((await runCli('check', work)).code).toBe(1);
   });
 
-  it('exits 2 on unreadable input or bad usage', async () => {
+  it('exits 1 for a file it could not read in full: it cannot be shown to be clean', async () => {
     const broken = join(work, 'broken.jpg');
     writeFileSync(broken, Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 10, 1]));
-    expect((await runCli('check', broken, clean)).code).toBe(2);
+    const run = await runCli('check', broken, clean);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/broken\.jpg: cannot be shown to be clean: segment 0xFFE0 at byte 2 declares 10 bytes but the file ends/);
+    const json = await runCli('check', '--json', broken);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.lines[0]!)).toMatchObject({ file: broken, format: 'jpeg', ok: false, leaks: [], unreadable: [expect.stringContaining('declares 10 bytes')] });
+  });
+
+  it('exits 1 for a file named as a photo whose bytes it does not know; other unknown files are ignored', async () => {
+    const renamed = join(work, 'renamed.jpg');
+    writeFileSync(renamed, 'just some text\n');
+    const run = await runCli('check', renamed);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('renamed.jpg: cannot be shown to be clean: not a photo or video traceless knows');
+    const notes = join(work, 'notes.txt');
+    writeFileSync(notes, 'just some text\n');
+    expect(await runCli('check', notes, clean)).toMatchObject({ code: 0, stdout: '' });
+  });
+
+  it('exits 2 on a file that cannot be opened, or bad usage', async () => {
     expect((await runCli('check', join(work, 'nope.jpg'))).code).toBe(2);
     expect((await runCli('check')).code).toBe(2);
   });

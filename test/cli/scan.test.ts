@@ -113,13 +113,18 @@ describe('traceless scan', () => {
     expect(run.stdout).not.toContain('NO RISK');
   });
 
-  it('exits 2 for a missing file and a malformed one', async () => {
-    expect((await runCli('scan', join(work, 'missing.jpg'))).code).toBe(2);
+  it('exits 2 for a missing file; a damaged one is reported as far as it can be read (exit 0)', async () => {
+    const missing = await runCli('scan', join(work, 'missing.jpg'));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('missing.jpg');
     const broken = join(work, 'broken.jpg');
     writeFileSync(broken, Buffer.from([0xff, 0xd8, 0xff, 0xe1, 0xff, 0xff, 1, 2]));
     const run = await runCli('scan', broken);
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain('broken.jpg');
-    expect(run.stderr).toContain('declares');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('broken.jpg');
+    expect(run.stdout).toMatch(/Could not read: .*declares 65535 bytes but the file ends/);
+    const json = await runCli('scan', '--json', broken);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.lines[0]!).unreadable.join('\n')).toContain('declares 65535 bytes');
   });
 });

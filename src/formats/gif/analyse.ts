@@ -75,13 +75,16 @@ export interface GifAnalysis {
 class Analyser {
   readonly kept: KeptBlock[] = [];
   readonly removals: GifRemoval[] = [];
-  readonly report = emptyReport();
+  readonly report: ContainerReport;
   private loopingKept = false;
   private xmpKept = false;
   private extraPacketsDecoded = 0;
   private nextGraphics?: (GifBlock | undefined)[];
 
-  constructor(private readonly source: ByteSource, private readonly blocks: GifBlock[]) {}
+  /** `into` (best-effort inspection): the report to record into; clean-only refusals are then recorded, not thrown. */
+  constructor(private readonly source: ByteSource, private readonly blocks: GifBlock[], private readonly into?: ContainerReport) {
+    this.report = into ?? emptyReport();
+  }
 
   remove(block: GifBlock, where: string, kind: BlockKind, note: string, findings: Finding[] = []): void {
     this.removals.push({ where, kind, bytes: block.length, note });
@@ -207,7 +210,10 @@ class Analyser {
     const end = block.offset + block.length;
     const firstSize = this.source.read(block.dataOffset, 1)[0]!;
     if (firstSize < graphicControlDataBytes) {
-      throw new TracelessError('MALFORMED', `GIF graphic control extension at offset ${block.offset} holds ${firstSize} bytes instead of 4; removing it would change how the next frame is drawn`);
+      const refusal = new TracelessError('MALFORMED', `GIF graphic control extension at offset ${block.offset} holds ${firstSize} bytes instead of 4; removing it would change how the next frame is drawn`);
+      if (!this.into) throw refusal;
+      this.report.unreadable.push(refusal.message);
+      return;
     }
     // The control applies to the next graphic block: kept only when that is an image (so it is
     // kept or removed with what it governs; a run of controls shares the fate of their image).
@@ -327,9 +333,10 @@ class Analyser {
   }
 }
 
-export function analyseGif(source: ByteSource): GifAnalysis {
-  const layout = readGifLayout(source);
-  const analyser = new Analyser(source, layout.blocks);
+/** `into` (best-effort inspection, never a plan): read leniently, recording into this report. */
+export function analyseGif(source: ByteSource, into?: ContainerReport): GifAnalysis {
+  const layout = readGifLayout(source, into?.unreadable);
+  const analyser = new Analyser(source, layout.blocks, into);
   layout.blocks.forEach((_, index) => analyser.analyse(index));
   const { report } = analyser;
   if (layout.trailingBytes > 0) {

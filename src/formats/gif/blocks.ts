@@ -75,7 +75,11 @@ export function readSubBlocks(source: ByteSource, offset: number, end: number, m
   return Buffer.concat(parts, total);
 }
 
-export function readGifLayout(source: ByteSource): GifLayout {
+/**
+ * Walks the blocks from the header to the trailer. With `damage` (lenient, best-effort inspection)
+ * a file cut short or a block that cannot be walked ends the walk, recorded there, instead of throwing.
+ */
+export function readGifLayout(source: ByteSource, damage?: string[]): GifLayout {
   if (source.size < 13 || !isGifHeader(source.read(0, 6))) throw new TracelessError('UNSUPPORTED_FORMAT', 'not a GIF file (GIF87a/GIF89a header missing)');
   const version = source.read(3, 3).toString('latin1') as GifLayout['version'];
   const screenPacked = source.read(10, 1)[0]!;
@@ -83,35 +87,46 @@ export function readGifLayout(source: ByteSource): GifLayout {
   if (headLength > source.size) throw new TracelessError('TRUNCATED', 'GIF global colour table runs past the end of the file');
   const blocks: GifBlock[] = [];
   let offset = headLength;
+  /** Strict: throws. Lenient: records, and the walk ends here (what follows is not read). */
+  const stop = (error: TracelessError): GifLayout => {
+    if (!damage) throw error;
+    damage.push(error.message);
+    return { version, headLength, blocks, trailerOffset: source.size, trailingBytes: 0 };
+  };
   for (;;) {
-    if (offset >= source.size) throw new TracelessError('TRUNCATED', `GIF ends at byte ${source.size} without its trailer (0x3B): the file is cut short`);
+    if (offset >= source.size) return stop(new TracelessError('TRUNCATED', `GIF ends at byte ${source.size} without its trailer (0x3B): the file is cut short`));
     checkCount(blocks.length + 1, limits.maxSegmentCount, 'GIF block count');
     const introducer = source.read(offset, 1)[0]!;
     if (introducer === 0x3b) return { version, headLength, blocks, trailerOffset: offset, trailingBytes: source.size - offset - 1 };
-    if (introducer === 0x2c) {
-      const descriptor = source.read(offset, 10);
-      const lzwOffset = offset + 10 + colourTableBytes(descriptor[9]!);
-      const minimumCodeSize = source.read(lzwOffset, 1)[0]!;
-      if (minimumCodeSize < 1 || minimumCodeSize > 12) throw new TracelessError('MALFORMED', `GIF image at offset ${offset} has an invalid LZW code size ${minimumCodeSize}`);
-      const end = skipSubBlocks(source, lzwOffset + 1, 'image data');
-      blocks.push({ type: 'image', offset, length: end - offset });
-      offset = end;
-      continue;
-    }
-    if (introducer === 0x21) {
-      const label = source.read(offset + 1, 1)[0]!;
-      const dataOffset = offset + 2;
-      const end = skipSubBlocks(source, dataOffset, `extension 0x${label.toString(16)}`);
-      const block: GifBlock = { type: 'extension', label, offset, length: end - offset, dataOffset };
-      if (label === extensionLabels.application) {
-        const size = source.read(dataOffset, 1)[0]!;
-        // The identifier block is 11 bytes (8-byte identifier, 3-byte authentication code).
-        if (size === 11) block.appId = source.read(dataOffset + 1, 11).toString('latin1');
+    try {
+      if (introducer === 0x2c) {
+        const descriptor = source.read(offset, 10);
+        const lzwOffset = offset + 10 + colourTableBytes(descriptor[9]!);
+        const minimumCodeSize = source.read(lzwOffset, 1)[0]!;
+        if (minimumCodeSize < 1 || minimumCodeSize > 12) throw new TracelessError('MALFORMED', `GIF image at offset ${offset} has an invalid LZW code size ${minimumCodeSize}`);
+        const end = skipSubBlocks(source, lzwOffset + 1, 'image data');
+        blocks.push({ type: 'image', offset, length: end - offset });
+        offset = end;
+        continue;
       }
-      blocks.push(block);
-      offset = end;
-      continue;
+      if (introducer === 0x21) {
+        const label = source.read(offset + 1, 1)[0]!;
+        const dataOffset = offset + 2;
+        const end = skipSubBlocks(source, dataOffset, `extension 0x${label.toString(16)}`);
+        const block: GifBlock = { type: 'extension', label, offset, length: end - offset, dataOffset };
+        if (label === extensionLabels.application) {
+          const size = source.read(dataOffset, 1)[0]!;
+          // The identifier block is 11 bytes (8-byte identifier, 3-byte authentication code).
+          if (size === 11) block.appId = source.read(dataOffset + 1, 11).toString('latin1');
+        }
+        blocks.push(block);
+        offset = end;
+        continue;
+      }
+    } catch (error) {
+      if (!(error instanceof TracelessError) || error.code === 'LIMIT_EXCEEDED') throw error;
+      return stop(error);
     }
-    throw new TracelessError('MALFORMED', `GIF has an unknown block introducer 0x${introducer.toString(16).padStart(2, '0')} at offset ${offset}`);
+    return stop(new TracelessError('MALFORMED', `GIF has an unknown block introducer 0x${introducer.toString(16).padStart(2, '0')} at offset ${offset}`));
   }
 }

@@ -3,7 +3,7 @@
  * Reference: GIF89a Specification, https://www.w3.org/Graphics/GIF/spec-gif89a.txt
  */
 import { asTracelessError } from '../../errors.js';
-import type { FormatHandler } from '../types.js';
+import { reportFor, type FormatHandler } from '../types.js';
 import { analyseGif } from './analyse.js';
 import { isGifHeader } from './blocks.js';
 import { planGif } from './plan.js';
@@ -14,9 +14,9 @@ export const gif: FormatHandler = {
   extensions: ['gif'],
   cleanable: true,
   sniff: (head) => isGifHeader(head),
-  inspect(source) {
+  inspect(source, options) {
     try {
-      return analyseGif(source).report;
+      return analyseGif(source, options?.bestEffort ? reportFor(options) : undefined).report;
     } catch (error) {
       throw asTracelessError(error, source.name);
     }

@@ -48,9 +48,19 @@ export function itemWhere(info: ItemInfo, role: ItemRole): string {
   return `meta/${name}#${info.id}`;
 }
 
-export function analyse(source: ByteSource): Analysis {
-  const file = readHeifFile(source);
+/**
+ * `lenient` (best-effort inspection): what only a clean must refuse (protected items, references
+ * to items that are not described, extents past the end of a cut file, timed-metadata tracks) is
+ * recorded in `file.budget.damage` and the rest is still analysed. A plan never analyses leniently.
+ */
+export function analyse(source: ByteSource, lenient = false): Analysis {
+  const file = readHeifFile(source, lenient);
   const analysis: Analysis = { file, items: [], metaExtras: [], dirtyPadding: new Set(), properties: [] };
+  /** Strict: throws. Lenient: records the problem and goes on. */
+  const refuse = (error: TracelessError): void => {
+    if (!lenient) throw error;
+    file.budget.damage.push(error.message);
+  };
   for (const { box, role } of file.top) {
     if (role === 'padding' && !isZeroFilled(source, box)) analysis.dirtyPadding.add(box);
   }
@@ -60,14 +70,14 @@ export function analyse(source: ByteSource): Analysis {
       if (structuralMetaChildren.has(child.type)) continue;
       if (paddingTypes.has(child.type)) analysis.metaExtras.push({ box: child, role: 'padding', dirty: !isZeroFilled(source, child) });
       else if (child.type in metadataMetaChildren) analysis.metaExtras.push({ box: child, role: 'metadata', dirty: true });
-      else if (child.type === 'ipro' || child.type === 'sinf') throw new TracelessError('UNSUPPORTED_FORMAT', 'protected (encrypted) HEIF items are not supported');
+      else if (child.type === 'ipro' || child.type === 'sinf') refuse(new TracelessError('UNSUPPORTED_FORMAT', 'protected (encrypted) HEIF items are not supported'));
       // Unknown children of meta play no part in decoding: removed with the metadata.
       else analysis.metaExtras.push({ box: child, role: 'metadata', dirty: true });
     }
     const locations = new Map((meta.iloc?.items ?? []).map((location) => [location.id, location] as const));
     for (const location of locations.values()) {
       if (!meta.itemInfos.has(location.id)) {
-        throw new TracelessError('MALFORMED', `meta/iloc locates item ${location.id}, which meta/iinf does not describe`);
+        refuse(new TracelessError('MALFORMED', `meta/iloc locates item ${location.id}, which meta/iinf does not describe`));
       }
     }
     for (const info of meta.itemInfos.values()) {
@@ -83,22 +93,32 @@ export function analyse(source: ByteSource): Analysis {
         } catch (error) {
           // Extents past the file are damage (refused); data kept in another file only matters for an
           // image: a metadata item is removed whatever its data reference says.
-          if (role === 'image' || !(error instanceof TracelessError) || error.code !== 'UNSUPPORTED_FORMAT') throw error;
-          item.unplaced = (error as Error).message;
+          const unsupported = error instanceof TracelessError && error.code === 'UNSUPPORTED_FORMAT';
+          if (!(error instanceof TracelessError) || (!lenient && (role === 'image' || !unsupported))) throw error;
+          item.unplaced = error.message;
+          // Lenient: an image's data cut off is damage; a metadata item's is reported where it is described.
+          if (lenient && role === 'image') file.budget.damage.push(`${item.where}: ${error.message}`);
         }
       }
       analysis.items.push(item);
     }
     if (meta.primaryItemId !== undefined) {
       const primary = analysis.items.find((item) => item.id === meta.primaryItemId);
-      if (!primary) throw new TracelessError('MALFORMED', `meta/pitm names item ${meta.primaryItemId}, which meta/iinf does not describe`);
-      if (primary.role !== 'image') throw new TracelessError('MALFORMED', `the primary item ${primary.id} is not an image`);
+      if (!primary) refuse(new TracelessError('MALFORMED', `meta/pitm names item ${meta.primaryItemId}, which meta/iinf does not describe`));
+      else if (primary.role !== 'image') refuse(new TracelessError('MALFORMED', `the primary item ${primary.id} is not an image`));
     }
     meta.iprp?.properties.forEach((box, index) => {
       // Unknown properties are judged by the plan: removed, or refused when essential for a kept image.
       analysis.properties.push({ box, index: index + 1, role: propertyRole(box) ?? 'unknown' });
     });
   }
-  if (file.moov) analysis.moov = readMoov(source, file.moov, file.budget);
+  if (file.moov) {
+    try {
+      analysis.moov = readMoov(source, file.moov, file.budget);
+    } catch (error) {
+      if (!lenient || !(error instanceof TracelessError)) throw error;
+      refuse(new TracelessError(error.code, `moov: ${error.message}`));
+    }
+  }
   return analysis;
 }

@@ -12,7 +12,8 @@ import { decodeXmp } from '../../decode/xmp.js';
 import { limits } from '../../limits.js';
 import type { ByteSource } from '../../io/source.js';
 import type { BlockKind, Finding } from '../../types.js';
-import { emptyReport, mergeReport, type ContainerReport } from '../types.js';
+import { emptyReport, mergeReport, reportFor as recordingInto, type ContainerInspectOptions, type ContainerReport } from '../types.js';
+import { TracelessError } from '../../errors.js';
 import { payloadSize, payloadStart, printable, type Box } from '../isobmff/boxes.js';
 import { analyse, type AnalysedItem, type Analysis } from './analyse.js';
 import { decodeAppleMakerNote } from './apple.js';
@@ -24,9 +25,11 @@ import { decide } from './decide.js';
 import { readableText } from './property-emit.js';
 import { chunkRanges } from './moov.js';
 
-export function inspectHeif(source: ByteSource): ContainerReport {
-  const analysis = analyse(source);
-  const report = reportFor(source, analysis);
+export function inspectHeif(source: ByteSource, options?: ContainerInspectOptions): ContainerReport {
+  const lenient = options?.bestEffort ?? false;
+  const analysis = analyse(source, lenient);
+  const report = reportFor(source, analysis, lenient ? recordingInto(options) : undefined);
+  report.unreadable.push(...analysis.file.budget.damage);
   report.findings.push(...hiddenFindings(source, analysis));
   return report;
 }
@@ -64,10 +67,24 @@ function hiddenFindings(source: ByteSource, analysis: Analysis): Finding[] {
   }
 }
 
-export function reportFor(source: ByteSource, analysis: Analysis): ContainerReport {
-  const report = emptyReport();
+/**
+ * `into` (best-effort inspection): the report to record into; an item that cannot be read is then
+ * said to be unreadable and the others are still described.
+ */
+export function reportFor(source: ByteSource, analysis: Analysis, into?: ContainerReport): ContainerReport {
+  const report = into ?? emptyReport();
   for (const item of analysis.items) {
-    if (item.role !== 'image') describeItem(source, item, report);
+    if (item.role === 'image') continue;
+    if (!into) {
+      describeItem(source, item, report);
+      continue;
+    }
+    try {
+      describeItem(source, item, report);
+    } catch (error) {
+      if (!(error instanceof TracelessError) || error.code === 'INTERNAL') throw error;
+      report.unreadable.push(`${item.where}: ${error.message}`);
+    }
   }
   const thumbnails = analysis.file.meta?.iref?.references.filter((reference) => reference.type === 'thmb') ?? [];
   if (thumbnails.length > 0) {
@@ -136,7 +153,7 @@ function itemBlock(item: AnalysedItem, kind: BlockKind, report: ContainerReport,
 
 function describeItem(source: ByteSource, item: AnalysedItem, report: ContainerReport): void {
   if (!item.place && item.location) {
-    report.unreadable.push(`${item.where}: built from other items (iloc construction method 2), not decoded`);
+    report.unreadable.push(`${item.where}: ${item.unplaced ?? 'built from other items (iloc construction method 2)'}, not decoded`);
   }
   switch (item.role) {
     case 'exif':

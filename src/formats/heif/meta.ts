@@ -166,55 +166,77 @@ export function readMeta(source: ByteSource, box: Box, budget: BoxBudget): HeifM
   const seen = new Set<string>();
   for (const child of children) {
     if (onlyOnce.has(child.type)) {
-      if (seen.has(child.type)) throw new TracelessError('MALFORMED', `meta holds more than one '${child.type}' box`);
+      if (seen.has(child.type)) {
+        const repeated = new TracelessError('MALFORMED', `meta holds more than one '${child.type}' box`);
+        // Lenient (best-effort inspection): the first one is read, the repeat is said to be unread.
+        if (!budget.lenient) throw repeated;
+        budget.damage.push(`${repeated.message}; the second was not read`);
+        continue;
+      }
       seen.add(child.type);
     }
-    switch (child.type) {
-      case 'hdlr': {
-        const payload = readPayload(source, child, 'meta/hdlr');
-        meta.handler = readHandler(payload, 'meta/hdlr');
-        const fields = readHandlerFields(payload);
-        meta.handlerName = fields.name;
-        meta.handlerSlack = fields.slack;
-        break;
-      }
-      case 'pitm': {
-        const cursor = new Cursor(readPayload(source, child, 'meta/pitm'), 'meta/pitm');
-        const header = fullBoxHeader(cursor);
-        meta.primaryItemId = header.version === 0 ? cursor.u16('item_ID') : cursor.u32('item_ID');
-        break;
-      }
-      case 'iinf':
-        readItemInfos(source, child, budget, meta);
-        break;
-      case 'iloc':
-        meta.iloc = readItemLocations(readPayload(source, child, 'meta/iloc'), child);
-        break;
-      case 'iref':
-        meta.iref = readItemReferences(readPayload(source, child, 'meta/iref'), child);
-        break;
-      case 'iprp':
-        meta.iprp = readItemProperties(source, child, budget);
-        break;
-      case 'idat':
-        meta.idat = child;
-        break;
-      case 'dinf': {
-        const read = readDataReferences(source, child, budget);
-        meta.dataReferenceDetails = read.entries;
-        meta.dataReferences = read.entries.map((entry) => entry.selfContained);
-        meta.dinfExtras = read.extras;
-        break;
-      }
-      case 'grpl':
-        meta.groups = readGroups(source, child, budget);
-        break;
-      default:
-        // Other children (free, xml, uuid, …) are judged by the caller.
-        break;
+    if (!budget.lenient) {
+      readMetaChild(source, child, budget, meta);
+      continue;
+    }
+    // Lenient: a child that cannot be read is said so; the others (the items' list and places, which
+    // find the Exif and XMP) are still read.
+    try {
+      readMetaChild(source, child, budget, meta);
+    } catch (error) {
+      if (!(error instanceof TracelessError) || error.code === 'INTERNAL') throw error;
+      budget.damage.push(`meta/${printable(child.type)}: ${error.message}`);
     }
   }
   return meta;
+}
+
+/** Reads one child of `meta` into the model. */
+function readMetaChild(source: ByteSource, child: Box, budget: BoxBudget, meta: HeifMeta): void {
+  switch (child.type) {
+    case 'hdlr': {
+      const payload = readPayload(source, child, 'meta/hdlr');
+      meta.handler = readHandler(payload, 'meta/hdlr');
+      const fields = readHandlerFields(payload);
+      meta.handlerName = fields.name;
+      meta.handlerSlack = fields.slack;
+      break;
+    }
+    case 'pitm': {
+      const cursor = new Cursor(readPayload(source, child, 'meta/pitm'), 'meta/pitm');
+      const header = fullBoxHeader(cursor);
+      meta.primaryItemId = header.version === 0 ? cursor.u16('item_ID') : cursor.u32('item_ID');
+      break;
+    }
+    case 'iinf':
+      readItemInfos(source, child, budget, meta);
+      break;
+    case 'iloc':
+      meta.iloc = readItemLocations(readPayload(source, child, 'meta/iloc'), child);
+      break;
+    case 'iref':
+      meta.iref = readItemReferences(readPayload(source, child, 'meta/iref'), child);
+      break;
+    case 'iprp':
+      meta.iprp = readItemProperties(source, child, budget);
+      break;
+    case 'idat':
+      meta.idat = child;
+      break;
+    case 'dinf': {
+      const read = readDataReferences(source, child, budget);
+      meta.dataReferenceDetails = read.entries;
+      meta.dataReferences = read.entries.map((entry) => entry.selfContained);
+      meta.dinfExtras = read.extras;
+      break;
+    }
+    case 'grpl':
+      meta.groups = readGroups(source, child, budget);
+      break;
+    default:
+      // Other children (free, xml, uuid, …) are judged by the caller.
+      break;
+  }
 }
 
 /** hdlr layout: version/flags 4, pre_defined 4, handler_type 4, reserved 12, then the name. */

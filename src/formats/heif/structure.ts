@@ -97,14 +97,14 @@ function readTopLevel(source: ByteSource, budget: BoxBudget): { boxes: Box[]; tr
   }
 }
 
-export function readHeifFile(source: ByteSource): HeifFile {
-  const budget = new BoxBudget();
+export function readHeifFile(source: ByteSource, lenient = false): HeifFile {
+  const budget = new BoxBudget(lenient);
   const { boxes, trailer } = readTopLevel(source, budget);
   if (boxes[0]?.type !== 'ftyp') throw new TracelessError('MALFORMED', 'the file does not start with an ftyp box');
   readBrands(source, boxes[0]);
   const file: HeifFile = { top: [], budget };
   boxes.forEach((box, index) => {
-    const role = topRole(box, index);
+    const role = topRole(box, index, budget);
     if (role === 'meta') {
       if (file.meta) throw new TracelessError('MALFORMED', 'the file holds more than one top-level meta box');
       file.meta = readMeta(source, box, budget);
@@ -123,7 +123,7 @@ export function readHeifFile(source: ByteSource): HeifFile {
   return file;
 }
 
-function topRole(box: Box, index: number): TopRole {
+function topRole(box: Box, index: number, budget: BoxBudget): TopRole {
   if (box.type === 'ftyp') {
     if (index !== 0) throw new TracelessError('MALFORMED', `a second ftyp box at offset ${box.offset}`);
     return 'ftyp';
@@ -134,7 +134,10 @@ function topRole(box: Box, index: number): TopRole {
   if (paddingTypes.has(box.type)) return 'padding';
   if (box.type in metadataTopBoxes) return 'metadata';
   if (['moof', 'mfra', 'sidx', 'styp', 'ssix', 'emsg'].includes(box.type)) {
-    throw new TracelessError('UNSUPPORTED_FORMAT', `fragmented HEIF sequences ('${box.type}' box) are not supported`);
+    const message = `fragmented HEIF sequences ('${box.type}' box) are not supported`;
+    if (!budget.lenient) throw new TracelessError('UNSUPPORTED_FORMAT', message);
+    budget.damage.push(`${message}: the '${box.type}' box at ${box.offset} was not read`);
+    return 'metadata';
   }
   // Unknown boxes (Samsung `sefd`, vendor blocks, misnamed ones) play no part in decoding the
   // images, which live in meta and mdat: they are removed, never copied and never refused.

@@ -27,9 +27,24 @@ export const boxEnd = (box: Box) => box.offset + box.size;
 export const payloadStart = (box: Box) => box.offset + box.headerSize;
 export const payloadSize = (box: Box) => box.size - box.headerSize;
 
-/** Counts boxes read across one walk so that a crafted file cannot make the walk unbounded. */
+/**
+ * Counts boxes read across one walk so that a crafted file cannot make the walk unbounded. It also
+ * carries how the walk reads: a lenient budget (best-effort inspection) keeps a box cut short by
+ * the end of the file, as far as the file goes, and records that in `damage` instead of throwing.
+ */
 export class BoxBudget {
   private count = 0;
+  /** Whether a lenient walk has met the end of a cut-short file. */
+  cutShort = false;
+  /**
+   * @param lenient read a box cut short by the end of the file as far as it goes
+   * @param damage where a lenient walk records what was cut short (a report's `unreadable`, so that
+   *   it is kept even when the walk fails further on)
+   */
+  constructor(
+    readonly lenient = false,
+    readonly damage: string[] = [],
+  ) {}
   take(): void {
     this.count += 1;
     checkCount(this.count, limits.maxBoxCount, 'box count');
@@ -72,7 +87,16 @@ export function readBoxes(source: ByteSource, start: number, end: number, budget
     if (size < headerSize) throw new TracelessError('MALFORMED', `${context}: box '${printable(type)}' at ${offset} is smaller than its header (${size} bytes)`);
     if (offset + size > end) {
       const what = end >= source.size && offset + size > source.size ? 'TRUNCATED' : 'MALFORMED';
-      throw new TracelessError(what, `${context}: box '${printable(type)}' at ${offset} (${size} bytes) runs past the end of its ${context === 'file' ? 'file' : 'parent'} at ${end}`);
+      const message = `${context}: box '${printable(type)}' at ${offset} (${size} bytes) runs past the end of its ${context === 'file' ? 'file' : 'parent'} at ${end}`;
+      if (!budget.lenient || what !== 'TRUNCATED') throw new TracelessError(what, message);
+      // Cut short by the end of the file: keep what is there (its children are read as far as they go).
+      // Said once: the boxes around the cut (its parents, then its children) are cut by the same end.
+      if (!budget.cutShort) budget.damage.push(`${message} (the file is cut short)`);
+      budget.cutShort = true;
+      const box: Box = { type, offset, headerSize, size: end - offset };
+      if (uuid !== undefined) box.uuid = uuid;
+      boxes.push(box);
+      break;
     }
     const box: Box = { type, offset, headerSize, size };
     if (uuid !== undefined) box.uuid = uuid;

@@ -19,6 +19,6 @@ export const jpeg: FormatHandler = {
   extensions: ['jpg', 'jpeg', 'jpe', 'jfif', 'mpo'],
   cleanable: true,
   sniff: isJpeg,
-  inspect: (source) => inspectJpeg(source, '', 0, 'primary'),
+  inspect: (source, options) => inspectJpeg(source, '', 0, 'primary', options),
   plan: planJpeg,
 };

@@ -12,7 +12,7 @@ import { decodeIptc, readImageResources, resourceIds } from '../../decode/iptc.j
 import { parseTiff } from '../../decode/tiff.js';
 import { decodeXmp, xmpText } from '../../decode/xmp.js';
 import type { Finding } from '../../types.js';
-import { emptyReport, mergeReport, type ContainerReport } from '../types.js';
+import { emptyReport, mergeReport, reportFor, type ContainerInspectOptions, type ContainerReport } from '../types.js';
 import { isJpeg, markers, walkJpeg, type JpegLayout, type JpegSegment } from './markers.js';
 import { decodeFlir } from '../../decode/flir.js';
 import { decodeSamsungTrailer } from '../../decode/samsung-trailer.js';
@@ -40,17 +40,20 @@ const maxTrailerImages = 16;
  * and a source's bytes never change while it is open.
  */
 const analyses = new WeakMap<ByteSource, JpegAnalysis>();
+/** Lenient analyses (best-effort inspection) apart: a clean never sees one. */
+const lenientAnalyses = new WeakMap<ByteSource, JpegAnalysis>();
 
-export function analyseJpeg(source: ByteSource): JpegAnalysis {
-  const cached = analyses.get(source);
+export function analyseJpeg(source: ByteSource, lenient = false): JpegAnalysis {
+  const cache = lenient ? lenientAnalyses : analyses;
+  const cached = cache.get(source);
   if (cached) return cached;
-  const analysis = analyseUncached(source);
-  analyses.set(source, analysis);
+  const analysis = analyseUncached(source, lenient);
+  cache.set(source, analysis);
   return analysis;
 }
 
-function analyseUncached(source: ByteSource): JpegAnalysis {
-  const layout = walkJpeg(source);
+function analyseUncached(source: ByteSource, lenient: boolean): JpegAnalysis {
+  const layout = walkJpeg(source, { lenient });
   const segments: ClassifiedSegment[] = [];
   for (const part of layout.parts) {
     if (part.type !== 'segment' || part.payloadLength === 0) {
@@ -107,9 +110,11 @@ export function assembleExtendedXmp(chunks: readonly Buffer[]): { guid: string; 
 }
 
 /** `role`: what the image is to the file (a JPEG inside metadata keeps no gain-map data). */
-export function inspectJpeg(source: ByteSource, prefix = '', depth = 0, role: ImageRole = 'embedded'): ContainerReport {
-  const report = emptyReport();
-  const { layout, segments } = analyseJpeg(source);
+export function inspectJpeg(source: ByteSource, prefix = '', depth = 0, role: ImageRole = 'embedded', options?: ContainerInspectOptions): ContainerReport {
+  const report = depth === 0 ? reportFor(options) : emptyReport();
+  const lenient = options?.bestEffort ?? false;
+  const { layout, segments } = analyseJpeg(source, lenient);
+  for (const damage of layout.damage ?? []) report.unreadable.push(`${prefix}${damage}`);
   const kept = keptFor(source, role);
   const extendedXmp: Buffer[] = [];
   /** ICC chunks, re-assembled after the walk to report what the profile carries. */
@@ -219,7 +224,7 @@ export function inspectJpeg(source: ByteSource, prefix = '', depth = 0, role: Im
     }
   }
   if (flirChunks.length > 0) mergeDecoded(report, () => decodeFlir(flirChunks, `${prefix}APP1/FLIR`), `${prefix}APP1/FLIR`);
-  reportStructure(source, segments, prefix, report);
+  reportStructure(source, segments, prefix, report, layout.damage !== undefined);
   if (layout.trailer && kept && kept.extras.length > 0) {
     const trailer = layout.trailer;
     inspectKeptImages(source, kept, trailer, prefix, report, (image, imagePrefix, imageRole) => inspectJpeg(image, imagePrefix, depth + 1, imageRole), (range) => inspectTrailer(source, range, prefix, depth, report));
@@ -239,12 +244,13 @@ export function inspectJpeg(source: ByteSource, prefix = '', depth = 0, role: Im
  * fields, tables no scan uses, extra ICC chunks, markers with no decoding role): reported, so that
  * `scan` never calls a file clean that `clean` would change.
  */
-function reportStructure(source: ByteSource, segments: readonly ClassifiedSegment[], prefix: string, report: ContainerReport): void {
+function reportStructure(source: ByteSource, segments: readonly ClassifiedSegment[], prefix: string, report: ContainerReport, damaged: boolean): void {
   let structure;
   try {
     structure = rewriteStructure(source, segments);
   } catch (error) {
-    report.unreadable.push(`${prefix}image structure: ${asTracelessError(error).message}`);
+    // A damaged file's structure is already said to be unreadable where the damage is.
+    if (!damaged) report.unreadable.push(`${prefix}image structure: ${asTracelessError(error).message}`);
     return;
   }
   // One finding per place and kind (a file may repeat a segment thousands of times).

@@ -4,7 +4,9 @@
  *
  * Splits a JPEG into its marker segments, the entropy-coded data after each SOS, and whatever
  * follows EOI. Every length is checked against the data; a file without SOI, with a segment that
- * runs past the end, or without EOI is refused.
+ * runs past the end, or without EOI is refused — unless the walk is lenient (best-effort
+ * inspection): then a segment cut short is kept as far as the file goes, bytes where a marker
+ * should be are skipped to the next marker, and each such problem is listed in `damage`.
  */
 import { TracelessError, checkCount } from '../../errors.js';
 import { limits } from '../../limits.js';
@@ -44,6 +46,8 @@ export interface JpegLayout {
   endOfImage: number;
   /** Bytes after EOI (motion-photo videos, MPF images, vendor trailers). */
   trailer: { offset: number; length: number } | null;
+  /** Lenient walks only: what was wrong and where (the strict walk throws instead). */
+  damage?: string[];
 }
 
 const isStandalone = (marker: number) => marker === markers.SOI || marker === markers.EOI || marker === markers.TEM || (marker >= 0xd0 && marker <= 0xd7);
@@ -111,50 +115,85 @@ function findMarkerAfterEntropy(source: ByteSource, from: number): number {
   return -1;
 }
 
-export function walkJpeg(source: ByteSource): JpegLayout {
+export function walkJpeg(source: ByteSource, options: { lenient?: boolean } = {}): JpegLayout {
   const size = source.size;
   if (size < 4 || !isJpeg(source.read(0, 3))) throw new TracelessError('MALFORMED', 'not a JPEG: the file does not start with an SOI marker');
   const parts: JpegLayout['parts'] = [{ type: 'segment', marker: markers.SOI, offset: 0, length: 2, payloadOffset: 2, payloadLength: 0 }];
+  const damage: string[] = [];
+  /** Strict: throws. Lenient: records, and the walk ends here (the rest of the file is not read). */
+  const stop = (code: 'TRUNCATED' | 'MALFORMED', message: string): JpegLayout => {
+    if (!options.lenient) throw new TracelessError(code, message);
+    damage.push(message);
+    return { parts, endOfImage: size, trailer: null, damage };
+  };
+  /** Lenient only: goes on at the next marker after `from`, or ends the walk when there is none. */
+  const resumeAfter = (from: number, message: string): number | JpegLayout => {
+    if (!options.lenient) throw new TracelessError('MALFORMED', message);
+    const next = findMarkerAfterEntropy(source, from);
+    damage.push(next === -1 ? message : `${message}; reading went on at the next marker, at byte ${next}`);
+    return next === -1 ? { parts, endOfImage: size, trailer: null, damage } : next;
+  };
   let offset = 2;
   let count = 0;
   while (true) {
     checkCount(++count, limits.maxSegmentCount, 'JPEG segment count');
-    if (offset + 2 > size) throw new TracelessError('TRUNCATED', `the JPEG ends at byte ${size} without an EOI marker (the file is cut short)`);
+    if (offset + 2 > size) return stop('TRUNCATED', `the JPEG ends at byte ${size} without an EOI marker (the file is cut short)`);
     const head = source.read(offset, 2);
-    if (head[0] !== 0xff) throw new TracelessError('MALFORMED', `expected a JPEG marker at byte ${offset}, found 0x${head[0]!.toString(16).padStart(2, '0')}`);
+    if (head[0] !== 0xff) {
+      const resumed = resumeAfter(offset, `expected a JPEG marker at byte ${offset}, found 0x${head[0]!.toString(16).padStart(2, '0')}`);
+      if (typeof resumed !== 'number') return resumed;
+      offset = resumed;
+      continue;
+    }
     let marker = head[1]!;
     let markerOffset = offset;
     // Fill bytes: any number of 0xFF may precede a marker.
     while (marker === 0xff) {
       markerOffset += 1;
-      if (markerOffset + 2 > size) throw new TracelessError('TRUNCATED', 'the JPEG ends inside marker fill bytes');
+      if (markerOffset + 2 > size) return stop('TRUNCATED', 'the JPEG ends inside marker fill bytes');
       marker = source.read(markerOffset + 1, 1)[0]!;
     }
-    if (marker === 0x00) throw new TracelessError('MALFORMED', `invalid JPEG marker 0xFF00 at byte ${markerOffset}`);
+    if (marker === 0x00) {
+      const resumed = resumeAfter(markerOffset + 2, `invalid JPEG marker 0xFF00 at byte ${markerOffset}`);
+      if (typeof resumed !== 'number') return resumed;
+      offset = resumed;
+      continue;
+    }
     if (marker === markers.EOI) {
       parts.push({ type: 'segment', marker, offset: markerOffset, length: 2, payloadOffset: markerOffset + 2, payloadLength: 0 });
       const endOfImage = markerOffset + 2;
       walkedEntropy.set(source, parts.filter((part): part is { type: 'entropy' } & JpegEntropyData => part.type === 'entropy'));
-      return { parts, endOfImage, trailer: endOfImage < size ? { offset: endOfImage, length: size - endOfImage } : null };
+      return { parts, endOfImage, trailer: endOfImage < size ? { offset: endOfImage, length: size - endOfImage } : null, ...(damage.length ? { damage } : {}) };
     }
-    if (marker === markers.SOI) throw new TracelessError('MALFORMED', `a second SOI marker at byte ${markerOffset} inside the image`);
+    if (marker === markers.SOI) return stop('MALFORMED', `a second SOI marker at byte ${markerOffset} inside the image`);
     if (isStandalone(marker)) {
       parts.push({ type: 'segment', marker, offset: markerOffset, length: 2, payloadOffset: markerOffset + 2, payloadLength: 0 });
       offset = markerOffset + 2;
       continue;
     }
-    if (markerOffset + 4 > size) throw new TracelessError('TRUNCATED', `the JPEG ends inside the header of marker 0xFF${hex(marker)} at byte ${markerOffset}`);
+    if (markerOffset + 4 > size) return stop('TRUNCATED', `the JPEG ends inside the header of marker 0xFF${hex(marker)} at byte ${markerOffset}`);
     const declared = source.read(markerOffset + 2, 2).readUInt16BE(0);
-    if (declared < 2) throw new TracelessError('MALFORMED', `segment 0xFF${hex(marker)} at byte ${markerOffset} has an impossible length of ${declared}`);
+    if (declared < 2) {
+      const resumed = resumeAfter(markerOffset + 4, `segment 0xFF${hex(marker)} at byte ${markerOffset} has an impossible length of ${declared}`);
+      if (typeof resumed !== 'number') return resumed;
+      offset = resumed;
+      continue;
+    }
     const segmentEnd = markerOffset + 2 + declared;
     if (segmentEnd > size) {
-      throw new TracelessError('TRUNCATED', `segment 0xFF${hex(marker)} at byte ${markerOffset} declares ${declared} bytes but the file ends after ${size - markerOffset - 2}`);
+      const message = `segment 0xFF${hex(marker)} at byte ${markerOffset} declares ${declared} bytes but the file ends after ${size - markerOffset - 2}`;
+      // Lenient: the part that is there is kept, so what it holds can still be decoded.
+      if (options.lenient) parts.push({ type: 'segment', marker, offset: markerOffset, length: size - markerOffset, payloadOffset: markerOffset + 4, payloadLength: size - markerOffset - 4 });
+      return stop('TRUNCATED', message);
     }
     parts.push({ type: 'segment', marker, offset: markerOffset, length: segmentEnd - markerOffset, payloadOffset: markerOffset + 4, payloadLength: declared - 2 });
     offset = segmentEnd;
     if (marker === markers.SOS) {
       const next = findMarkerAfterEntropy(source, offset);
-      if (next === -1) throw new TracelessError('TRUNCATED', 'the image data runs to the end of the file without an EOI marker (the file is cut short)');
+      if (next === -1) {
+        if (options.lenient && size > offset) parts.push({ type: 'entropy', offset, length: size - offset });
+        return stop('TRUNCATED', 'the image data runs to the end of the file without an EOI marker (the file is cut short)');
+      }
       if (next > offset) parts.push({ type: 'entropy', offset, length: next - offset });
       offset = next;
     }

@@ -10,13 +10,14 @@
  */
 import { TracelessError, asTracelessError } from '../../errors.js';
 import type { ByteSource } from '../../io/source.js';
-import type { CleanPlan, ContainerReport, FormatHandler, PlanOptions } from '../types.js';
+import { reportFor, type CleanPlan, type ContainerInspectOptions, type ContainerReport, type FormatHandler, type PlanOptions } from '../types.js';
 import { buildMp4Plan, examineMp4 } from './plan.js';
 import { isMp4 } from './sniff.js';
 
-export function inspectMp4(source: ByteSource): ContainerReport {
+export function inspectMp4(source: ByteSource, options?: ContainerInspectOptions): ContainerReport {
   try {
-    return examineMp4(source, { mode: 'all', keepOrientation: true, keepDates: false }).analysis.report;
+    const reading = options?.bestEffort ? { lenient: true, report: reportFor(options) } : {};
+    return examineMp4(source, { mode: 'all', keepOrientation: true, keepDates: false }, reading).analysis.report;
   } catch (error) {
     throw asTracelessError(error, source.name);
   }

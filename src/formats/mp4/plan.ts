@@ -14,7 +14,7 @@ import type { Edit } from './edits.js';
 import { anyNonZero, mergeRanges, planMediaData, rangeOutsideMediaData, subtractRanges, unreferencedRanges } from './media-data.js';
 import type { ByteRange } from './sample-table.js';
 import { analyseStructure, type StructureResult } from './structure.js';
-import { analyseMp4, type Mp4Analysis } from './walk.js';
+import { analyseMp4, type Mp4Analysis, type Mp4Reading } from './walk.js';
 
 export interface Mp4Examination {
   analysis: Mp4Analysis;
@@ -28,8 +28,8 @@ export interface Mp4Examination {
 
 const total = (ranges: readonly ByteRange[]) => ranges.reduce((sum, range) => sum + range.length, 0);
 
-export function examineMp4(source: ByteSource, options: PlanOptions): Mp4Examination {
-  const analysis = analyseMp4(source, options);
+export function examineMp4(source: ByteSource, options: PlanOptions, reading: Mp4Reading = {}): Mp4Examination {
+  const analysis = analyseMp4(source, options, reading);
   const structure = analyseStructure({
     source,
     movie: analysis.movie,

@@ -133,8 +133,17 @@ export interface Mp4Analysis {
   budget: BoxBudget;
 }
 
-export function analyseMp4(source: ByteSource, options: PlanOptions): Mp4Analysis {
-  const walker = new Walker(source, options);
+/**
+ * How the walk reads. `lenient` (best-effort inspection, never a plan): a box cut short by the end
+ * of the file is read as far as it goes, and what was cut is recorded in `report.unreadable`; `report` receives the findings as they are made.
+ */
+export interface Mp4Reading {
+  lenient?: boolean;
+  report?: ContainerReport;
+}
+
+export function analyseMp4(source: ByteSource, options: PlanOptions, reading: Mp4Reading = {}): Mp4Analysis {
+  const walker = new Walker(source, options, reading);
   walker.run();
   const keptSamples: ByteRange[] = [];
   for (const { track, table } of walker.keptTables) keptSamples.push(...chunkRanges(table, source.size, track.where, false));
@@ -158,11 +167,12 @@ export function analyseMp4(source: ByteSource, options: PlanOptions): Mp4Analysi
 }
 
 class Walker {
-  readonly report = emptyReport();
+  readonly report: ContainerReport;
   readonly top = new Scope();
   readonly kept = new Set<string>();
   readonly refusals: string[] = [];
-  readonly budget = new BoxBudget();
+  readonly budget: BoxBudget;
+  private readonly lenient: boolean;
   private fragmented = false;
   /** Top-level 'mdat' boxes: the only places where samples to be zeroed may lie. */
   private mediaData: Box[] = [];
@@ -190,7 +200,12 @@ class Walker {
   constructor(
     private readonly source: ByteSource,
     private readonly options: PlanOptions,
-  ) {}
+    reading: Mp4Reading = {},
+  ) {
+    this.report = reading.report ?? emptyReport();
+    this.lenient = reading.lenient ?? false;
+    this.budget = new BoxBudget(this.lenient, this.report.unreadable);
+  }
 
   private get removeAll(): boolean {
     return this.options.mode === 'all';
@@ -219,9 +234,10 @@ class Walker {
     this.fragmented = boxes.some((box) => box.type === 'moof' || box.type === 'mfra');
     const moov = movies[0]!;
     this.movie = loadSlice(this.source, moov.offset, moov.size, limits.maxMetadataBytes, `'moov' box`);
-    const mvex = readChildren(this.movie, moov, new BoxBudget(), 1).find((box) => box.type === 'mvex');
+    // Separate budgets (these boxes are counted again by the walk); what is cut short is said once, by the walk.
+    const mvex = readChildren(this.movie, moov, new BoxBudget(this.lenient), 1).find((box) => box.type === 'mvex');
     if (mvex) this.fragmented = true;
-    const defaults = readTrackDefaults(this.movie, mvex, new BoxBudget());
+    const defaults = readTrackDefaults(this.movie, mvex, new BoxBudget(this.lenient));
     for (const moof of boxes.filter((box) => box.type === 'moof')) {
       if (moof.size > limits.maxMetadataBytes) throw new TracelessError('LIMIT_EXCEEDED', `a 'moof' box of ${moof.size} bytes is more than the ${limits.maxMetadataBytes}-byte limit`);
       const slice = loadSlice(this.source, moof.offset, moof.size, limits.maxMetadataBytes, `'moof' box`);
@@ -1072,7 +1088,13 @@ function readTopLevel(source: ByteSource, budget: BoxBudget): { boxes: Box[]; en
       size = big > BigInt(Number.MAX_SAFE_INTEGER) ? Infinity : Number(big);
     }
     if (size > remaining && knownTopLevel.has(type)) {
-      throw new TracelessError('TRUNCATED', `box '${printable(type)}' at ${offset} (${size} bytes) runs past the end of the file at ${source.size}: the file was cut short`);
+      if (!budget.lenient || size < (sizeField === 1 ? 16 : 8)) {
+        throw new TracelessError('TRUNCATED', `box '${printable(type)}' at ${offset} (${size} bytes) runs past the end of the file at ${source.size}: the file was cut short`);
+      }
+      // Lenient: the box is read as far as the file goes (a 'moov' cut short still gives its first boxes).
+      // (readBoxes records that it was cut short.)
+      boxes.push(...readBoxes(source, offset, source.size, budget, 'file'));
+      return { boxes, end: source.size };
     }
     if (size < (sizeField === 1 ? 16 : 8) || size > remaining || !/^[\x20-\x7e\xa9]{4}$/.test(type)) break;
     boxes.push(...readBoxes(source, offset, offset + size, budget, 'file'));

@@ -23,7 +23,8 @@ function payload(source: ByteSource, box: Box): Buffer {
 }
 
 export function readCr3(source: ByteSource, report: ContainerReport): void {
-  const budget = new BoxBudget();
+  // Scan-only: never cleaned, so a box cut short by the end of the file is read as far as it goes.
+  const budget = new BoxBudget(true, report.unreadable);
   const top = readBoxes(source, 0, source.size, budget);
   for (const box of top) {
     if (box.type === 'moov') {

@@ -31,7 +31,8 @@ function payload(source: ByteSource, box: Box): Buffer {
 }
 
 export function readJp2(source: ByteSource, report: ContainerReport): void {
-  const budget = new BoxBudget();
+  // Scan-only: never cleaned, so a box cut short by the end of the file is read as far as it goes.
+  const budget = new BoxBudget(true, report.unreadable);
   for (const box of readBoxes(source, 0, source.size, budget)) {
     const where = `JP2/${box.type === 'uuid' ? `uuid(${box.uuid?.slice(0, 8)})` : box.type.trim()}`;
     switch (box.type) {

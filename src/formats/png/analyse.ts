@@ -72,9 +72,15 @@ export interface PngAnalysis {
   imageStream: ImageStream;
 }
 
-export function analysePng(source: ByteSource): PngAnalysis {
-  const layout = readPngLayout(source);
-  const report = emptyReport();
+/**
+ * `into` (best-effort inspection, never a plan): the chunk walk is lenient, its damage and the
+ * findings are recorded into this report as they are made.
+ */
+export function analysePng(source: ByteSource, into?: ContainerReport): PngAnalysis {
+  const report = into ?? emptyReport();
+  const layout = readPngLayout(source, into?.unreadable);
+  // A lenient walk of a file cut inside its first chunk finds none.
+  if (layout.chunks.length === 0) throw new TracelessError('TRUNCATED', 'the PNG ends inside its IHDR chunk: the file is cut short');
   const header = parseImageHeader(source.read(layout.chunks[0]!.dataOffset, layout.chunks[0]!.dataLength));
   if (typeof header === 'string') throw new TracelessError('MALFORMED', `${header}: the image cannot be decoded`);
   const context: ImageContext = { header };

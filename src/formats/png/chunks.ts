@@ -6,7 +6,9 @@
  * It reads only chunk headers and CRCs into memory (CRCs of large chunks are computed in
  * windows), so a large PNG is never held whole. It refuses what a decoder would stumble on:
  * a wrong signature, a length past 2^31-1, a type that is not four letters, IHDR not first,
- * a damaged critical chunk, or a file that ends before IEND.
+ * a damaged critical chunk, or a file that ends before IEND. A lenient walk (best-effort
+ * inspection, given a `damage` list) records those instead: it goes on past a damaged CRC to the
+ * next chunk, and ends where the file is cut short or where no chunk boundary can be found.
  */
 import { crc32 } from 'node:zlib';
 import { TracelessError, checkCount } from '../../errors.js';
@@ -61,31 +63,45 @@ function chunkCrc(source: ByteSource, typeOffset: number, dataLength: number): n
   return crc >>> 0;
 }
 
-/** Walks every chunk from the signature to IEND. */
-export function readPngLayout(source: ByteSource): PngLayout {
+/**
+ * Walks every chunk from the signature to IEND. With `damage` (lenient), problems are recorded there
+ * and the walk goes on or ends early instead of throwing.
+ */
+export function readPngLayout(source: ByteSource, damage?: string[]): PngLayout {
   if (source.size < pngSignature.length || !isPngSignature(source.read(0, pngSignature.length))) {
     throw new TracelessError('UNSUPPORTED_FORMAT', 'not a PNG file (signature missing)');
   }
   const chunks: PngChunk[] = [];
   let offset = pngSignature.length;
+  /** Strict: throws. Lenient: records; the caller decides whether the walk can go on. */
+  const problem = (code: 'TRUNCATED' | 'MALFORMED', message: string): void => {
+    if (!damage) throw new TracelessError(code, message);
+    damage.push(message);
+  };
+  /** Lenient: the walk ends here; what follows is not read. */
+  const ended = () => ({ chunks, endOffset: source.size, trailingBytes: 0 });
   for (;;) {
     if (offset + 12 > source.size) {
-      throw new TracelessError('TRUNCATED', `PNG ends at byte ${source.size} before its IEND chunk: the file is cut short`);
+      problem('TRUNCATED', `PNG ends at byte ${source.size} before its IEND chunk: the file is cut short`);
+      return ended();
     }
     checkCount(chunks.length + 1, limits.maxSegmentCount, 'PNG chunk count');
     const header = source.read(offset, 8);
     const dataLength = header.readUInt32BE(0);
     const typeBytes = header.subarray(4, 8);
     if (!typeBytes.every(isLetter)) {
-      throw new TracelessError('MALFORMED', `PNG chunk at offset ${offset} has an invalid type (bytes ${typeBytes.toString('hex')})`);
+      problem('MALFORMED', `PNG chunk at offset ${offset} has an invalid type (bytes ${typeBytes.toString('hex')}); the rest of the file was not read`);
+      return ended();
     }
     const type = typeBytes.toString('latin1');
     if (dataLength > maxChunkLengthBytes) {
-      throw new TracelessError('MALFORMED', `PNG chunk ${type} at offset ${offset} declares ${dataLength} bytes, more than PNG allows`);
+      problem('MALFORMED', `PNG chunk ${type} at offset ${offset} declares ${dataLength} bytes, more than PNG allows; the rest of the file was not read`);
+      return ended();
     }
     const totalLength = 12 + dataLength;
     if (offset + totalLength > source.size) {
-      throw new TracelessError('TRUNCATED', `PNG chunk ${type} at offset ${offset} (${dataLength} bytes) runs past the end of the file`);
+      problem('TRUNCATED', `PNG chunk ${type} at offset ${offset} (${dataLength} bytes) runs past the end of the file`);
+      return ended();
     }
     const storedCrc = source.read(offset + 8 + dataLength, 4).readUInt32BE(0);
     const crc = chunkCrc(source, offset + 4, dataLength);
@@ -102,18 +118,18 @@ export function readPngLayout(source: ByteSource): PngLayout {
     if (chunks.length === 0 && (type !== 'IHDR' || dataLength !== 13)) {
       throw new TracelessError('MALFORMED', 'PNG does not start with a 13-byte IHDR chunk');
     }
-    if (chunks.length > 0 && type === 'IHDR') throw new TracelessError('MALFORMED', `PNG has a second IHDR chunk at offset ${offset}`);
+    if (chunks.length > 0 && type === 'IHDR') problem('MALFORMED', `PNG has a second IHDR chunk at offset ${offset}`);
     if (chunk.critical && !chunk.crcValid) {
-      throw new TracelessError('MALFORMED', `PNG chunk ${type} at offset ${offset} fails its CRC check: the image data is damaged`);
+      problem('MALFORMED', `PNG chunk ${type} at offset ${offset} fails its CRC check: the image data is damaged`);
     }
     chunks.push(chunk);
     offset += totalLength;
     if (type === 'IEND') {
-      if (dataLength !== 0) throw new TracelessError('MALFORMED', `PNG IEND chunk carries ${dataLength} bytes; it must be empty`);
+      if (dataLength !== 0) problem('MALFORMED', `PNG IEND chunk carries ${dataLength} bytes; it must be empty`);
       break;
     }
   }
-  if (!chunks.some((chunk) => chunk.type === 'IDAT')) throw new TracelessError('MALFORMED', 'PNG has no IDAT chunk (no image data)');
+  if (!chunks.some((chunk) => chunk.type === 'IDAT')) problem('MALFORMED', 'PNG has no IDAT chunk (no image data)');
   return { chunks, endOffset: offset, trailingBytes: source.size - offset };
 }
 

@@ -3,7 +3,7 @@
  * Reference: PNG Specification, Third Edition (W3C Recommendation), https://www.w3.org/TR/png-3/
  */
 import { asTracelessError } from '../../errors.js';
-import type { FormatHandler } from '../types.js';
+import { reportFor, type FormatHandler } from '../types.js';
 import { analysePng } from './analyse.js';
 import { isPngSignature } from './chunks.js';
 import { planPng } from './plan.js';
@@ -14,9 +14,9 @@ export const png: FormatHandler = {
   extensions: ['png', 'apng'],
   cleanable: true,
   sniff: (head) => isPngSignature(head),
-  inspect(source) {
+  inspect(source, options) {
     try {
-      return analysePng(source).report;
+      return analysePng(source, options?.bestEffort ? reportFor(options) : undefined).report;
     } catch (error) {
       throw asTracelessError(error, source.name);
     }

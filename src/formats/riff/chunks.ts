@@ -42,12 +42,20 @@ export function displayFourCC(fourCC: string): string {
  * Walks chunks in `[start, end)`. `end` is trusted (already checked against the file). `maxCount`
  * bounds the chunks of this one call (the default is the limit for metadata walks).
  */
-export function readChunks(source: ByteSource, start: number, end: number, what: string, maxCount: number = limits.maxSegmentCount): RiffChunk[] {
+export function readChunks(source: ByteSource, start: number, end: number, what: string, maxCount: number = limits.maxSegmentCount, damage?: string[]): RiffChunk[] {
   const chunks: RiffChunk[] = [];
   let offset = start;
   while (offset < end) {
     checkCount(chunks.length + 1, maxCount, `${what} chunk count`);
-    const chunk = readChunkAt(source, offset, end, what);
+    let chunk: RiffChunk;
+    try {
+      chunk = readChunkAt(source, offset, end, what);
+    } catch (error) {
+      // Lenient (best-effort inspection): a chunk cut short or unpadded ends the walk and is recorded.
+      if (!damage || !(error instanceof TracelessError)) throw error;
+      damage.push(error.message);
+      return chunks;
+    }
     chunks.push(chunk);
     offset += chunk.totalLength;
   }

@@ -8,7 +8,7 @@
  * (NEF, ARW, PEF, SRW, …) start like any TIFF: `tiff` recognises them by their sensor data
  * (CFA photometric, vendor compression) and its plan refuses them with a plain message.
  */
-import type { FormatHandler } from '../types.js';
+import { reportFor, type FormatHandler } from '../types.js';
 import { inspectTiffData } from './inspect.js';
 import { planTiff } from './plan.js';
 import { loadTiffBytes } from './structure.js';
@@ -40,7 +40,7 @@ export const tiff: FormatHandler = {
   extensions: ['tif', 'tiff', 'dng', 'btf', 'tf8'],
   cleanable: true,
   sniff: (head) => isTiffHead(head) && rawTiffKind(head) === undefined,
-  inspect: (source) => inspectTiffData(loadTiffBytes(source)),
+  inspect: (source, options) => inspectTiffData(loadTiffBytes(source), options?.bestEffort ? { into: reportFor(options) } : {}),
   plan: planTiff,
 };
 
@@ -63,9 +63,9 @@ export const rawTiff: FormatHandler = {
   extensions: ['cr2', 'orf', 'rw2', 'rwl', 'iiq'],
   cleanable: false,
   sniff: (head) => rawTiffKind(head) !== undefined,
-  inspect: (source) => {
+  inspect: (source, options) => {
     const data = loadTiffBytes(source);
-    const report = inspectTiffData(asPlainTiff(data), { raw: true });
+    const report = inspectTiffData(asPlainTiff(data), options?.bestEffort ? { raw: true, into: reportFor(options) } : { raw: true });
     const kind = rawTiffKind(data.subarray(0, 16)) ?? 'camera RAW';
     if (!report.warnings.some((warning) => warning.code === 'TIFF_CAMERA_RAW')) {
       report.warnings.push({ code: 'TIFF_CAMERA_RAW', message: `camera RAW file (${kind}): traceless can scan it but not clean it`, severity: 'info' });

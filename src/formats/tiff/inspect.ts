@@ -26,13 +26,15 @@ const payloadTags: ReadonlySet<number> = new Set([metadataTags.xmp, metadataTags
 export interface InspectOptions {
   /** True for camera RAW handlers: maker data is expected, so unreferenced bytes are not reported. */
   raw?: boolean;
+  /** The report to record into (best-effort inspection keeps what was found before a throw). */
+  into?: ContainerReport;
 }
 
 /** The report for a whole TIFF file held in `data`. */
 export function inspectTiffData(data: Buffer, options: InspectOptions = {}): ContainerReport {
   const file = readTiffFile(data);
   const { structure } = file;
-  const report = emptyReport();
+  const report = options.into ?? emptyReport();
   const exif = decodeExif(structure, { where: wherePrefix });
   report.warnings.push(...exif.warnings);
   report.locations.push(...exif.locations);

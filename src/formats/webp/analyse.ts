@@ -92,10 +92,25 @@ function metadataNameOf(fourCC: string): 'exif' | 'xmp' | undefined {
 class Analyser {
   readonly keep: WebpKeep = { frames: [] };
   readonly removals: WebpRemoval[] = [];
-  readonly report = emptyReport();
+  readonly report: ContainerReport;
   private payloadsDecoded = 0;
 
-  constructor(private readonly source: ByteSource) {}
+  /** `into` (best-effort inspection): the report to record into; the walk is then lenient. */
+  constructor(
+    private readonly source: ByteSource,
+    into?: ContainerReport,
+  ) {
+    this.report = into ?? emptyReport();
+    this.lenient = into !== undefined;
+  }
+
+  readonly lenient: boolean;
+
+  /** Strict: throws. Lenient: records why the file does not follow the format, and goes on. */
+  refuse(error: TracelessError): void {
+    if (!this.lenient) throw error;
+    this.report.unreadable.push(error.message);
+  }
 
   /** Removes a chunk; `finding` adds a finding for chunks that have none of their own. */
   removeChunk(chunk: RiffChunk, where: string, kind: BlockKind, note: string, finding = true): void {
@@ -149,9 +164,10 @@ class Analyser {
   }
 }
 
-export function analyseWebp(source: ByteSource): WebpAnalysis {
-  const layout = readWebpLayout(source);
-  const analyser = new Analyser(source);
+/** `into` (best-effort inspection, never a plan): read leniently, recording into this report. */
+export function analyseWebp(source: ByteSource, into?: ContainerReport): WebpAnalysis {
+  const layout = readWebpLayout(source, into?.unreadable);
+  const analyser = new Analyser(source, into);
   const [first, ...rest] = layout.chunks;
   if (first!.fourCC === 'VP8X') analyseExtended(source, analyser, first!, rest);
   else analyseSimple(analyser, first!, rest);
@@ -206,7 +222,15 @@ function analyseExtended(source: ByteSource, analyser: Analyser, vp8xChunk: Riff
         break;
       case 'ANMF':
         if (!animated) analyser.removeChunk(chunk, where, 'other', 'an animation frame in a still image');
-        else keep.frames.push(analyseFrame(source, analyser, chunk, `ANMF[${frameNumber++}]`));
+        else {
+          const where = `ANMF[${frameNumber++}]`;
+          try {
+            keep.frames.push(analyseFrame(source, analyser, chunk, where));
+          } catch (error) {
+            if (!analyser.lenient || !(error instanceof TracelessError) || error.code === 'INTERNAL') throw error;
+            analyser.report.unreadable.push(`${where}: ${error.message}`);
+          }
+        }
         break;
       case 'VP8 ':
       case 'VP8L':
@@ -238,11 +262,11 @@ function analyseExtended(source: ByteSource, analyser: Analyser, vp8xChunk: Riff
     }
   }
   if (animated) {
-    if (!keep.anim) throw malformed('the animation flag is set but the file has no ANIM chunk');
-    if (keep.frames.length === 0) throw malformed('the animation flag is set but the file has no ANMF frame');
+    if (!keep.anim) analyser.refuse(malformed('the animation flag is set but the file has no ANIM chunk'));
+    if (keep.frames.length === 0) analyser.refuse(malformed('the animation flag is set but the file has no ANMF frame'));
     return;
   }
-  if (!keep.image) throw malformed('the file has no VP8 or VP8L bitstream outside animation frames, and its animation flag is not set');
+  if (!keep.image) return analyser.refuse(malformed('the file has no VP8 or VP8L bitstream outside animation frames, and its animation flag is not set'));
   if (pendingAlpha && pendingAlpha !== keep.image.alpha) analyser.removeChunk(pendingAlpha, 'ALPH', 'other', 'alpha after the bitstream');
   const alpha = keep.image.alpha;
   if (alpha) {

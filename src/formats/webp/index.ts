@@ -3,7 +3,7 @@
  * Reference: RFC 9649 "WebP Image Format" (2024); https://developers.google.com/speed/webp/docs/riff_container
  */
 import { asTracelessError } from '../../errors.js';
-import type { FormatHandler } from '../types.js';
+import { reportFor, type FormatHandler } from '../types.js';
 import { analyseWebp } from './analyse.js';
 import { planWebp } from './plan.js';
 import { isWebpHeader } from './riff.js';
@@ -14,9 +14,9 @@ export const webp: FormatHandler = {
   extensions: ['webp'],
   cleanable: true,
   sniff: (head) => isWebpHeader(head),
-  inspect(source) {
+  inspect(source, options) {
     try {
-      return analyseWebp(source).report;
+      return analyseWebp(source, options?.bestEffort ? reportFor(options) : undefined).report;
     } catch (error) {
       throw asTracelessError(error, source.name);
     }

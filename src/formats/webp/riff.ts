@@ -24,21 +24,33 @@ export function isWebpHeader(head: Buffer): boolean {
   return head.length >= 12 && head.toString('latin1', 0, 4) === 'RIFF' && head.toString('latin1', 8, 12) === 'WEBP';
 }
 
-/** Walks the RIFF header and the top-level chunks. */
-export function readWebpLayout(source: ByteSource): WebpLayout {
+/**
+ * Walks the RIFF header and the top-level chunks. With `damage` (lenient, best-effort inspection), a RIFF
+ * cut short is read as far as the file goes and what does not fit the format is recorded there instead of thrown.
+ */
+export function readWebpLayout(source: ByteSource, damage?: string[]): WebpLayout {
   if (source.size < 12 || !isWebpHeader(source.read(0, 12))) throw new TracelessError('UNSUPPORTED_FORMAT', 'not a WebP file (RIFF/WEBP header missing)');
   const riffSize = source.read(4, 4).readUInt32LE(0);
-  const riffEnd = 8 + riffSize;
+  let riffEnd = 8 + riffSize;
   if (riffSize < 4) throw new TracelessError('MALFORMED', `WebP RIFF size ${riffSize} is too small`);
   if (riffEnd > source.size) {
-    throw new TracelessError('TRUNCATED', `WebP RIFF header declares ${riffEnd} bytes but the file has ${source.size}: the file is cut short`);
+    const message = `WebP RIFF header declares ${riffEnd} bytes but the file has ${source.size}: the file is cut short`;
+    if (!damage) throw new TracelessError('TRUNCATED', message);
+    damage.push(message);
+    riffEnd = source.size;
   }
-  const chunks = readChunks(source, 12, riffEnd, 'WebP');
+  const chunks = readChunks(source, 12, riffEnd, 'WebP', undefined, damage);
   const first = chunks[0];
-  if (!first || !['VP8 ', 'VP8L', 'VP8X'].includes(first.fourCC)) {
-    throw new TracelessError('MALFORMED', `WebP does not start with a VP8, VP8L or VP8X chunk (found "${first ? displayFourCC(first.fourCC) : 'nothing'}")`);
+  if (!first) throw new TracelessError('MALFORMED', 'WebP holds no chunk');
+  if (!['VP8 ', 'VP8L', 'VP8X'].includes(first.fourCC)) {
+    const message = `WebP does not start with a VP8, VP8L or VP8X chunk (found "${displayFourCC(first.fourCC)}")`;
+    if (!damage) throw new TracelessError('MALFORMED', message);
+    damage.push(message);
   }
-  if (!chunks.some((chunk) => ['VP8 ', 'VP8L', 'ANMF'].includes(chunk.fourCC))) throw new TracelessError('MALFORMED', 'WebP has no image data (no VP8, VP8L or ANMF chunk)');
+  if (!chunks.some((chunk) => ['VP8 ', 'VP8L', 'ANMF'].includes(chunk.fourCC))) {
+    if (!damage) throw new TracelessError('MALFORMED', 'WebP has no image data (no VP8, VP8L or ANMF chunk)');
+    damage.push('WebP has no image data (no VP8, VP8L or ANMF chunk), or it was cut off');
+  }
   return { riffEnd, chunks, trailingBytes: source.size - riffEnd };
 }
 

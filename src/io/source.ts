@@ -4,7 +4,7 @@
  * TRUNCATED. Small files are read whole (one syscall is the fastest path); large ones are read in
  * windows so that a 4 GB video never sits in memory.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { TracelessError, checkRange } from '../errors.js';
 import { limits } from '../limits.js';
 
@@ -71,7 +71,9 @@ export class FileSource implements ByteSource {
   private static readonly windowBytes = 1024 * 1024;
 
   constructor(readonly name: string) {
-    this.fd = openSync(name, 'r');
+    // Non-blocking open: a FIFO or device given as input is refused below instead of waiting forever
+    // for a writer (for regular files the flag changes nothing).
+    this.fd = openSync(name, constants.O_RDONLY | constants.O_NONBLOCK);
     const stat = fstatSync(this.fd);
     if (!stat.isFile()) {
       this.close();

@@ -198,7 +198,7 @@ describe('ISO 6709 in Matroska tags', () => {
     execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=10', '-t', '1', '-c:v', 'libx264', '-preset', 'ultrafast', '-metadata', 'location=+51.5932-0.2431/', path]);
     const locations = inspectSync(path).locations;
     expect(locations).toHaveLength(1);
-    expect(locations[0]).toMatchObject({ latitude: 51.5932, longitude: -0.2431, where: 'Matroska/Tags' });
+    expect(locations[0]).toMatchObject({ latitude: 51.5932, longitude: -0.2431, where: 'Matroska/Tags/LOCATION' });
   });
 });
 

@@ -1,4 +1,5 @@
 /** docs/inspection.schema.json describes what `scan --json` really prints: every line of a mixed folder validates. */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,10 +36,12 @@ beforeAll(async () => {
   const gps = [gpmfGpsSample([{ latitude: 47.1, longitude: 8.5, altitude: 400 }, { latitude: 47.2, longitude: 8.6, altitude: 410 }])];
   writeFileSync(join(folder, 'track.mp4'), addToMovie(ffmpegClip(), { tracks: [{ trackId: 9, handler: 'meta', format: 'gpmd', samples: gps }] }));
   writeFileSync(join(folder, 'notes.jpg'), 'not a picture at all');
-  const broken = join(work, 'broken.jpg');
-  writeFileSync(broken, Buffer.from([0xff, 0xd8, 0xff, 0xe1, 0xff, 0xff, 1, 2]));
-  const run = await runCli('scan', '--json', '--jobs', '2', folder, broken);
-  expect(run.code).toBe(2); // the broken file
+  // A damaged file is reported as far as it can be read; only a file that cannot be opened gives an
+  // error line: here a named pipe (refused at once as not a regular file, never waited on).
+  const pipe = join(work, 'pipe.jpg');
+  execFileSync('mkfifo', [pipe]);
+  const run = await runCli('scan', '--json', '--jobs', '2', folder, pipe);
+  expect(run.code).toBe(2); // the pipe
   lines = run.lines.map((line) => JSON.parse(line) as Record<string, unknown>);
 }, 120_000);
 
@@ -79,7 +82,8 @@ describe('docs/inspection.schema.json', () => {
     const levels = Object.fromEntries(inspections.map((line) => [String(line.file).split('/').pop(), (line.risk as { level: string }).level]));
     expect(levels).toMatchObject({ 'zero.jpg': 'low', 'bare.jpg': 'none', 'notes.jpg': 'unknown', 'clip.mp4': 'high', 'full.tif': 'high' });
     const summary = (lines.at(-1) as { summary: { risk: Record<string, number>; places: { placeName: string }[] } }).summary;
-    expect(Object.values(summary.risk).reduce((a, b) => a + b, 0)).toBe(10);
+    // Every file given is counted: the ten inspections and the one that could not be opened (at risk `unknown`).
+    expect(Object.values(summary.risk).reduce((a, b) => a + b, 0)).toBe(11);
     expect(summary.places.map((place) => place.placeName)).toContain('0,0: likely a placeholder (no GPS fix), not a real place');
   });
 

@@ -25,9 +25,9 @@ function trackInspection(): Inspection {
 describe('tracks in the text report', () => {
   it('prints fixes, start and end, and the extent under the location line', () => {
     const inspection = trackInspection();
-    expect(renderTrack(inspection.locations[0]!.track!)).toBe('30 GPS fixes, 2024-05-01T10:00:00Z to 2024-05-01T10:00:29Z, within 47.00000 N, 8.00000 E to 47.02900 N, 8.05800 E');
+    expect(renderTrack(inspection.locations[0]!.track!)).toBe('30 fixes, 2024-05-01 10:00:00 Z → 2024-05-01 10:00:29 Z, extent 47.0000 N to 47.0290 N, 8.0000 E to 8.0580 E');
     const text = renderInspection(inspection);
-    expect(text).toMatch(/Location: 47\.00000 N, 8\.00000 E[^\n]*\n {4}Track: 30 GPS fixes/);
+    expect(text).toMatch(/Location: 47\.00000 N, 8\.00000 E[^\n]*\n {2}GPS track: 30 fixes/);
   });
 });
 

@@ -4,6 +4,7 @@
  * does not know — its numbers are the text summary's, and no element overflows horizontally
  * (long file names and hashes wrap; words are not broken mid-word elsewhere).
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,8 +35,10 @@ describe.skipIf(!haveChromium)('the HTML report at 760 px', () => {
       'notes.jpg': Buffer.from('Dear diary, not a photo at all.\n'),
       'broken.jpg': Buffer.from([0xff, 0xd8, 0xff, 0xe1, 0xff, 0xff, 1, 2]),
     };
-    inputs = Object.keys(files).map((name) => join(work, name));
     for (const [name, data] of Object.entries(files)) writeFileSync(join(work, name), data);
+    // A damaged file is reported as far as it can be read; a named pipe cannot be read at all.
+    execFileSync('mkfifo', [join(work, 'pipe.jpg')]);
+    inputs = [...Object.keys(files), 'pipe.jpg'].map((name) => join(work, name));
     const html = join(work, 'report.html');
     const run = await runCli('scan', '--quiet', ...inputs, '--html', html);
     textSummary = run.stdout.slice(run.stdout.indexOf('file(s) scanned') - 2);
@@ -54,10 +57,12 @@ describe.skipIf(!haveChromium)('the HTML report at 760 px', () => {
     await page.goto(pathToFileURL(join(work, 'report.html')).href);
     const names = await page.locator('#files tbody tr .name').allTextContents();
     expect(names.sort()).toEqual([...inputs].sort());
-    // The unreadable file is there with why; the text file is "not checked", never "none".
-    const broken = page.locator('#files tbody tr', { hasText: 'broken.jpg' });
-    expect(await broken.getAttribute('data-risk')).toBe('unknown');
-    expect(await broken.textContent()).toContain('could not be read');
+    // The unreadable file is there with why, the damaged one as read in part; the text file is
+    // "not checked", never "none".
+    const pipe = page.locator('#files tbody tr', { hasText: 'pipe.jpg' });
+    expect(await pipe.getAttribute('data-risk')).toBe('unknown');
+    expect(await pipe.textContent()).toContain('could not be read');
+    expect(await page.locator('#files tbody tr', { hasText: 'broken.jpg' }).getAttribute('data-risk')).toBe('unknown');
     expect(await page.locator('#files tbody tr', { hasText: 'notes.jpg' }).getAttribute('data-risk')).toBe('unknown');
     // One summary for both: files, locations, places and every risk level.
     expect(jsonSummary.files + jsonSummary.unreadable).toBe(inputs.length);

@@ -91,7 +91,10 @@ describe('traceless clean', () => {
     writeFileSync(truncated, single.subarray(0, single.length - 50));
     const run = await runCli('clean', text, truncated, '--json');
     expect(run.code).toBe(1);
-    const [first, second] = run.lines.map((line) => JSON.parse(line));
+    // One line per file, in the order the workers finish them.
+    const results = run.lines.map((line) => JSON.parse(line) as { file: string; error: { message: string } });
+    const first = results.find((result) => result.file.endsWith('notes.txt'));
+    const second = results.find((result) => result.file.endsWith('cut.jpg'))!;
     expect(first).toMatchObject({ status: 'refused', output: null, error: { code: 'UNSUPPORTED_FORMAT' } });
     expect(second).toMatchObject({ status: 'refused', output: null, error: { code: 'TRUNCATED' } });
     expect(second.error.message).toContain('cut.jpg');

@@ -62,14 +62,27 @@ export function unreferencedRanges(kept: readonly ByteRange[], mediaData: readon
 
 /** True when any of `ranges` holds a non-zero byte (read in bounded chunks, stopping at the first). */
 export function anyNonZero(source: ByteSource, ranges: readonly ByteRange[]): boolean {
+  // One clean asks this of the same source up to twice (its plan, and the inspection verification
+  // makes of it); on a multi-gigabyte file each answer is a full read, so it is remembered.
+  const key = ranges.map((range) => `${range.offset}+${range.length}`).join(',');
+  let answers = nonZeroAnswers.get(source);
+  const known = answers?.get(key);
+  if (known !== undefined) return known;
   const chunk = 4 * 1024 * 1024;
+  let found = false;
   for (const range of ranges) {
-    for (let done = 0; done < range.length; done += chunk) {
-      if (!isAllZero(source.read(range.offset + done, Math.min(chunk, range.length - done)))) return true;
+    for (let done = 0; done < range.length && !found; done += chunk) {
+      if (!isAllZero(source.read(range.offset + done, Math.min(chunk, range.length - done)))) found = true;
     }
+    if (found) break;
   }
-  return false;
+  if (!answers) nonZeroAnswers.set(source, (answers = new Map()));
+  answers.set(key, found);
+  return found;
 }
+
+/** `anyNonZero` answers per source (a source is one open file or one planned output, never changed). */
+const nonZeroAnswers = new WeakMap<ByteSource, Map<string, boolean>>();
 
 /** Appends one `mdat` to the plan: header bytes, copied samples, zeros between them. */
 export function planMediaData(builder: PlanBuilder, source: ByteSource, mdat: Box, copies: readonly ByteRange[]): void {

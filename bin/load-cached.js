@@ -2,14 +2,14 @@
 // one-photo run does not parse and compile a megabyte of JavaScript again (Node 20 has no
 // module compile cache). The cache is written by `npm run build` and re-written on a run that
 // finds it missing or rejected (another Node version); a read-only install just runs without it.
-import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
-import vm from 'node:vm';
-import { threadId } from 'node:worker_threads';
+'use strict';
+const { readFileSync, renameSync, unlinkSync, writeFileSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const { dirname } = require('node:path');
+const vm = require('node:vm');
 
 /** Loads `file` (a CommonJS bundle) and returns its exports and a function that saves the code cache when it was missing or stale. */
-export function loadCached(file) {
+function loadCached(file) {
   const source = readFileSync(file, 'utf8');
   const cacheFile = `${file}.cache`;
   let cachedData;
@@ -28,7 +28,7 @@ export function loadCached(file) {
     saveCache() {
       if (!stale) return;
       // Per process and thread: two workers starting together each write their own, then rename.
-      const temporary = `${cacheFile}.${process.pid}-${threadId}.tmp`;
+      const temporary = `${cacheFile}.${process.pid}-${require('node:worker_threads').threadId}.tmp`;
       try {
         // After a run the cache holds every function that run compiled, not only the top level.
         writeFileSync(temporary, script.createCachedData());
@@ -43,3 +43,5 @@ export function loadCached(file) {
     },
   };
 }
+
+module.exports = { loadCached };

@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 // The command line: a thin shim over the library's CLI module (bundled into one file by
 // `npm run build` for a fast start; the compiled modules are the fallback).
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+// CommonJS on purpose (bin/package.json): an ES module entry starts Node's ESM loader, ~15 ms of a
+// one-photo scan that does nothing for it.
+'use strict';
+const { existsSync } = require('node:fs');
+const { join } = require('node:path');
 
 // A closed stdout or stderr (`traceless scan DIR | head -1`) ends the run quietly with the usual
 // exit code, never with a stack trace.
@@ -13,22 +16,26 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-// The bundle runs with a V8 code cache (./load-cached.js); without a build, the compiled modules.
-const bundled = fileURLToPath(new URL('../dist/bundle/cli.cjs', import.meta.url));
-let main;
-let saveCache = () => {};
-if (existsSync(bundled)) {
-  const loaded = (await import('./load-cached.js')).loadCached(bundled);
-  ({ main } = loaded.exports);
-  saveCache = loaded.saveCache;
-} else {
-  ({ main } = await import('../dist/src/cli/main.js'));
-}
-try {
-  process.exitCode = await main(process.argv);
-  saveCache();
-} catch (error) {
-  // main() reports every error itself; this is the last guard against a stack trace.
+/** main() reports every error itself; this is the last guard against a stack trace. */
+function internalError(error) {
   process.stderr.write(`traceless: INTERNAL: ${String(error?.message ?? error).replace(/[\u0000-\u001f\u007f-\u009f]/g, '')} — please report this\n`);
   process.exitCode = 1;
 }
+
+async function run() {
+  // The bundle runs with a V8 code cache (./load-cached.js); without a build, the compiled modules.
+  const bundled = join(__dirname, '..', 'dist', 'bundle', 'cli.cjs');
+  let main;
+  let saveCache = () => {};
+  if (existsSync(bundled)) {
+    const loaded = require('./load-cached.js').loadCached(bundled);
+    ({ main } = loaded.exports);
+    saveCache = loaded.saveCache;
+  } else {
+    ({ main } = await import('../dist/src/cli/main.js'));
+  }
+  process.exitCode = await main(process.argv);
+  saveCache();
+}
+
+run().catch(internalError);

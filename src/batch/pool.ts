@@ -12,10 +12,11 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Worker, type Transferable } from 'node:worker_threads';
+import type { Transferable, Worker } from 'node:worker_threads';
 import { failedResult } from '../clean.js';
 import { TracelessError } from '../errors.js';
 import { runTask, type Task, type TaskResult } from './tasks.js';
+import { workerThreads } from '../io/builtins.js';
 
 const siblingScript = fileURLToPath(new URL('./worker.js', import.meta.url));
 /**
@@ -168,7 +169,7 @@ export class WorkerPool {
   private start(): Slot {
     // Workers inherit the process's Node flags, except the ones only a main script may take
     // (`node --input-type=module -e …` would otherwise kill every worker at its start).
-    const worker = new Worker(this.script!, { execArgv: process.execArgv.filter((flag) => !/^--(input-type|eval|print)\b/.test(flag)) });
+    const worker = new (workerThreads().Worker)(this.script!, { execArgv: process.execArgv.filter((flag) => !/^--(input-type|eval|print)\b/.test(flag)) });
     const slot: Slot = { worker, job: undefined, gone: false };
     this.slots.add(slot);
     worker.unref();

@@ -13,6 +13,7 @@ import { exitCodes } from './exit-codes.js';
 import { expandInputs, looksLikeMedia, type WalkOptions } from './inputs.js';
 import type { Output } from './output.js';
 import { shellQuote } from './shell-quote.js';
+import { tuneForInputs } from './tiering.js';
 import { readStdin } from './stdin.js';
 
 export interface CheckOptions extends WalkOptions {
@@ -49,6 +50,7 @@ export async function runCheck(paths: string[], options: CheckOptions, output: O
     stdin = await readStdin();
   }
   const inputs = stdin ? [{ path: '<stdin>', relative: '<stdin>', direct: true, size: 0 }] : expandInputs(paths, options);
+  if (!stdin) tuneForInputs(inputs);
   try {
     for (const input of inputs) {
       try {

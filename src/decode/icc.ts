@@ -11,9 +11,9 @@
  * between tags, private tags or trailing bytes. So only colour data (the tags a colour engine
  * reads) is kept, re-laid out by us with no slack; text becomes a neutral value.
  */
-import { createHash } from 'node:crypto';
 import { TracelessError, checkCount, checkRange } from '../errors.js';
 import type { Finding } from '../types.js';
+import { crypto } from '../io/builtins.js';
 
 /** Header layout (ICC.1:2010 §7.2), as byte offsets into the profile. */
 const header = {
@@ -63,9 +63,13 @@ const standardProfiles: ReadonlyMap<string, string> = new Map([
   ['c65aa46e6499e788132cd2b9d0ce936e8903e32903e5c25a1aaef7230dff71e2', 'Apple RGB (Adobe)'],
 ]);
 
+/** Their sizes in bytes: a profile of any other size is not one of them, and is not hashed. */
+const standardProfileSizes: ReadonlySet<number> = new Set([3144, 3144, 596, 548, 548, 536, 560, 940, 552]);
+
 /** The name of a well-known standard profile these exact bytes are, or null. */
 export function standardProfileName(profile: Buffer): string | null {
-  return standardProfiles.get(createHash('sha256').update(profile).digest('hex')) ?? null;
+  if (!standardProfileSizes.has(profile.length)) return null;
+  return standardProfiles.get(crypto().createHash('sha256').update(profile).digest('hex')) ?? null;
 }
 
 /**

@@ -5,9 +5,9 @@
  */
 import { closeSync, fsyncSync, openSync, readdirSync, renameSync, unlinkSync, writeSync, writevSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import type { CleanPlan, Piece } from '../formats/types.js';
 import type { ByteSource } from './source.js';
+import { crypto } from './builtins.js';
 
 const copyChunkBytes = 4 * 1024 * 1024;
 
@@ -128,7 +128,7 @@ export const temporaryPrefix = '.traceless-';
 
 /** A temporary path in the destination's folder (so the final rename never crosses devices). */
 export function temporaryPathFor(destination: string): string {
-  return join(dirname(destination), `${temporaryPrefix}${process.pid}-${randomBytes(4).toString('hex')}-${basename(destination)}.tmp`);
+  return join(dirname(destination), `${temporaryPrefix}${process.pid}-${crypto().randomBytes(4).toString('hex')}-${basename(destination)}.tmp`);
 }
 
 export function removeQuietly(path: string): void {

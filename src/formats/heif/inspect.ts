@@ -5,7 +5,6 @@
  * References: ISO/IEC 23008-12:2022 annex A.2 (Exif item: a 4-byte offset to the TIFF header,
  * then the Exif data), annex A.3 (XMP item: MIME type application/rdf+xml).
  */
-import { inflateSync } from 'node:zlib';
 import { decodeExif } from '../../decode/exif.js';
 import { findEntry, findIfd, isTiffHeader, parseTiff, readBytes } from '../../decode/tiff.js';
 import { decodeXmp } from '../../decode/xmp.js';
@@ -24,6 +23,7 @@ import { registeredBrands } from './brands.js';
 import { decide } from './decide.js';
 import { readableText } from './property-emit.js';
 import { chunkRanges } from './moov.js';
+import { zlib } from '../../io/builtins.js';
 
 export function inspectHeif(source: ByteSource, options?: ContainerInspectOptions): ContainerReport {
   const lenient = options?.bestEffort ?? false;
@@ -201,7 +201,7 @@ export function xmpText(payload: Buffer, encoding: string | undefined): string |
   if (name === '') return payload.toString('utf8');
   if (name !== 'deflate') return undefined;
   try {
-    return inflateSync(payload, { maxOutputLength: limits.maxMetadataBytes }).toString('utf8');
+    return zlib().inflateSync(payload, { maxOutputLength: limits.maxMetadataBytes }).toString('utf8');
   } catch {
     return undefined;
   }

@@ -19,7 +19,6 @@
  * `jxli`, `jxlc`, `jxlp`, `Exif`, `xml `, `jumb`, `brob`, `jbrd`); libjxl lib/jxl/decode.cc (box
  * handling: Exif's 4-byte TIFF header offset, brob's inner type, jxlp's part index).
  */
-import { brotliDecompressSync } from 'node:zlib';
 import { formatBytes } from '../../decode/exif.js';
 import { genericFinding, reportExifPayload, reportXmpPacket } from '../../decode/payload-report.js';
 import { TracelessError, asTracelessError } from '../../errors.js';
@@ -29,6 +28,7 @@ import type { BlockKind } from '../../types.js';
 import { BoxBudget, payloadSize, payloadStart, printable, readBoxes, type Box } from '../isobmff/boxes.js';
 import { PlanBuilder } from '../plan-builder.js';
 import { emptyReport, mergeReport, type ContainerReport } from '../types.js';
+import { zlib } from '../../io/builtins.js';
 
 export const jxlSignature = Buffer.from('0000000c4a584c200d0a870a', 'hex');
 export const codestreamSignature = Buffer.from([0xff, 0x0a]);
@@ -239,7 +239,7 @@ function describeBrotli(body: Buffer, where: string, report: ContainerReport): v
   const innerWhere = `${where}(${printable(inner).trim() || '?'})`;
   let data: Buffer;
   try {
-    data = brotliDecompressSync(body.subarray(4), { maxOutputLength: maxBrotliBytes });
+    data = zlib().brotliDecompressSync(body.subarray(4), { maxOutputLength: maxBrotliBytes });
   } catch (error) {
     const code = (error as { code?: string }).code;
     report.findings.push(genericFinding(innerWhere, 'brob', `Compressed "${printable(inner)}" box (not decompressed)`, body.length));

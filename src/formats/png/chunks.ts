@@ -10,10 +10,10 @@
  * inspection, given a `damage` list) records those instead: it goes on past a damaged CRC to the
  * next chunk, and ends where the file is cut short or where no chunk boundary can be found.
  */
-import { crc32 } from 'node:zlib';
 import { TracelessError, checkCount } from '../../errors.js';
 import type { ByteSource } from '../../io/source.js';
 import { limits } from '../../limits.js';
+import { zlib } from '../../io/builtins.js';
 
 export const pngSignature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -55,10 +55,10 @@ function isLetter(byte: number): boolean {
 
 /** CRC-32 of the type and data of a chunk, read through the source in windows. */
 function chunkCrc(source: ByteSource, typeOffset: number, dataLength: number): number {
-  let crc = crc32(source.read(typeOffset, 4));
+  let crc = zlib().crc32(source.read(typeOffset, 4));
   for (let done = 0; done < dataLength; done += crcWindowBytes) {
     const length = Math.min(crcWindowBytes, dataLength - done);
-    crc = crc32(source.read(typeOffset + 4 + done, length), crc);
+    crc = zlib().crc32(source.read(typeOffset + 4 + done, length), crc);
   }
   return crc >>> 0;
 }
@@ -153,6 +153,6 @@ export function buildChunk(type: string, data: Buffer): Buffer {
   chunk.writeUInt32BE(data.length, 0);
   chunk.write(type, 4, 'latin1');
   data.copy(chunk, 8);
-  chunk.writeUInt32BE(crc32(chunk.subarray(4, 8 + data.length)) >>> 0, 8 + data.length);
+  chunk.writeUInt32BE(zlib().crc32(chunk.subarray(4, 8 + data.length)) >>> 0, 8 + data.length);
   return chunk;
 }

@@ -10,8 +10,8 @@
  */
 import { sanitiseIccProfile } from '../../decode/icc.js';
 import { asTracelessError } from '../../errors.js';
-import { deflateSync, inflateSync } from 'node:zlib';
 import { maxInflatedTextBytes } from './text.js';
+import { zlib } from '../../io/builtins.js';
 
 const maxKeywordBytes = 79;
 const compressionDeflate = 0;
@@ -50,7 +50,7 @@ export function rewriteIccp(data: Buffer): IccpRewrite | string {
   let inflated: Buffer;
   let consumed: number;
   try {
-    const result = inflateSync(data.subarray(nul + 2), { info: true, maxOutputLength: maxInflatedTextBytes }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
+    const result = zlib().inflateSync(data.subarray(nul + 2), { info: true, maxOutputLength: maxInflatedTextBytes }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
     inflated = result.buffer;
     consumed = result.engine.bytesWritten;
   } catch {
@@ -72,7 +72,7 @@ export function rewriteIccp(data: Buffer): IccpRewrite | string {
   if (consumed < data.length - nul - 2) dropped.push(`${data.length - nul - 2 - consumed} bytes after the compressed profile`);
   if (profile.trailing > 0) dropped.push(`${profile.trailing} bytes after the profile's declared end`);
   if (profile.cleared > 0) dropped.push(`${profile.cleared} bytes no tag points at`);
-  const out = Buffer.concat([Buffer.from(name, 'latin1'), Buffer.from([0, compressionDeflate]), deflateSync(sanitised.profile)]);
+  const out = Buffer.concat([Buffer.from(name, 'latin1'), Buffer.from([0, compressionDeflate]), zlib().deflateSync(sanitised.profile)]);
   return { data: out, name, profileBytes: sanitised.profile.length, dropped, profile: profile.bytes };
 }
 

@@ -9,10 +9,10 @@
  * The stream is inflated in memory, so the check runs only for images whose decompressed size is
  * at most `maxCheckedRawBytes`; larger images are copied as they are (and `scan` says so).
  */
-import { inflateSync } from 'node:zlib';
 import type { ByteSource } from '../../io/source.js';
 import type { PngChunk } from './chunks.js';
 import type { ImageHeader } from './fields.js';
+import { zlib } from '../../io/builtins.js';
 
 /** The largest decompressed image checked: 64 MB (a 16-megapixel RGBA image). */
 export const maxCheckedRawBytes = 64 * 1024 * 1024;
@@ -46,7 +46,7 @@ export function findImageStreamEnd(source: ByteSource, idats: readonly PngChunk[
   const data = Buffer.concat(idats.map((chunk) => source.read(chunk.dataOffset, chunk.dataLength)));
   try {
     // One byte more than the image needs: inflating that far proves the stream holds too much.
-    const result = inflateSync(data, { info: true, maxOutputLength: needed + 1 }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
+    const result = zlib().inflateSync(data, { info: true, maxOutputLength: needed + 1 }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
     return { checked: true, end: Math.min(total, result.engine.bytesWritten), total, tooMuchData: result.buffer.length > needed, raw: result.buffer };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException | undefined)?.code;

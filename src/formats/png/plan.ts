@@ -11,7 +11,6 @@
  *   (`location.ts`); all others are removed.
  * Reference: PNG Specification, Third Edition, sections 5.3, 5.6 (ordering), 11.3.3.5 (eXIf).
  */
-import { crc32 } from 'node:zlib';
 import { buildOrientationTiff } from '../../decode/tiff-edit.js';
 import { TracelessError } from '../../errors.js';
 import type { ByteSource } from '../../io/source.js';
@@ -20,6 +19,7 @@ import type { CleanPlan, PlanOptions } from '../types.js';
 import { analysePng, type AnalysedChunk } from './analyse.js';
 import { buildChunk, chunkHeader, crcBytes, pngSignature } from './chunks.js';
 import { decideLocation, type LocationDecision } from './location.js';
+import { zlib } from '../../io/builtins.js';
 
 const chunkHeaderBytes = 8;
 
@@ -55,7 +55,7 @@ export function planPng(source: ByteSource, options: PlanOptions): CleanPlan {
         plan.bytes(chunkHeader(chunk.type, chunk.dataLength)).copyImage(chunk.dataOffset, chunk.dataLength).bytes(crcBytes(chunk.crc));
       } else if (used > 0) {
         // The stream ends inside this chunk: keep what the decoder reads, with a CRC over it.
-        const crc = crc32(source.read(chunk.dataOffset, used), crc32(Buffer.from(chunk.type, 'latin1')));
+        const crc = zlib().crc32(source.read(chunk.dataOffset, used), zlib().crc32(Buffer.from(chunk.type, 'latin1')));
         plan.bytes(chunkHeader(chunk.type, used)).copyImage(chunk.dataOffset, used).bytes(crcBytes(crc));
         plan.remove('IDAT', 'other', chunk.dataLength - used, 'bytes after the end of the compressed image (read by no decoder)');
       } else {

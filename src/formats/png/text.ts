@@ -6,8 +6,8 @@
  *
  * Inflating is bounded: a small chunk cannot expand into gigabytes (a "zip bomb").
  */
-import { deflateSync, inflateSync } from 'node:zlib';
 import { TracelessError } from '../../errors.js';
+import { zlib } from '../../io/builtins.js';
 
 /** The most text one compressed chunk may expand to; XMP packets and prompts are far smaller. */
 export const maxInflatedTextBytes = 16 * 1024 * 1024;
@@ -48,7 +48,7 @@ export function inflateBounded(data: Buffer, what: string): Buffer {
 /** Inflates a zlib stream and says how many input bytes followed its end. */
 export function inflateCounted(data: Buffer, what: string): { data: Buffer; bytesAfterStream: number } {
   try {
-    const result = inflateSync(data, { info: true, maxOutputLength: maxInflatedTextBytes }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
+    const result = zlib().inflateSync(data, { info: true, maxOutputLength: maxInflatedTextBytes }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
     return { data: result.buffer, bytesAfterStream: Math.max(0, data.length - result.engine.bytesWritten) };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException | undefined)?.code;
@@ -115,7 +115,7 @@ export function encodeTExt(keyword: string, text: string): Buffer {
 
 /** Builds the data of a zTXt chunk (Latin-1 text, deflated). */
 export function encodeZTxt(keyword: string, text: string): Buffer {
-  return Buffer.concat([Buffer.from(keyword, 'latin1'), Buffer.from([0, 0]), deflateSync(Buffer.from(text, 'latin1'))]);
+  return Buffer.concat([Buffer.from(keyword, 'latin1'), Buffer.from([0, 0]), zlib().deflateSync(Buffer.from(text, 'latin1'))]);
 }
 
 /** Re-writes a text chunk from its keyword and text alone (language tag and translated keyword left empty). */

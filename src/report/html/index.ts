@@ -1,10 +1,10 @@
 /** The HTML report: thumbnails, page, and writing it atomically. */
-import { randomBytes } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Inspection } from '../../types.js';
 import { renderHtmlReport, type HtmlReportOptions } from './template.js';
 import { makeThumbnails } from './thumbnails.js';
+import { crypto } from '../../io/builtins.js';
 
 export { renderHtmlReport, type HtmlEntry, type HtmlReportOptions } from './template.js';
 export { makeThumbnail, makeThumbnails } from './thumbnails.js';
@@ -30,7 +30,7 @@ export async function buildHtmlReport(sources: readonly HtmlSource[], options: B
 
 /** Writes next to the target, flushes, then renames: readers see the old report or the whole new one. */
 export async function writeFileAtomic(path: string, content: string): Promise<void> {
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${crypto().randomBytes(4).toString('hex')}.tmp`);
   try {
     const handle = await open(temporary, 'wx', 0o600);
     try {

@@ -4,7 +4,6 @@
  * piece of text from a file goes through escapeHtml. Thousands of files stay usable: one marker
  * per distinct ~1 km place (with a count), compact rows, a filter box, findings folded away.
  */
-import { createHash } from 'node:crypto';
 import { formatBytes } from '../format.js';
 import type { Inspection } from '../../types.js';
 import { deviceOf } from '../device.js';
@@ -16,6 +15,7 @@ import { takenTime } from '../when.js';
 import { reportScript, reportStyle } from './assets.js';
 import { escapeHtml } from './escape.js';
 import { renderMap, type MapPlace, type MapTrack } from './map.js';
+import { crypto } from '../../io/builtins.js';
 
 export interface HtmlEntry {
   inspection: Inspection;
@@ -42,7 +42,7 @@ const reasonsShown = 4;
 
 /** `'sha256-…'` of an inline block, for the Content-Security-Policy. */
 function cspHash(content: string): string {
-  return `'sha256-${createHash('sha256').update(content, 'utf8').digest('base64')}'`;
+  return `'sha256-${crypto().createHash('sha256').update(content, 'utf8').digest('base64')}'`;
 }
 
 /** Only `data:image/…;base64,` URIs of our own making pass; anything else becomes the placeholder. */

@@ -8,11 +8,30 @@ const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 
 // A closed stdout or stderr (`traceless scan DIR | head -1`) ends the run quietly with the usual
-// exit code, never with a stack trace.
-for (const stream of [process.stdout, process.stderr]) {
+// exit code, never with a stack trace. Reports are written to the descriptors directly (see
+// src/cli/output.ts); the streams exist only when something asks for them (image bytes to stdout,
+// a progress bar), and get the guard then: creating them at start costs 5–15 ms.
+function guard(stream) {
   stream.on('error', (error) => {
     if (error && (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED')) process.exit(process.exitCode ?? 0);
     throw error;
+  });
+  return stream;
+}
+for (const name of ['stdout', 'stderr']) {
+  const lazy = Object.getOwnPropertyDescriptor(process, name);
+  if (!lazy || typeof lazy.get !== 'function' || !lazy.configurable) {
+    guard(process[name]);
+    continue;
+  }
+  Object.defineProperty(process, name, {
+    configurable: true,
+    enumerable: lazy.enumerable,
+    get() {
+      const stream = guard(lazy.get.call(process));
+      Object.defineProperty(process, name, { configurable: true, enumerable: lazy.enumerable, writable: true, value: stream });
+      return stream;
+    },
   });
 }
 

@@ -3,7 +3,6 @@
  * copies, in parallel, resumable, with progress and a summary.
  */
 import { createReadStream, existsSync, mkdirSync, realpathSync, statSync } from 'node:fs';
-import { pipeline } from 'node:stream/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { runTasks } from '../batch/pool.js';
 import { tuneForInputs } from './tiering.js';
@@ -22,6 +21,7 @@ import { Progress } from './progress.js';
 import { jobsFrom } from './scan.js';
 import { readStdin } from './stdin.js';
 import { colourEnabled, colours, renderCleanSummary, summariseCleans } from './summary.js';
+import { streamPromises } from '../io/builtins.js';
 
 export interface CleanCommandOptions extends WalkOptions {
   output?: string;
@@ -244,7 +244,7 @@ async function cleanStdin(mode: CleanMode, options: CleanCommandOptions, output:
       const destination = options.output ?? join(dirname(content.path), 'output');
       result = { ...cleanSync(content.path, destination, { ...cleanOptions, force: options.force ?? false }), file: '<stdin>' };
       if (!options.output && result.output) {
-        await pipeline(createReadStream(result.output), process.stdout, { end: false });
+        await streamPromises().pipeline(createReadStream(result.output), process.stdout, { end: false });
         result.output = '-';
       }
     }

@@ -2,6 +2,7 @@
  * A one-line progress bar on stderr: files and bytes done, rate and time left. Drawn only on a
  * terminal (never into a pipe or a log) and not with --quiet; redrawn at most ten times a second.
  */
+import { isTerminal } from '../io/builtins.js';
 import { formatBytes } from '../report/format.js';
 
 export interface ProgressOptions {
@@ -16,14 +17,16 @@ export class Progress {
   private bytes = 0;
   private lastDraw = 0;
   private readonly started = Date.now();
-  private readonly stream: NodeJS.WriteStream;
+  constructor(private readonly options: ProgressOptions) {}
 
-  constructor(private readonly options: ProgressOptions) {
-    this.stream = options.stream ?? process.stderr;
+  /** process.stderr only when a bar is drawn: creating it costs a run that draws none (see output.ts). */
+  private get stream(): NodeJS.WriteStream {
+    return this.options.stream ?? process.stderr;
   }
 
-  static shouldShow(quiet: boolean | undefined, stream: NodeJS.WriteStream = process.stderr): boolean {
-    return !quiet && stream.isTTY === true && process.env.TERM !== 'dumb';
+  static shouldShow(quiet: boolean | undefined, stream?: NodeJS.WriteStream): boolean {
+    const onTerminal = stream ? stream.isTTY === true : isTerminal(2);
+    return !quiet && onTerminal && process.env.TERM !== 'dumb';
   }
 
   advance(bytes: number): void {

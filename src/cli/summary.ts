@@ -6,6 +6,7 @@ import { riskLevels, type RiskLevel } from '../report/risk.js';
 import { livePhotoPairs, summariseScans, type ScanError, type ScanSummary, type SummaryPlace } from '../report/summary.js';
 import { sanitize } from '../report/sanitize.js';
 import { formatDuration } from './progress.js';
+import { isTerminal } from '../io/builtins.js';
 
 export interface Colours {
   green(text: string): string;
@@ -20,8 +21,9 @@ export function colours(enabled: boolean): Colours {
 }
 
 /** Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org). */
-export function colourEnabled(stream: NodeJS.WriteStream = process.stdout): boolean {
-  return stream.isTTY === true && !('NO_COLOR' in process.env && process.env.NO_COLOR !== '');
+export function colourEnabled(stream?: NodeJS.WriteStream): boolean {
+  const onTerminal = stream ? stream.isTTY === true : isTerminal(1);
+  return onTerminal && !('NO_COLOR' in process.env && process.env.NO_COLOR !== '');
 }
 
 export interface CleanSummary {

@@ -3,6 +3,7 @@
  * CLI starts: crypto, zlib and worker_threads cost a one-photo JPEG scan several milliseconds for
  * nothing (no PNG to inflate, no worker to start).
  */
+import { fstatSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const requireBuiltin = createRequire(import.meta.url);
@@ -10,4 +11,17 @@ const requireBuiltin = createRequire(import.meta.url);
 export const zlib = (): typeof import('node:zlib') => requireBuiltin('node:zlib');
 export const crypto = (): typeof import('node:crypto') => requireBuiltin('node:crypto');
 export const workerThreads = (): typeof import('node:worker_threads') => requireBuiltin('node:worker_threads');
+export const streamPromises = (): typeof import('node:stream/promises') => requireBuiltin('node:stream/promises');
 export const v8 = (): typeof import('node:v8') => requireBuiltin('node:v8');
+
+/**
+ * Whether a descriptor is a terminal. Node's tty module loads net with it (~1.5 ms): only a
+ * character device (a terminal, or /dev/null) is asked.
+ */
+export function isTerminal(fd: number): boolean {
+  try {
+    return fstatSync(fd).isCharacterDevice() && (requireBuiltin('node:tty') as typeof import('node:tty')).isatty(fd);
+  } catch {
+    return false;
+  }
+}

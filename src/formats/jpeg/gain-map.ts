@@ -248,6 +248,9 @@ export interface KeptRendering {
 /** The segments and images a (default) clean keeps for an image in `role`. */
 export function keptRendering(source: ByteSource, role: ImageRole): KeptRendering {
   if (role === 'primary') {
+    // Extra images live after the first image's end: without a trailer there is nothing to keep,
+    // and the first image's XMP and EXIF need not be parsed to say so (a one-photo scan's cost).
+    if (!analyseJpeg(source).layout.trailer) return { extras: [] };
     const file = fileRendering(source);
     const kept: KeptRendering = { extras: file.extras };
     if (file.extras.length === 0) return kept;

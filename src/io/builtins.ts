@@ -14,13 +14,18 @@ export const workerThreads = (): typeof import('node:worker_threads') => require
 export const streamPromises = (): typeof import('node:stream/promises') => requireBuiltin('node:stream/promises');
 export const v8 = (): typeof import('node:v8') => requireBuiltin('node:v8');
 
+/** Linux's memory devices (/dev/null, /dev/zero, /dev/full, /dev/random …): never a terminal. */
+const memoryDeviceMajor = 1;
+
 /**
- * Whether a descriptor is a terminal. Node's tty module loads net with it (~1.5 ms): only a
- * character device (a terminal, or /dev/null) is asked.
+ * Whether a descriptor is a terminal. Node's tty module loads net with it (2–8 ms of a one-photo
+ * scan): only a character device that is not a memory device such as /dev/null is asked.
  */
 export function isTerminal(fd: number): boolean {
   try {
-    return fstatSync(fd).isCharacterDevice() && (requireBuiltin('node:tty') as typeof import('node:tty')).isatty(fd);
+    const stat = fstatSync(fd);
+    if (!stat.isCharacterDevice() || Math.floor(stat.rdev / 256) % 4096 === memoryDeviceMajor) return false;
+    return (requireBuiltin('node:tty') as typeof import('node:tty')).isatty(fd);
   } catch {
     return false;
   }

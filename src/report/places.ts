@@ -79,7 +79,23 @@ function folded(name: string): string {
 /** country-coder's `territory` features that are the country's bulk, not a region worth naming. */
 const bulkRegion = /^(Contiguous|Mainland|Metropolitan|Peninsular) /;
 
+/** Places already named in this process: a report names each location several times (risk, text, summary, map). */
+const named = new Map<string, PlaceName>();
+const maxNamed = 4096;
+
 export function describePlace(latitude: number, longitude: number): PlaceName {
+  const key = `${latitude},${longitude}`;
+  let place = named.get(key);
+  if (!place) {
+    if (named.size >= maxNamed) named.clear();
+    place = describeUncached(latitude, longitude);
+    named.set(key, place);
+  }
+  // A copy: callers may add to what they get.
+  return { ...place };
+}
+
+function describeUncached(latitude: number, longitude: number): PlaceName {
   if (!Number.isFinite(latitude) || !Number.isFinite(longitude) || Math.abs(latitude) > 90 || Math.abs(longitude) > 180) {
     return { text: 'not a valid position on Earth', kind: 'invalid' };
   }

@@ -47,6 +47,14 @@ export function analyseJpeg(source: ByteSource, lenient = false): JpegAnalysis {
   const cache = lenient ? lenientAnalyses : analyses;
   const cached = cache.get(source);
   if (cached) return cached;
+  // The two walks differ only where the file is damaged (strict throws, lenient records and goes
+  // on): a strict analysis is the lenient one, and a lenient one that met no damage is the strict
+  // one. Either answers for the other, so a scan does not walk the image data twice.
+  const other = (lenient ? analyses : lenientAnalyses).get(source);
+  if (other && !other.layout.damage) {
+    cache.set(source, other);
+    return other;
+  }
   const analysis = analyseUncached(source, lenient);
   cache.set(source, analysis);
   return analysis;

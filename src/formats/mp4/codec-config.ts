@@ -10,6 +10,7 @@
  * Opus-in-ISOBMFF §4.3.2 (dOps); VP-codec-ISOBMFF (vpcC v1); ETSI TS 102 366 Annex F (dac3);
  * Google Spherical Video V2 (st3d); Apple HDR (CoLL, SmDm).
  */
+import { descriptorEnd } from '../isobmff/descriptor.js';
 
 const fixedLengths: Record<string, number> = {
   pasp: 8,
@@ -24,19 +25,6 @@ const fixedLengths: Record<string, number> = {
   dac3: 3,
   clap: 32,
 };
-
-/** An MPEG-4 descriptor's end (tag, 1–4 length bytes, body), or undefined when it does not fit. */
-function descriptorEnd(data: Buffer, at: number): number | undefined {
-  let length = 0;
-  let cursor = at + 1;
-  for (let index = 0; index < 4; index++) {
-    if (cursor >= data.length) return undefined;
-    const byte = data[cursor++]!;
-    length = (length << 7) | (byte & 0x7f);
-    if (!(byte & 0x80)) return cursor + length <= data.length ? cursor + length : undefined;
-  }
-  return undefined;
-}
 
 function avcC(payload: Buffer): number | undefined {
   if (payload.length < 6) return undefined;

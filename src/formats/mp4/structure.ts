@@ -27,6 +27,7 @@ import { loadSlice } from './slice-source.js';
 import { codecConfigurationLength, colourProfileKind } from './codec-config.js';
 import { sanitiseIccProfile } from '../../decode/icc.js';
 import { emitProperty } from '../heif/property-emit.js';
+import { readDescriptor } from '../isobmff/descriptor.js';
 
 const paddingTypes = new Set(['free', 'skip', 'wide']);
 /** Boxes the metadata walker reads (and, in location mode, partly keeps) at these levels. */
@@ -602,27 +603,6 @@ const xmpUuid = 'be7acfcb97a942e89c71999491e3afac';
 const knownEntryToken = /^(https?:\/\/(www\.)?(w3\.org|smpte-ra\.org|ebu\.ch)\/[\x21-\x7e]*|urn:ebu:[\x21-\x7e]*|(application|text|image|audio|video)\/[a-z0-9.+-]+(;[a-z0-9=.+-]*)?|utf-?8|utf-?16)$/i;
 /** Font names in a text track's font table that name no person or place (FFmpeg writes `Serif`). */
 const genericFontNames = new Set(['serif', 'sans-serif', 'sans serif', 'sans', 'monospace', 'cursive', 'fantasy', 'arial', 'helvetica', 'times', 'times new roman', 'courier', 'courier new', 'verdana', 'tahoma', 'georgia']);
-
-interface Descriptor {
-  tag: number;
-  length: number;
-  bodyStart: number;
-}
-
-/** An MPEG-4 descriptor header at `at`: tag, then a length in 1–4 bytes of 7 bits each. */
-function readDescriptor(data: Buffer, at: number): Descriptor | undefined {
-  if (at >= data.length) return undefined;
-  const tag = data[at]!;
-  let length = 0;
-  let cursor = at + 1;
-  for (let index = 0; index < 4; index++) {
-    if (cursor >= data.length) return undefined;
-    const byte = data[cursor++]!;
-    length = (length << 7) | (byte & 0x7f);
-    if (!(byte & 0x80)) return cursor + length <= data.length ? { tag, length, bodyStart: cursor } : undefined;
-  }
-  return undefined;
-}
 
 /** A descriptor length in `bytes` bytes (the same width as the original, so nothing moves). */
 function encodeDescriptorLength(length: number, bytes: number): Buffer {

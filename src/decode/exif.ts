@@ -7,6 +7,7 @@ import { emptyReport } from '../formats/types.js';
 import type { Category, Finding, FindingMeaning, GeoLocation } from '../types.js';
 import { formatBytes } from '../report/format.js';
 import { gpsTagNames, imageTags, tiffTags } from './exif-tags.js';
+import { decodeMakerNotes } from './makernotes/index.js';
 import { findEntry, findIfd, ifdPointerTags, readBytes, readNumbers, readText, type IfdEntry, type TiffStructure } from './tiff.js';
 
 export interface ExifDecodeOptions {
@@ -61,6 +62,11 @@ export function decodeExif(structure: TiffStructure, options: ExifDecodeOptions)
       }
     }
   }
+  // What camera maker notes give away (GPS, place names, serial numbers, owner): read in each vendor's layout.
+  const notes = decodeMakerNotes(structure, options.where);
+  report.findings.push(...notes.findings);
+  report.locations.push(...notes.locations);
+  report.warnings.push(...notes.warnings);
   return report;
 }
 

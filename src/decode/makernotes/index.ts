@@ -1,0 +1,95 @@
+/**
+ * What camera maker notes (EXIF tag 0x927C) give away: GPS positions or coordinates written as
+ * text, place names, serial numbers and owner names, in each vendor's private layout. The maker
+ * note is identified by its header bytes first, then by the EXIF Make (ExifTool MakerNotes.pm
+ * tries its conditions in the same spirit). One module per vendor family; they share the lenient
+ * reader of ifd.ts. Decoding is best effort: a damaged maker note gives what can be read and a
+ * note, never an error. `clean` removes maker notes whole in both modes; this is for the report.
+ * Reference: ExifTool lib/Image/ExifTool/MakerNotes.pm and the vendor tag tables named in each module.
+ */
+import { decodeAppleMakerNote, isAppleMakerNote } from './apple.js';
+import type { TiffStructure } from '../tiff.js';
+import { decodeCanon, isCanon } from './canon.js';
+import { decodeFujifilm, isFujifilm } from './fujifilm.js';
+import { NoteReport, type MakerNoteInput, type MakerNoteResult } from './ifd.js';
+import { decodeNikon, isNikon } from './nikon.js';
+import { decodeOlympus, isOlympus } from './olympus.js';
+import { decodePanasonic, isPanasonic } from './panasonic.js';
+import { decodePentax, isPentax } from './pentax.js';
+import { decodeSamsung, isSamsung } from './samsung.js';
+import { decodeCasio2, decodeRicoh, decodeSigma, decodeSony, isCasio2, isRicoh, isSigma, isSony } from './small.js';
+
+export type { MakerNoteInput, MakerNoteResult } from './ifd.js';
+
+interface Vendor {
+  name: string;
+  matches: (note: Buffer, make: string) => boolean;
+  decode: (input: MakerNoteInput, report: NoteReport) => void;
+}
+
+/** Header checks first (they are exact), Make-only checks last (Canon, Samsung and Nikon type 1 have no header). */
+const vendors: readonly Vendor[] = [
+  { name: 'Nikon', matches: (note) => note.toString('latin1', 0, 6) === 'Nikon\0', decode: decodeNikon },
+  { name: 'Olympus', matches: isOlympus, decode: decodeOlympus },
+  { name: 'Panasonic', matches: isPanasonic, decode: decodePanasonic },
+  { name: 'Fujifilm', matches: isFujifilm, decode: decodeFujifilm },
+  { name: 'Sony', matches: isSony, decode: decodeSony },
+  { name: 'Sigma', matches: isSigma, decode: decodeSigma },
+  { name: 'Casio', matches: isCasio2, decode: decodeCasio2 },
+  { name: 'Pentax', matches: isPentax, decode: decodePentax },
+  { name: 'Ricoh', matches: isRicoh, decode: decodeRicoh },
+  { name: 'Canon', matches: (_note, make) => isCanon(make), decode: decodeCanon },
+  { name: 'Samsung', matches: (_note, make) => isSamsung(make), decode: decodeSamsung },
+  { name: 'Nikon', matches: isNikon, decode: decodeNikon },
+];
+
+/** The vendor a maker note belongs to, or undefined when traceless does not read its layout. */
+export function makerNoteVendor(note: Buffer, make: string): string | undefined {
+  if (isAppleMakerNote(note)) return 'Apple';
+  return vendors.find((vendor) => vendor.matches(note, make))?.name;
+}
+
+/** Decodes one maker note; never throws (a decoder's failure becomes a warning with what was read before it). */
+export function decodeMakerNote(input: MakerNoteInput): MakerNoteResult {
+  const note = input.data.subarray(input.start, input.start + input.length);
+  if (isAppleMakerNote(note)) return { findings: decodeAppleMakerNote(note, input.where), locations: [], warnings: [] };
+  const vendor = vendors.find((candidate) => candidate.matches(note, input.make));
+  if (!vendor) return { findings: [], locations: [], warnings: [] };
+  const report = new NoteReport(input.where, vendor.name);
+  try {
+    vendor.decode(input, report);
+  } catch (error) {
+    report.warn(`the ${vendor.name} maker note is damaged (${(error as Error).message})`);
+  }
+  return report;
+}
+
+/** The maker note of every Exif IFD of an EXIF structure, with the Make and Model of its IFD0. */
+export function decodeMakerNotes(structure: TiffStructure, where: string): MakerNoteResult {
+  const result: MakerNoteResult = { findings: [], locations: [], warnings: [] };
+  const ifd0 = structure.ifds.find((ifd) => ifd.name === 'IFD0');
+  const text = (tag: number) => {
+    const entry = ifd0?.entries.find((candidate) => candidate.tag === tag);
+    if (!entry?.readable || entry.type !== 2) return '';
+    const bytes = structure.data.subarray(entry.valueOffset, entry.valueOffset + entry.valueLength);
+    const end = bytes.indexOf(0);
+    return bytes.toString('latin1', 0, end === -1 ? bytes.length : end).trim();
+  };
+  const make = text(0x010f);
+  const model = text(0x0110);
+  for (const ifd of structure.ifds) {
+    if (!ifd.name.endsWith('ExifIFD')) continue;
+    const entry = ifd.entries.find((candidate) => candidate.tag === makerNoteTag);
+    if (!entry?.readable || entry.valueLength === 0) continue;
+    const decoded = decodeMakerNote({
+      data: structure.data, littleEndian: structure.littleEndian, start: entry.valueOffset, length: entry.valueLength,
+      make, model, where: `${where}/${ifd.name}/MakerNote`,
+    });
+    result.findings.push(...decoded.findings);
+    result.locations.push(...decoded.locations);
+    result.warnings.push(...decoded.warnings);
+  }
+  return result;
+}
+
+const makerNoteTag = 0x927c;

@@ -42,7 +42,7 @@ export function decodeCanonIfd(ifd: NoteIfd, model: string, report: NoteReport):
   const internal = bytesOf(ifd, tags.internalSerial);
   if (internal.length > 0) {
     // The EOS 5D keeps a binary SerialInfo block here, its text at byte 9.
-    const text = /EOS 5D$/.test(model) ? cleanText(internal.subarray(9)) : cleanText(internal);
+    const text = /EOS 5D/.test(model) ? cleanText(internal.subarray(9)) : cleanText(internal);
     report.serial('InternalSerialNumber', 'Camera internal serial number', text);
   }
   const time = numbersOf(ifd, tags.timeInfo, 4);

@@ -11,7 +11,7 @@ import { decodeAppleMakerNote, isAppleMakerNote } from './apple.js';
 import type { TiffStructure } from '../tiff.js';
 import { decodeCanon, isCanon } from './canon.js';
 import { decodeFujifilm, isFujifilm } from './fujifilm.js';
-import { NoteReport, type MakerNoteInput, type MakerNoteResult } from './ifd.js';
+import { cleanText, NoteReport, type MakerNoteInput, type MakerNoteResult } from './ifd.js';
 import { decodeNikon, isNikon } from './nikon.js';
 import { decodeOlympus, isOlympus } from './olympus.js';
 import { decodePanasonic, isPanasonic } from './panasonic.js';
@@ -54,12 +54,37 @@ export function decodeMakerNote(input: MakerNoteInput): MakerNoteResult {
   const note = input.data.subarray(input.start, input.start + input.length);
   if (isAppleMakerNote(note)) return { findings: decodeAppleMakerNote(note, input.where), locations: [], warnings: [] };
   const vendor = vendors.find((candidate) => candidate.matches(note, input.make));
-  if (!vendor) return { findings: [], locations: [], warnings: [] };
+  if (!vendor) return scanUnknownNote(note, input);
   const report = new NoteReport(input.where, vendor.name);
   try {
     vendor.decode(input, report);
   } catch (error) {
     report.warn(`the ${vendor.name} maker note is damaged (${(error as Error).message})`);
+  }
+  return report;
+}
+
+/** Longest maker note whose text runs are searched when its layout is unknown. */
+const maxScannedBytes = 1 << 20;
+/** Shortest run of printable characters that can hold a coordinate pair worth reporting. */
+const minTextRun = 8;
+
+/**
+ * A maker note in a layout traceless does not know: its runs of printable text are searched for
+ * coordinates (a GPS string a vendor wrote as text), which are reported as positions.
+ */
+function scanUnknownNote(note: Buffer, input: MakerNoteInput): MakerNoteResult {
+  const report = new NoteReport(input.where, input.make ? cleanText(Buffer.from(input.make, 'latin1')) : 'unknown vendor');
+  const body = note.subarray(0, maxScannedBytes);
+  let runStart = -1;
+  for (let at = 0; at <= body.length; at++) {
+    const byte = at < body.length ? body[at]! : 0;
+    const printable = byte >= 0x20 && byte <= 0x7e;
+    if (printable && runStart === -1) runStart = at;
+    if (!printable && runStart !== -1) {
+      if (at - runStart >= minTextRun) report.coordinatesIn('MakerNoteText', body.toString('latin1', runStart, at));
+      runStart = -1;
+    }
   }
   return report;
 }

@@ -63,8 +63,10 @@ export function decodeExif(structure: TiffStructure, options: ExifDecodeOptions)
     }
   }
   // What camera maker notes give away (GPS, place names, serial numbers, owner): read in each vendor's layout.
+  // A value the EXIF tags already gave (an owner name or serial stored twice) is not listed again.
   const notes = decodeMakerNotes(structure, options.where);
-  report.findings.push(...notes.findings);
+  const known = new Set(report.findings.map((item) => `${item.meaning}\0${String(item.value)}`));
+  report.findings.push(...notes.findings.filter((item) => item.meaning === 'gps-position' || !known.has(`${item.meaning}\0${String(item.value)}`)));
   report.locations.push(...notes.locations);
   report.warnings.push(...notes.warnings);
   return report;

@@ -63,10 +63,11 @@ export function decodeExif(structure: TiffStructure, options: ExifDecodeOptions)
     }
   }
   // What camera maker notes give away (GPS, place names, serial numbers, owner): read in each vendor's layout.
-  // A value the EXIF tags already gave (an owner name or serial stored twice) is not listed again.
+  // A value the EXIF tags already gave (an owner name or serial stored twice, zero-padded or not) is not listed again.
   const notes = decodeMakerNotes(structure, options.where);
-  const known = new Set(report.findings.map((item) => `${item.meaning}\0${String(item.value)}`));
-  report.findings.push(...notes.findings.filter((item) => item.meaning === 'gps-position' || !known.has(`${item.meaning}\0${String(item.value)}`)));
+  const key = (item: Finding) => `${item.meaning}\0${String(item.value).replace(/^0+/, '').toLowerCase()}`;
+  const known = new Set(report.findings.map(key));
+  report.findings.push(...notes.findings.filter((item) => item.meaning === 'gps-position' || !known.has(key(item))));
   report.locations.push(...notes.locations);
   report.warnings.push(...notes.warnings);
   return report;

@@ -49,7 +49,7 @@ export function decodeCanonIfd(ifd: NoteIfd, model: string, report: NoteReport):
   const city = time[2];
   if (entryOf(ifd, tags.timeInfo)?.type !== undefined && city !== undefined && city > 0 && city !== 32766) {
     const name = timeZoneCities[city] ?? `world-time city no. ${city}`;
-    report.place('TimeZoneCity', "Time-zone city (camera's world-time setting)", name, '/TimeInfo');
+    report.place('TimeZoneCity', 'World-time city', name, '/TimeInfo');
   }
   scanTextForCoordinates(ifd, report, new Map([[tags.ownerName, 'OwnerName']]));
 }

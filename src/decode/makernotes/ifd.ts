@@ -43,6 +43,11 @@ export interface MakerNoteInput {
   model: string;
   /** `where` of the maker note, e.g. `APP1/Exif/ExifIFD/MakerNote`. */
   where: string;
+  /**
+   * Where "offsets from the TIFF header" count from, when that is not the start of `data`: a maker
+   * note copied into DNGPrivateData keeps the offsets of the file it came from.
+   */
+  tiffBase?: number;
 }
 
 export interface MakerNoteResult {
@@ -230,8 +235,9 @@ export function guessByteOrder(data: Buffer, ifdAt: number, exifLittleEndian: bo
 export function openNote(input: MakerNoteInput, ifdOffset: number, littleEndian: boolean | undefined, base: 'tiff' | 'note' | number): NoteIfd | undefined {
   const ifdAt = input.start + ifdOffset;
   const order = littleEndian ?? guessByteOrder(input.data, ifdAt, input.littleEndian);
-  const documented = base === 'tiff' ? 0 : base === 'note' ? input.start : input.start + base;
-  const candidates = [documented, 0, input.start].filter((value, index, all) => all.indexOf(value) === index);
+  const tiffBase = input.tiffBase ?? 0;
+  const documented = base === 'tiff' ? tiffBase : base === 'note' ? input.start : input.start + base;
+  const candidates = [documented, tiffBase, input.start].filter((value, index, all) => all.indexOf(value) === index);
   return readNoteIfd(input.data, ifdAt, order, candidates, { start: input.start, end: input.start + input.length });
 }
 

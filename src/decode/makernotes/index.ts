@@ -9,9 +9,9 @@
  */
 import { decodeAppleMakerNote, isAppleMakerNote } from './apple.js';
 import type { TiffStructure } from '../tiff.js';
-import { decodeCanon, isCanon } from './canon.js';
+import { decodeCanon, decodeCanonIfd, isCanon } from './canon.js';
 import { decodeFujifilm, isFujifilm } from './fujifilm.js';
-import { cleanText, NoteReport, type MakerNoteInput, type MakerNoteResult } from './ifd.js';
+import { cleanText, NoteReport, readNoteIfd, type MakerNoteInput, type MakerNoteResult } from './ifd.js';
 import { decodeNikon, isNikon } from './nikon.js';
 import { decodeOlympus, isOlympus } from './olympus.js';
 import { decodePanasonic, isPanasonic } from './panasonic.js';
@@ -114,7 +114,58 @@ export function decodeMakerNotes(structure: TiffStructure, where: string): Maker
     result.locations.push(...decoded.locations);
     result.warnings.push(...decoded.warnings);
   }
+  const privateData = ifd0?.entries.find((candidate) => candidate.tag === dngPrivateDataTag);
+  if (privateData?.readable) {
+    const decoded = decodeDngMakerNote(structure.data, privateData.valueOffset, privateData.valueLength, make, model, `${where}/IFD0/DNGPrivateData/MakerNote`);
+    result.findings.push(...decoded.findings);
+    result.locations.push(...decoded.locations);
+    result.warnings.push(...decoded.warnings);
+  }
   return result;
 }
 
+/**
+ * DNGPrivateData written by Adobe's converter: `Adobe\0`, `MakN`, a big-endian length, the
+ * original byte order (`II`/`MM`), the maker note's original offset (big-endian), then the maker
+ * note itself, whose TIFF-relative offsets still count from the original file's TIFF header.
+ * Reference: Adobe DNG Specification 1.7, DNGPrivateData (tag 50740) and "Adobe MakerNote" note.
+ */
+function decodeDngMakerNote(data: Buffer, start: number, length: number, make: string, model: string, where: string): MakerNoteResult {
+  const none: MakerNoteResult = { findings: [], locations: [], warnings: [] };
+  const headerBytes = 6 + 4 + 4 + 2 + 4;
+  if (length < headerBytes || data.toString('latin1', start, start + 10) !== 'Adobe\0MakN') return none;
+  const declared = data.readUInt32BE(start + 10);
+  const order = data.toString('latin1', start + 14, start + 16);
+  if (order !== 'II' && order !== 'MM') return none;
+  const originalOffset = data.readUInt32BE(start + 16);
+  const noteStart = start + headerBytes;
+  const noteLength = Math.min(declared - 6, length - headerBytes);
+  if (noteLength <= 0) return none;
+  return decodeMakerNote({ data, littleEndian: order === 'II', start: noteStart, length: noteLength, make, model, where, tiffBase: noteStart - originalOffset });
+}
+
+const dngPrivateDataTag = 0xc634;
+
 const makerNoteTag = 0x927c;
+
+/**
+ * The CMT3 box of a Canon CR3 file: the Canon maker-note table as IFD0 of a TIFF structure of its
+ * own (offsets from that TIFF header). Undefined when no table can be read.
+ * Reference: ExifTool Canon.pm (CMT3: Canon::Main processed as TIFF).
+ */
+export function decodeCanonMakerNoteTiff(tiff: Buffer, where: string, model = ''): MakerNoteResult | undefined {
+  if (tiff.length < 8) return undefined;
+  const order = tiff.toString('latin1', 0, 2);
+  if (order !== 'II' && order !== 'MM') return undefined;
+  const littleEndian = order === 'II';
+  const first = littleEndian ? tiff.readUInt32LE(4) : tiff.readUInt32BE(4);
+  const ifd = readNoteIfd(tiff, first, littleEndian, [0]);
+  if (!ifd) return undefined;
+  const report = new NoteReport(where, 'Canon');
+  try {
+    decodeCanonIfd(ifd, model, report);
+  } catch (error) {
+    report.warn(`the Canon maker note is damaged (${(error as Error).message})`);
+  }
+  return report;
+}

@@ -42,7 +42,7 @@ export function decodeNikon(input: MakerNoteInput, report: NoteReport): void {
   const barometer = bytesOf(ifd, tags.barometerInfo);
   if (barometer.length >= 10 && /^\d{4}$/.test(barometer.toString('latin1', 0, 4))) {
     const metres = ifd.structure.littleEndian ? barometer.readInt32LE(6) : barometer.readInt32BE(6);
-    if (Math.abs(metres) < 20000) report.add('gps-detail', 'location', 'Altitude', 'Altitude (barometer)', metres, `${metres} m`, '/BarometerInfo');
+    if (Math.abs(metres) < 20000) report.add('gps-detail', 'location', 'Altitude', 'Barometric altitude', metres, `${metres} m`, '/BarometerInfo');
   }
   scanTextForCoordinates(ifd, report, new Map([[tags.serialNumber, 'SerialNumber']]));
 }
@@ -67,7 +67,7 @@ function decodeLocationInfo(data: Buffer, report: NoteReport): void {
     place = cleanText(raw);
   }
   if (place) {
-    report.place('Location', 'Place name (looked up by the camera)', place, '/LocationInfo');
+    report.place('Location', 'Place name looked up by the camera', place, '/LocationInfo');
     report.coordinatesIn('Location', place, '/LocationInfo');
   }
 }

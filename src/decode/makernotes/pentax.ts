@@ -43,8 +43,8 @@ export function decodePentax(input: MakerNoteInput, report: NoteReport): void {
     if (code === undefined) return undefined;
     return cities[code] ?? `world-time city no. ${code}`;
   };
-  report.place('HometownCity', "Home town (camera's world-time setting)", city(tags.hometownCity));
-  report.place('DestinationCity', "Destination (camera's world-time setting)", city(tags.destinationCity));
+  report.place('HometownCity', 'World-time home town', city(tags.hometownCity));
+  report.place('DestinationCity', 'World-time destination', city(tags.destinationCity));
   report.serial('SerialNumber', 'Camera serial number', textOf(ifd, tags.serialNumber));
   // CameraInfo: int32u values; the fifth is the internal serial number.
   const cameraInfo = ifd.entries.find((entry) => entry.tag === tags.cameraInfo);

@@ -30,7 +30,7 @@ export function decodeSamsung(input: MakerNoteInput, report: NoteReport): void {
       if (name) names.push(name);
       from = stop + 1;
     }
-    report.place('LocalLocationName', 'Place name (local language)', names.join(', '));
+    report.place('LocalLocationName', 'Place name in the local language', names.join(', '));
   }
   report.place('LocationName', 'Place name', textOf(ifd, tags.locationName));
   report.serial('SerialNumber', 'Camera serial number', textOf(ifd, tags.serialNumber));

@@ -48,7 +48,7 @@ export function isCasio2(note: Buffer): boolean {
 export function decodeCasio2(input: MakerNoteInput, report: NoteReport): void {
   const ifd = openNote(input, 6, undefined, 'tiff');
   if (!ifd) return report.warn('the Casio maker-note table cannot be read');
-  report.place('HometownCity', "Home town (camera's world-time setting)", textOf(ifd, 0x3006));
+  report.place('HometownCity', 'World-time home town', textOf(ifd, 0x3006));
   scanTextForCoordinates(ifd, report, new Map([[0x3006, 'HometownCity']]));
 }
 

@@ -321,3 +321,42 @@ describe('maker notes: damaged and hostile', () => {
     expect(values).toContain('MOVED-SERIAL-00');
   });
 });
+
+describe('maker notes outside the Exif IFD', () => {
+  it('DNGPrivateData (Adobe MakN): the maker note keeps the offsets of the file it came from', () => {
+    // The Canon note was at offset 5000 of the original file; its values count from that file's TIFF header.
+    const originalAt = 5000;
+    const note = ifdTable(be, [be.ascii(0x0009, 'DNG-OWNER-FROM-RAW'), be.ascii(0x0096, 'DNG-INTERNAL-SERIAL')], originalAt, 0);
+    const privateData = Buffer.concat([Buffer.from('Adobe\0MakN', 'latin1'), be.u32(note.length + 6), Buffer.from('MM', 'latin1'), be.u32(originalAt), note]);
+    const make = Buffer.from('Canon\0', 'latin1');
+    const ifd0At = 8;
+    const ifd0Length = 2 + 2 * 12 + 4;
+    const privateAt = ifd0At + ifd0Length;
+    const ifd0 = Buffer.concat([
+      le.u16(2),
+      le.u16(0x010f, 2), le.u32(make.length), make.subarray(0, 4), // 6 bytes do not fit: patched below
+      le.u16(0xc634, 1), le.u32(privateData.length), le.u32(privateAt),
+      le.u32(0),
+    ]);
+    const makeAt = privateAt + privateData.length + (privateData.length % 2);
+    le.u32(makeAt).copy(ifd0, 2 + 8);
+    const tiff = Buffer.concat([Buffer.from('II\x2a\0', 'latin1'), le.u32(ifd0At), ifd0, privateData, Buffer.alloc(privateData.length % 2), make]);
+    const decoded = decodeExif(parseTiff(tiff), { where: 'TIFF' });
+    const found = decoded.findings.filter((finding) => finding.where === 'TIFF/IFD0/DNGPrivateData/MakerNote');
+    expect(found.map((finding) => [finding.meaning, finding.value])).toEqual([
+      ['owner', 'DNG-OWNER-FROM-RAW'],
+      ['serial', 'DNG-INTERNAL-SERIAL'],
+    ]);
+  });
+
+  it('CR3 CMT3: the Canon table as IFD0 of its own TIFF structure', async () => {
+    const { decodeCanonMakerNoteTiff } = await import('../../src/decode/makernotes/index.js');
+    const tiff = Buffer.concat([Buffer.from('II\x2a\0', 'latin1'), le.u32(8), ifdTable(le, [le.ascii(0x0096, 'CR3-INTERNAL-1'), le.slong(0x0035, 16, 0, 20, 0)], 8, 0)]);
+    const decoded = decodeCanonMakerNoteTiff(tiff, 'CR3/moov/uuid/CMT3');
+    expect(decoded?.findings.map((finding) => [finding.meaning, finding.value])).toEqual([
+      ['serial', 'CR3-INTERNAL-1'],
+      ['place-name', 'London'],
+    ]);
+    expect(decodeCanonMakerNoteTiff(Buffer.from('XX'), 'x')).toBeUndefined();
+  });
+});

@@ -134,6 +134,20 @@ const cases: VendorCase[] = [
     secrets: ['PANAINTSERIAL001', 'PANALENSSERIAL9', 'PANABABY', 'PANACOUNTRY', 'PANASTATE', 'PANACITY', 'PANALANDMARK'],
   },
   {
+    vendor: 'Leica (M9 type)', make: 'Leica Camera AG', model: 'M9 Digital Camera', littleEndian: true,
+    note: (at) => Buffer.concat([Buffer.from('LEICA\0\x01\0', 'latin1'), ifdTable(le, [le.long(0x0305, 3912345), le.undef(0x0500, Buffer.from('LCA09123100001\0', 'latin1'))], at + 8, at)]),
+    expected: { serial: [3912345, 'LCA09123100001'] },
+    exiftool: { SerialNumber: 3912345, InternalSerialNumber: 'LCA09123100001' },
+    secrets: ['LCA09123100001'],
+  },
+  {
+    vendor: 'Leica (M8 type)', make: 'Leica Camera AG', model: 'M8 Digital Camera', littleEndian: true,
+    note: (at) => Buffer.concat([Buffer.from('LEICA\0\0\0', 'latin1'), ifdTable(le, [le.long(0x0303, 3101234), le.ascii(0x0320, 'M8 placeholder text')], at + 8, at + 8)]),
+    expected: { serial: [3101234] },
+    exiftool: { SerialNumber: 3101234 },
+    secrets: [],
+  },
+  {
     vendor: 'Olympus', make: 'OLYMPUS IMAGING CORP.', model: 'E-M1', littleEndian: true,
     note: olympusNote,
     expected: { serial: ['OLY-BODY-SERIAL-1', 'OLY-LENS-SERIAL-2'] },

@@ -12,6 +12,7 @@ import type { TiffStructure } from '../tiff.js';
 import { decodeCanon, decodeCanonIfd, isCanon } from './canon.js';
 import { decodeFujifilm, isFujifilm } from './fujifilm.js';
 import { cleanText, NoteReport, readNoteIfd, type MakerNoteInput, type MakerNoteResult } from './ifd.js';
+import { decodeLeica, isLeica } from './leica.js';
 import { decodeNikon, isNikon } from './nikon.js';
 import { decodeOlympus, isOlympus } from './olympus.js';
 import { decodePanasonic, isPanasonic } from './panasonic.js';
@@ -32,6 +33,7 @@ const vendors: readonly Vendor[] = [
   { name: 'Nikon', matches: (note) => note.toString('latin1', 0, 6) === 'Nikon\0', decode: decodeNikon },
   { name: 'Olympus', matches: isOlympus, decode: decodeOlympus },
   { name: 'Panasonic', matches: isPanasonic, decode: decodePanasonic },
+  { name: 'Leica', matches: isLeica, decode: decodeLeica },
   { name: 'Fujifilm', matches: isFujifilm, decode: decodeFujifilm },
   { name: 'Sony', matches: isSony, decode: decodeSony },
   { name: 'Sigma', matches: isSigma, decode: decodeSigma },

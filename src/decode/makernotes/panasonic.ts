@@ -7,7 +7,7 @@
  * 0x0067 Location, 0x0069 Country, 0x006b State, 0x006d City, 0x006f Landmark, 0x0080 City2);
  * MakerNotes.pm (MakerNotePanasonic: Start +12, offsets from the TIFF header).
  */
-import { openNote, scanTextForCoordinates, startsWith, textOf, type MakerNoteInput, type NoteReport } from './ifd.js';
+import { openNote, scanTextForCoordinates, startsWith, textOf, type MakerNoteInput, type NoteIfd, type NoteReport } from './ifd.js';
 
 const places: readonly [number, string, string][] = [
   [0x0067, 'Location', 'Place'],
@@ -31,6 +31,11 @@ export function isPanasonic(note: Buffer): boolean {
 export function decodePanasonic(input: MakerNoteInput, report: NoteReport): void {
   const ifd = openNote(input, 12, undefined, 'tiff');
   if (!ifd) return report.warn('the Panasonic maker-note table cannot be read');
+  decodePanasonicIfd(ifd, report);
+}
+
+/** The Panasonic table (also what Panasonic-made Leica cameras write). */
+export function decodePanasonicIfd(ifd: NoteIfd, report: NoteReport): void {
   for (const [tag, name, label] of places) report.place(name, label, textOf(ifd, tag));
   for (const [tag, name, label] of serials) report.serial(name, label, textOf(ifd, tag));
   report.owner('BabyName', 'Baby or pet name', textOf(ifd, 0x0066));

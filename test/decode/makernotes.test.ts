@@ -374,3 +374,23 @@ describe('maker notes outside the Exif IFD', () => {
     expect(decodeCanonMakerNoteTiff(Buffer.from('XX'), 'x')).toBeUndefined();
   });
 });
+
+describe('maker notes in every container that carries EXIF', () => {
+  const panasonicExif = (littleEndian: boolean) => exifWithMakerNote({
+    make: 'Panasonic', model: 'DC-S5', littleEndian,
+    note: (at) => Buffer.concat([Buffer.from('Panasonic\0\0\0', 'latin1'), ifdTable(new Bytes(littleEndian), [new Bytes(littleEndian).undef(0x006d, padded('CONTAINER-CITY', 72))], at + 12, 0)]),
+  });
+
+  it('HEIF Exif item', async () => {
+    const { standardHeifFixture, buildHeif, iccProfileFixture, xmpPacket } = await import('../fixtures/heif.js');
+    const file = buildHeif(standardHeifFixture({ exifTiff: panasonicExif(false), xmp: xmpPacket(), icc: iccProfileFixture() })).file;
+    const city = inspectSync(file).findings.find((finding) => finding.tag === 'City');
+    expect(city).toMatchObject({ meaning: 'place-name', value: 'CONTAINER-CITY' });
+    expect(city?.where).toMatch(/\/ExifIFD\/MakerNote$/);
+  });
+
+  it('a TIFF file itself', () => {
+    const city = inspectSync(panasonicExif(true)).findings.find((finding) => finding.tag === 'City');
+    expect(city).toMatchObject({ meaning: 'place-name', value: 'CONTAINER-CITY', where: 'TIFF/ExifIFD/MakerNote' });
+  });
+});

@@ -19,6 +19,9 @@ const timeZoneCities: readonly string[] = [
   'Anchorage', 'Honolulu', 'Samoa',
 ];
 
+/** TimeZoneCity: "(not set)". */
+const notSetCity = 32766;
+
 export function isCanon(make: string): boolean {
   return /^Canon/i.test(make);
 }
@@ -45,9 +48,9 @@ export function decodeCanonIfd(ifd: NoteIfd, model: string, report: NoteReport):
     const text = /EOS 5D/.test(model) ? cleanText(internal.subarray(9)) : cleanText(internal);
     report.serial('InternalSerialNumber', 'Camera internal serial number', text);
   }
-  const time = numbersOf(ifd, tags.timeInfo, 4);
-  const city = time[2];
-  if (entryOf(ifd, tags.timeInfo)?.type !== undefined && city !== undefined && city > 0 && city !== 32766) {
+  // TimeInfo: int32s size, time zone (minutes), time-zone city, daylight saving.
+  const city = numbersOf(ifd, tags.timeInfo, 4)[2];
+  if (city !== undefined && city > 0 && city !== notSetCity) {
     const name = timeZoneCities[city] ?? `world-time city no. ${city}`;
     report.place('TimeZoneCity', 'World-time city', name, '/TimeInfo');
   }

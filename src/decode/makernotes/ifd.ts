@@ -13,6 +13,7 @@
  */
 import type { Category, Finding, FindingMeaning, GeoLocation, Warning } from '../../types.js';
 import { findCoordinatesInText } from '../coordinates.js';
+import { isPlausibleFix } from '../geo-track.js';
 import { readBytes, readNumbers, tiffTypeSizes, type IfdEntry, type TiffStructure } from '../tiff.js';
 
 /** Most entries read from one maker-note table (real ones hold well under 200). */
@@ -85,7 +86,8 @@ export class NoteReport implements MakerNoteResult {
 
   /** A position: pushed to the locations, and a `gps-position` finding as the GPS IFD decoder makes. */
   position(tag: string, label: string, latitude: number, longitude: number, subWhere = '', text?: string): void {
-    if (!isPosition(latitude, longitude)) return;
+    // Finite, in range, not the 0,0 of a receiver without a fix (as text coordinates and tracks elsewhere).
+    if (!isPlausibleFix(latitude, longitude)) return;
     const location: GeoLocation = { latitude, longitude, where: this.where + subWhere };
     this.locations.push(location);
     const shown = `${Math.abs(latitude).toFixed(5)} ${latitude < 0 ? 'S' : 'N'}, ${Math.abs(longitude).toFixed(5)} ${longitude < 0 ? 'W' : 'E'}`;
@@ -102,11 +104,6 @@ export class NoteReport implements MakerNoteResult {
   warn(message: string): void {
     this.warnings.push({ code: 'MAKERNOTE_PARTLY_UNREADABLE', message: `${this.where}: ${message}`, severity: 'info' });
   }
-}
-
-/** A real place: finite, in range, and not 0,0 (the "no fix" value receivers write, treated as no position elsewhere too). */
-export function isPosition(latitude: number, longitude: number): boolean {
-  return Number.isFinite(latitude) && Number.isFinite(longitude) && Math.abs(latitude) <= 90 && Math.abs(longitude) <= 180 && !(latitude === 0 && longitude === 0);
 }
 
 function isBlankSerial(value: string | number): boolean {

@@ -28,7 +28,10 @@ interface Vendor {
   decode: (input: MakerNoteInput, report: NoteReport) => void;
 }
 
-/** Header checks first (they are exact), Make-only checks last (Canon, Samsung and Nikon type 1 have no header). */
+/**
+ * Header checks first (they are exact), Make-only checks last (Canon, Samsung type 2 and Nikon type 1 have no
+ * header; Samsung's binary `STMN` type is not an IFD).
+ */
 const vendors: readonly Vendor[] = [
   { name: 'Nikon', matches: (note) => note.toString('latin1', 0, 6) === 'Nikon\0', decode: decodeNikon },
   { name: 'Olympus', matches: isOlympus, decode: decodeOlympus },
@@ -41,7 +44,7 @@ const vendors: readonly Vendor[] = [
   { name: 'Pentax', matches: isPentax, decode: decodePentax },
   { name: 'Ricoh', matches: isRicoh, decode: decodeRicoh },
   { name: 'Canon', matches: (_note, make) => isCanon(make), decode: decodeCanon },
-  { name: 'Samsung', matches: (_note, make) => isSamsung(make), decode: decodeSamsung },
+  { name: 'Samsung', matches: (note, make) => isSamsung(make) && !note.toString('latin1', 0, 4).startsWith('STMN'), decode: decodeSamsung },
   { name: 'Nikon', matches: isNikon, decode: decodeNikon },
 ];
 

@@ -7,7 +7,7 @@ import { emptyReport } from '../formats/types.js';
 import type { Category, Finding, FindingMeaning, GeoLocation } from '../types.js';
 import { formatBytes } from '../report/format.js';
 import { gpsTagNames, imageTags, tiffTags } from './exif-tags.js';
-import { decodeMakerNotes } from './makernotes/index.js';
+import { addMakerNotes } from './makernotes/index.js';
 import { findEntry, findIfd, ifdPointerTags, readBytes, readNumbers, readText, type IfdEntry, type TiffStructure } from './tiff.js';
 
 export interface ExifDecodeOptions {
@@ -62,14 +62,8 @@ export function decodeExif(structure: TiffStructure, options: ExifDecodeOptions)
       }
     }
   }
-  // What camera maker notes give away (GPS, place names, serial numbers, owner): read in each vendor's layout.
-  // A value the EXIF tags already gave (an owner name or serial stored twice, zero-padded or not) is not listed again.
-  const notes = decodeMakerNotes(structure, options.where);
-  const key = (item: Finding) => `${item.meaning}\0${String(item.value).replace(/^0+/, '').toLowerCase()}`;
-  const known = new Set(report.findings.map(key));
-  report.findings.push(...notes.findings.filter((item) => item.meaning === 'gps-position' || !known.has(key(item))));
-  report.locations.push(...notes.locations);
-  report.warnings.push(...notes.warnings);
+  // What camera maker notes give away (GPS, place names, serial numbers, owner), in each vendor's layout.
+  addMakerNotes(structure, options.where, report);
   return report;
 }
 

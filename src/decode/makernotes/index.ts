@@ -8,6 +8,8 @@
  * Reference: ExifTool lib/Image/ExifTool/MakerNotes.pm and the vendor tag tables named in each module.
  */
 import { decodeAppleMakerNote, isAppleMakerNote } from './apple.js';
+import type { Finding } from '../../types.js';
+import type { ContainerReport } from '../../formats/types.js';
 import type { TiffStructure } from '../tiff.js';
 import { decodeCanon, decodeCanonIfd, isCanon } from './canon.js';
 import { decodeFujifilm, isFujifilm } from './fujifilm.js';
@@ -120,7 +122,7 @@ export function decodeMakerNotes(structure: TiffStructure, where: string): Maker
     result.warnings.push(...decoded.warnings);
   }
   const privateData = ifd0?.entries.find((candidate) => candidate.tag === dngPrivateDataTag);
-  if (privateData?.readable) {
+  if (privateData?.readable && privateData.valueLength > 0) {
     const decoded = decodeDngMakerNote(structure.data, privateData.valueOffset, privateData.valueLength, make, model, `${where}/IFD0/DNGPrivateData/MakerNote`);
     result.findings.push(...decoded.findings);
     result.locations.push(...decoded.locations);
@@ -173,4 +175,25 @@ export function decodeCanonMakerNoteTiff(tiff: Buffer, where: string, model = ''
     report.warn(`the Canon maker note is damaged (${(error as Error).message})`);
   }
   return report;
+}
+
+/**
+ * Adds what the maker notes of an EXIF structure give away to `report` (decodeExif calls this).
+ * A value the EXIF tags already gave (an owner name or serial stored twice, zero-padded or not) is
+ * not listed again. Never throws: the vendor decoders catch their own errors, and a bug of ours
+ * here becomes a note rather than the loss of the whole EXIF report.
+ */
+export function addMakerNotes(structure: TiffStructure, where: string, report: ContainerReport): void {
+  let notes: MakerNoteResult;
+  try {
+    notes = decodeMakerNotes(structure, where);
+  } catch (error) {
+    report.warnings.push({ code: 'MAKERNOTE_PARTLY_UNREADABLE', message: `${where}: maker note not read (${(error as Error).message})`, severity: 'info' });
+    return;
+  }
+  const key = (item: Finding) => `${item.meaning}\0${String(item.value).replace(/^0+/, '').toLowerCase()}`;
+  const known = new Set(report.findings.map(key));
+  report.findings.push(...notes.findings.filter((item) => item.meaning === 'gps-position' || !known.has(key(item))));
+  report.locations.push(...notes.locations);
+  report.warnings.push(...notes.warnings);
 }

@@ -57,7 +57,7 @@ export interface MakerNoteResult {
   warnings: Warning[];
 }
 
-/** Collects what a vendor decoder finds; text goes through `clean` first. */
+/** Collects what a vendor decoder finds (text values arrive cleaned by `cleanText`); labels name the vendor. */
 export class NoteReport implements MakerNoteResult {
   findings: Finding[] = [];
   locations: GeoLocation[] = [];

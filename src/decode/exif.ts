@@ -7,6 +7,7 @@ import { emptyReport } from '../formats/types.js';
 import type { Category, Finding, FindingMeaning, GeoLocation } from '../types.js';
 import { formatBytes } from '../report/format.js';
 import { gpsTagNames, imageTags, tiffTags } from './exif-tags.js';
+import { addMakerNotes } from './makernotes/index.js';
 import { findEntry, findIfd, ifdPointerTags, readBytes, readNumbers, readText, type IfdEntry, type TiffStructure } from './tiff.js';
 
 export interface ExifDecodeOptions {
@@ -61,6 +62,8 @@ export function decodeExif(structure: TiffStructure, options: ExifDecodeOptions)
       }
     }
   }
+  // What camera maker notes give away (GPS, place names, serial numbers, owner), in each vendor's layout.
+  addMakerNotes(structure, options.where, report);
   return report;
 }
 

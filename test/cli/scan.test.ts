@@ -23,6 +23,8 @@ describe('traceless scan', () => {
     expect(lines[0]).toMatch(/^HIGH RISK .*IMG_1234\.jpg \(JPEG, [^)]+\): reveals a precise location, a serial number, /);
     expect(lines.filter((line) => line.startsWith('  Location: '))).toEqual([
       '  Location: 37.77493 N, 122.41942 W — near San Francisco, California, United States of America (~1 km) (altitude 12 m, GPS time 2024-05-01 17:11:12 Z), taken 2024-05-01 10:11:12 [APP1/Exif/GPS]',
+      // The fixture's maker note holds a last fix written as text.
+      '  Location: 51.50070 N, 0.12460 W — near City of Westminster, England, United Kingdom (~1 km), taken 2024-05-01 10:11:12 [APP1/Exif/ExifIFD/MakerNote]',
       '  Location: 33.86880 S, 151.20930 E — near Sydney, New South Wales, Australia (~1 km) [APP1/Exif/IFD1/thumbnail/APP1/Exif/GPS]',
       '  Location: 48.85837 N, 2.29448 E — near Paris, Île-de-France, France (~4 km), taken 2024-05-01 10:11:12 [APP1/XMP]',
     ]);
@@ -98,7 +100,7 @@ describe('traceless scan', () => {
     expect(run.code).toBe(0);
     const summary = run.stdout.slice(run.stdout.indexOf('2 file(s) scanned')).split('\n');
     expect(summary.slice(1, 4)).toEqual(['  Risk: 1 high, 0 medium, 0 not checked, 0 low, 1 none', `    high: ${photo}`, `    none: ${bare}`]);
-    expect(summary).toContain('  3 distinct place(s) (rounded to ~1 km):');
+    expect(summary).toContain('  4 distinct place(s) (rounded to ~1 km):');
     expect(summary).toContain('    37.77,-122.42 near San Francisco, California, United States of America (~1 km) (1 file(s))');
     expect(summary).toContain('    -33.87,151.21 near Sydney, New South Wales, Australia (~1 km) (1 file(s))');
     expect(run.stdout).toMatch(/^NO RISK FOUND .*bare\.jpg \(JPEG, [^)]+\): nothing revealing found$/m);

@@ -170,7 +170,7 @@ describe('assessRisk is a pure function of an Inspection', () => {
     const annotated = annotateInspection(inspectSync(await phoneJpeg(), 'phone.jpg'));
     expect(Object.keys(annotated).slice(0, 4)).toEqual(['file', 'format', 'size', 'risk']);
     expect(annotated.risk.level).toBe('high');
-    expect(annotated.locations.map((location) => location.placeName)).toEqual(['near San Francisco, California, United States of America (~1 km)', 'near Sydney, New South Wales, Australia (~1 km)', 'near Paris, Île-de-France, France (~4 km)']);
+    expect(annotated.locations.map((location) => location.placeName)).toEqual(['near San Francisco, California, United States of America (~1 km)', 'near City of Westminster, England, United Kingdom (~1 km)', 'near Sydney, New South Wales, Australia (~1 km)', 'near Paris, Île-de-France, France (~4 km)']);
     expect(annotated.locations[0]).toMatchObject({ countryCode: 'US', town: 'San Francisco', admin1: 'California' });
     const position = annotated.findings.find((finding) => finding.tag === 'GPSPosition')!;
     expect(position.value).toMatchObject({ placeName: 'near San Francisco, California, United States of America (~1 km)', countryCode: 'US', town: 'San Francisco' });

@@ -72,6 +72,7 @@ describe('docs/inspection.schema.json', () => {
     expect(phone.risk.level).toBe('high');
     expect(phone.locations.map((location) => location.placeName)).toEqual([
       'near San Francisco, California, United States of America (~1 km)',
+      'near City of Westminster, England, United Kingdom (~1 km)', // the coordinates written in the maker note
       'near Sydney, New South Wales, Australia (~1 km)',
       'near Paris, Île-de-France, France (~4 km)',
       'near City of Westminster, England, United Kingdom (~1 km)',

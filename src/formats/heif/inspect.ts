@@ -6,7 +6,7 @@
  * then the Exif data), annex A.3 (XMP item: MIME type application/rdf+xml).
  */
 import { decodeExif } from '../../decode/exif.js';
-import { findEntry, findIfd, isTiffHeader, parseTiff, readBytes } from '../../decode/tiff.js';
+import { isTiffHeader, parseTiff } from '../../decode/tiff.js';
 import { decodeXmp } from '../../decode/xmp.js';
 import { limits } from '../../limits.js';
 import type { ByteSource } from '../../io/source.js';
@@ -15,7 +15,6 @@ import { emptyReport, mergeReport, reportFor as recordingInto, type ContainerIns
 import { TracelessError } from '../../errors.js';
 import { payloadSize, payloadStart, printable, type Box } from '../isobmff/boxes.js';
 import { analyse, type AnalysedItem, type Analysis } from './analyse.js';
-import { decodeAppleMakerNote } from './apple.js';
 import { readItem } from './items.js';
 import { describeProperty } from './properties.js';
 import { boxWhere, describeMetadataBox, metadataMetaChildren, metadataTopBoxes, readBrands, xmpUuid } from './structure.js';
@@ -233,9 +232,8 @@ function decodeExifItem(payload: Buffer, where: string, report: ContainerReport)
     const decoded = decodeExif(structure, { where });
     // HEIF readers take orientation from irot/imir, never from Exif, and the Exif item goes with a clean.
     for (const finding of decoded.findings) if (finding.tag === 'Orientation') delete finding.retained;
+    // decodeExif reads the maker note too (Apple's identifiers, other vendors' serials and places).
     mergeReport(report, decoded);
-    const makerNote = findEntry(findIfd(structure, 'ExifIFD'), 0x927c);
-    if (makerNote?.readable) report.findings.push(...decodeAppleMakerNote(readBytes(structure, makerNote), `${where}/ExifIFD/MakerNote`));
   } catch (error) {
     report.unreadable.push(`${where}: ${(error as Error).message}`);
   }

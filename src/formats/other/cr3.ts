@@ -8,6 +8,7 @@
 import type { ByteSource } from '../../io/source.js';
 import { boxEnd, BoxBudget, payloadSize, payloadStart, readBoxes, readChildren, type Box } from '../isobmff/boxes.js';
 import type { ContainerReport } from '../types.js';
+import { decodeCanonMakerNoteTiff } from '../../decode/makernotes/index.js';
 import { addExif, addFinding, addJpeg, addXmp, guarded, maxScanBytes, readAtMost } from './common.js';
 
 const canonUuid = '85c0b687820f11e08111f4ce462b6a48';
@@ -62,7 +63,14 @@ function readCanonBox(source: ByteSource, box: Box, budget: BoxBudget, report: C
         break;
       case 'CMT3':
         addFinding(report, 'device', where, 'MakerNote', 'Maker notes (camera-private data)', `${payloadSize(child)} bytes`);
-        report.unreadable.push(`${where}: Canon maker notes are not decoded by traceless (they hold serial numbers)`);
+        guarded(report, where, () => {
+          // The owner, serial numbers and world-time city of the Canon table (src/decode/makernotes/canon.ts).
+          const decoded = decodeCanonMakerNoteTiff(body(), where);
+          if (!decoded) return void report.unreadable.push(`${where}: the Canon maker-note table cannot be read`);
+          report.findings.push(...decoded.findings);
+          report.locations.push(...decoded.locations);
+          report.warnings.push(...decoded.warnings);
+        });
         break;
       case 'THMB':
         guarded(report, where, () => {

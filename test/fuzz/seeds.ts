@@ -20,6 +20,7 @@ import { craftedAviSeeds, ffmpegAvi, removeAviScratch } from '../fixtures/avi.js
 import { cjxlImage, codestreamOf, craftedJxlSeeds, removeJxlScratch } from '../fixtures/jxl.js';
 import { TiffWriter, buildDng, buildFullTiff, withExifApp1, craftedJpegTiff } from '../fixtures/tiff.js';
 import { animatedWebp, assembleWebp, baseWebp, dirtyWebp, iccProfile, splitWebp, webpXmp } from '../fixtures/webp.js';
+import { Bytes, exifWithMakerNote, ifdTable, jpegWithExif } from '../fixtures/makernotes.js';
 
 export interface Seed {
   /** Where it came from: a builder name or a corpus path. */
@@ -67,6 +68,9 @@ export async function codeSeeds(only?: readonly string[]): Promise<Map<string, S
     add('jpeg', 'ultrahdr-gain-map', (await multiPictureJpeg({ kind: 'ultrahdr' })).file);
     add('jpeg', 'apple-gain-map', (await appleGainMapJpeg()).file);
     add('jpeg', 'mpo-pair', (await multiPictureJpeg({ kind: 'mpo' })).file);
+    // A camera maker note (Canon layout: owner, serial, world-time city), so mutants reach the maker-note readers.
+    const canonLe = new Bytes(true);
+    add('jpeg', 'canon-maker-note', await jpegWithExif(exifWithMakerNote({ make: 'Canon', model: 'Canon EOS 80D', note: (at) => ifdTable(canonLe, [canonLe.ascii(0x0009, 'Owner Name'), canonLe.long(0x000c, 2345678901), canonLe.slong(0x0035, 16, 60, 19, 0), canonLe.ascii(0x0096, 'INTSERIAL77')], at, 0) })));
     // Keep-list slack: a JFIF thumbnail, Adobe with trailing bytes, an unused DQT table, a JPGn
     // marker, a DNL payload and a Photoshop block — so mutants reach the structure re-writer.
     const crafted = insertBefore(

@@ -156,9 +156,13 @@ function searchWindow(window: Buffer, index: NeedleIndex, found: Set<ResidueNeed
     if (grams[key] === 0) continue;
     for (const { needle, at } of entries.get(key)!) {
       const start = position - at;
-      const end = start + needle.bytes.length;
-      if (start < 0 || end > window.length || found.has(needle)) continue;
-      if (window.compare(needle.bytes, 0, needle.bytes.length, start, end) === 0) found.add(needle);
+      const wanted = needle.bytes;
+      if (start < 0 || start + wanted.length > bytes.length || found.has(needle)) continue;
+      // Compared here, byte by byte: in image data a candidate almost always differs in its first
+      // bytes, and a call into \`Buffer.compare\` for each costs more than the loop.
+      let same = 0;
+      while (same < wanted.length && bytes[start + same] === wanted[same]) same++;
+      if (same === wanted.length) found.add(needle);
     }
   }
 }

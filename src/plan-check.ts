@@ -144,6 +144,18 @@ function indexNeedles(needles: readonly ResidueNeedle[]): NeedleIndex {
   return { needles, grams, entries, stride: Number.isFinite(shortest) ? shortest - 1 : 1, tiny };
 }
 
+/**
+ * The first position from `from` on, in steps of `stride`, whose two-byte gram some needle holds
+ * (or -1). A loop of its own, so that the step over image data — nearly every position a miss —
+ * stays a tight, separately optimised loop.
+ */
+function nextCandidate(bytes: Uint8Array, grams: Uint8Array, from: number, last: number, stride: number): number {
+  for (let position = from; position < last; position += stride) {
+    if (grams[(bytes[position]! << 8) | bytes[position + 1]!] !== 0) return position;
+  }
+  return -1;
+}
+
 /** Adds to `found` the needles of `index` that occur wholly inside `window`. */
 function searchWindow(window: Buffer, index: NeedleIndex, found: Set<ResidueNeedle>): void {
   for (const needle of index.tiny) if (!found.has(needle) && window.indexOf(needle.bytes) !== -1) found.add(needle);
@@ -151,15 +163,14 @@ function searchWindow(window: Buffer, index: NeedleIndex, found: Set<ResidueNeed
   // A plain byte view: the loop stays on one array shape whatever Buffer subclass comes in.
   const bytes = new Uint8Array(window.buffer, window.byteOffset, window.length);
   const last = bytes.length - 1;
-  for (let position = 0; position < last; position += stride) {
+  for (let position = nextCandidate(bytes, grams, 0, last, stride); position !== -1; position = nextCandidate(bytes, grams, position + stride, last, stride)) {
     const key = (bytes[position]! << 8) | bytes[position + 1]!;
-    if (grams[key] === 0) continue;
     for (const { needle, at } of entries.get(key)!) {
       const start = position - at;
       const wanted = needle.bytes;
       if (start < 0 || start + wanted.length > bytes.length || found.has(needle)) continue;
       // Compared here, byte by byte: in image data a candidate almost always differs in its first
-      // bytes, and a call into \`Buffer.compare\` for each costs more than the loop.
+      // bytes, and a call into `Buffer.compare` for each costs more than the loop.
       let same = 0;
       while (same < wanted.length && bytes[start + same] === wanted[same]) same++;
       if (same === wanted.length) found.add(needle);

@@ -79,7 +79,26 @@ function folded(name: string): string {
 /** country-coder's `territory` features that are the country's bulk, not a region worth naming. */
 const bulkRegion = /^(Contiguous|Mainland|Metropolitan|Peninsular) /;
 
+/**
+ * Recent answers by exact coordinates: one photo's position is named several times (its risk, its
+ * GPS finding, its location list, the summary), and the search through the towns around a point
+ * is the cost. The answer is a pure function of the two numbers; callers get their own copy.
+ */
+const recentPlaces = new Map<string, PlaceName>();
+const maxRecentPlaces = 256;
+
 export function describePlace(latitude: number, longitude: number): PlaceName {
+  const key = `${latitude},${longitude}`;
+  let place = recentPlaces.get(key);
+  if (!place) {
+    place = describeUncached(latitude, longitude);
+    if (recentPlaces.size >= maxRecentPlaces) recentPlaces.delete(recentPlaces.keys().next().value!);
+    recentPlaces.set(key, place);
+  }
+  return { ...place };
+}
+
+function describeUncached(latitude: number, longitude: number): PlaceName {
   if (!Number.isFinite(latitude) || !Number.isFinite(longitude) || Math.abs(latitude) > 90 || Math.abs(longitude) > 180) {
     return { text: 'not a valid position on Earth', kind: 'invalid' };
   }

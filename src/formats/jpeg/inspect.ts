@@ -45,7 +45,12 @@ const lenientAnalyses = new WeakMap<ByteSource, JpegAnalysis>();
 
 export function analyseJpeg(source: ByteSource, lenient = false): JpegAnalysis {
   const cache = lenient ? lenientAnalyses : analyses;
-  const cached = cache.get(source);
+  // A lenient walk that met no damage took exactly the strict walk's path (the two differ only
+  // where the strict one throws and the lenient one records damage), and a strict walk that
+  // succeeded met none: either answers for the other. `scan` then walks a photo's image data
+  // once, not a second time for the gain-map check, which asks for the strict analysis.
+  const other = (lenient ? analyses : lenientAnalyses).get(source);
+  const cached = cache.get(source) ?? (other && other.layout.damage === undefined ? other : undefined);
   if (cached) return cached;
   const analysis = analyseUncached(source, lenient);
   cache.set(source, analysis);

@@ -112,6 +112,11 @@ export const residueCopiedLimitBytes = 256 * 1024 * 1024;
  */
 interface NeedleIndex {
   needles: readonly ResidueNeedle[];
+  /** Built on the first window large enough to need them. */
+  tables?: GramTables;
+}
+
+interface GramTables {
   /** 1 where some needle holds the two-byte gram (high byte first). */
   grams: Uint8Array;
   /** For each gram: the needles that hold it and at which offset. */
@@ -122,6 +127,19 @@ interface NeedleIndex {
 }
 
 function indexNeedles(needles: readonly ResidueNeedle[]): NeedleIndex {
+  return { needles };
+}
+
+/**
+ * Windows up to this size (what traceless wrote: segment headers, tables, an orientation block,
+ * and the few bytes either side of a copy) are searched with one native search per needle, which
+ * costs less there than building the gram tables; the same needles are found either way.
+ */
+const smallWindowBytes = 16 * 1024;
+
+function gramTables(index: NeedleIndex): GramTables {
+  if (index.tables) return index.tables;
+  const needles = index.needles;
   const grams = new Uint8Array(65536);
   const entries = new Map<number, { needle: ResidueNeedle; at: number }[]>();
   const tiny: ResidueNeedle[] = [];
@@ -141,7 +159,8 @@ function indexNeedles(needles: readonly ResidueNeedle[]): NeedleIndex {
       list.push({ needle, at });
     }
   }
-  return { needles, grams, entries, stride: Number.isFinite(shortest) ? shortest - 1 : 1, tiny };
+  index.tables = { grams, entries, stride: Number.isFinite(shortest) ? shortest - 1 : 1, tiny };
+  return index.tables;
 }
 
 /**
@@ -158,8 +177,13 @@ function nextCandidate(bytes: Uint8Array, grams: Uint8Array, from: number, last:
 
 /** Adds to `found` the needles of `index` that occur wholly inside `window`. */
 function searchWindow(window: Buffer, index: NeedleIndex, found: Set<ResidueNeedle>): void {
-  for (const needle of index.tiny) if (!found.has(needle) && window.indexOf(needle.bytes) !== -1) found.add(needle);
-  const { grams, entries, stride } = index;
+  if (window.length <= smallWindowBytes) {
+    for (const needle of index.needles) if (needle.bytes.length > 0 && !found.has(needle) && window.indexOf(needle.bytes) !== -1) found.add(needle);
+    return;
+  }
+  const tables = gramTables(index);
+  for (const needle of tables.tiny) if (!found.has(needle) && window.indexOf(needle.bytes) !== -1) found.add(needle);
+  const { grams, entries, stride } = tables;
   // A plain byte view: the loop stays on one array shape whatever Buffer subclass comes in.
   const bytes = new Uint8Array(window.buffer, window.byteOffset, window.length);
   const last = bytes.length - 1;

@@ -180,7 +180,7 @@ export class WorkerPool {
   private start(): Slot {
     // Workers inherit the process's Node flags, except the ones only a main script may take
     // (`node --input-type=module -e …` would otherwise kill every worker at its start).
-    const worker = new Worker(this.script!, { execArgv: process.execArgv.filter((flag) => !/^--(input-type|eval|print)\b/.test(flag)) });
+    const worker = newWorker(this.script!);
     const slot: Slot = { worker, jobs: [], gone: false };
     this.slots.add(slot);
     worker.unref();
@@ -226,6 +226,20 @@ export class WorkerPool {
   private settled(): void {
     this.dispatch();
     if (this.pending === 0) this.drained?.();
+  }
+}
+
+/**
+ * A worker with the process's Node flags. V8 flags (`node --max-old-space-size=… traceless …`)
+ * are refused in a worker's `execArgv` (ERR_WORKER_INVALID_EXEC_ARGV), which failed every file;
+ * they apply to the whole process anyway, so the worker then starts without the list.
+ */
+function newWorker(script: string): Worker {
+  try {
+    return new Worker(script, { execArgv: process.execArgv.filter((flag) => !/^--(input-type|eval|print)\b/.test(flag)) });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw error;
+    return new Worker(script, { execArgv: [] });
   }
 }
 

@@ -78,3 +78,18 @@ parentPort.on('message', (task) => {
     await pool.close();
   });
 });
+
+describe('worker flags', () => {
+  it('starts workers when the process was given V8 flags, which a worker refuses in its own list', async () => {
+    const stand = join(work, 'flags.mjs');
+    writeFileSync(stand, `import { parentPort } from 'node:worker_threads';\nparentPort.on('message', (task) => parentPort.postMessage({ echo: task.value }));\n`);
+    process.execArgv.push('--max-old-space-size=2048');
+    try {
+      const pool = new WorkerPool({ size: 1, script: stand });
+      expect(await pool.run<{ echo: number }>({ value: 4 })).toEqual({ echo: 4 });
+      await pool.close();
+    } finally {
+      process.execArgv.pop();
+    }
+  });
+});

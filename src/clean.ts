@@ -215,9 +215,13 @@ export function cleanBufferSync(input: Buffer, options: CleanOptions = {}, name 
     const { handler, plan } = planClean(source, planOptions);
     const result = baseResult(name, format);
     fillFromPlan(result, plan, source);
-    const data = renderPlan(plan, source);
-    result.verification = verifyPlan(plan, source, new BufferSource(data, name), planOptions, handler);
+    // Verified through the plan, as `cleanSync` verifies before it writes: the same re-inspection,
+    // second plan, typed pieces and residue search, but the output's walk skips the image data the
+    // input's walk already searched (a rendered copy would be walked again, byte for byte). The
+    // buffer returned is those verified pieces put end to end, as `cleanSync` writes them.
+    result.verification = verifyPlan(plan, source, new PlanSource(plan.pieces, source, name), planOptions, handler);
     if (!result.verification.ok) throw verificationError(name, result.verification);
+    const data = renderPlan(plan, source);
     result.bytesWritten = data.length;
     return { result, data };
   } catch (error) {

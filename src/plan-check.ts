@@ -112,6 +112,11 @@ export const residueCopiedLimitBytes = 256 * 1024 * 1024;
  */
 interface NeedleIndex {
   needles: readonly ResidueNeedle[];
+  /** Built on the first window large enough to need them. */
+  tables?: GramTables;
+}
+
+interface GramTables {
   /** 1 where some needle holds the two-byte gram (high byte first). */
   grams: Uint8Array;
   /** For each gram: the needles that hold it and at which offset. */
@@ -122,6 +127,19 @@ interface NeedleIndex {
 }
 
 function indexNeedles(needles: readonly ResidueNeedle[]): NeedleIndex {
+  return { needles };
+}
+
+/**
+ * Windows up to this size (what traceless wrote: segment headers, tables, an orientation block,
+ * and the few bytes either side of a copy) are searched with one native search per needle, which
+ * costs less there than building the gram tables; the same needles are found either way.
+ */
+const smallWindowBytes = 16 * 1024;
+
+function gramTables(index: NeedleIndex): GramTables {
+  if (index.tables) return index.tables;
+  const needles = index.needles;
   const grams = new Uint8Array(65536);
   const entries = new Map<number, { needle: ResidueNeedle; at: number }[]>();
   const tiny: ResidueNeedle[] = [];
@@ -141,24 +159,45 @@ function indexNeedles(needles: readonly ResidueNeedle[]): NeedleIndex {
       list.push({ needle, at });
     }
   }
-  return { needles, grams, entries, stride: Number.isFinite(shortest) ? shortest - 1 : 1, tiny };
+  index.tables = { grams, entries, stride: Number.isFinite(shortest) ? shortest - 1 : 1, tiny };
+  return index.tables;
+}
+
+/**
+ * The first position from `from` on, in steps of `stride`, whose two-byte gram some needle holds
+ * (or -1). A loop of its own, so that the step over image data — nearly every position a miss —
+ * stays a tight, separately optimised loop.
+ */
+function nextCandidate(bytes: Uint8Array, grams: Uint8Array, from: number, last: number, stride: number): number {
+  for (let position = from; position < last; position += stride) {
+    if (grams[(bytes[position]! << 8) | bytes[position + 1]!] !== 0) return position;
+  }
+  return -1;
 }
 
 /** Adds to `found` the needles of `index` that occur wholly inside `window`. */
 function searchWindow(window: Buffer, index: NeedleIndex, found: Set<ResidueNeedle>): void {
-  for (const needle of index.tiny) if (!found.has(needle) && window.indexOf(needle.bytes) !== -1) found.add(needle);
-  const { grams, entries, stride } = index;
+  if (window.length <= smallWindowBytes) {
+    for (const needle of index.needles) if (needle.bytes.length > 0 && !found.has(needle) && window.indexOf(needle.bytes) !== -1) found.add(needle);
+    return;
+  }
+  const tables = gramTables(index);
+  for (const needle of tables.tiny) if (!found.has(needle) && window.indexOf(needle.bytes) !== -1) found.add(needle);
+  const { grams, entries, stride } = tables;
   // A plain byte view: the loop stays on one array shape whatever Buffer subclass comes in.
   const bytes = new Uint8Array(window.buffer, window.byteOffset, window.length);
   const last = bytes.length - 1;
-  for (let position = 0; position < last; position += stride) {
+  for (let position = nextCandidate(bytes, grams, 0, last, stride); position !== -1; position = nextCandidate(bytes, grams, position + stride, last, stride)) {
     const key = (bytes[position]! << 8) | bytes[position + 1]!;
-    if (grams[key] === 0) continue;
     for (const { needle, at } of entries.get(key)!) {
       const start = position - at;
-      const end = start + needle.bytes.length;
-      if (start < 0 || end > window.length || found.has(needle)) continue;
-      if (window.compare(needle.bytes, 0, needle.bytes.length, start, end) === 0) found.add(needle);
+      const wanted = needle.bytes;
+      if (start < 0 || start + wanted.length > bytes.length || found.has(needle)) continue;
+      // Compared here, byte by byte: in image data a candidate almost always differs in its first
+      // bytes, and a call into `Buffer.compare` for each costs more than the loop.
+      let same = 0;
+      while (same < wanted.length && bytes[start + same] === wanted[same]) same++;
+      if (same === wanted.length) found.add(needle);
     }
   }
 }

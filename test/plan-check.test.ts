@@ -84,6 +84,25 @@ describe('residue search (one sampled pass)', () => {
     }
   });
 
+  it('finds every needle in data large enough for the gram tables (past the small-window search), as a byte-by-byte search would', () => {
+    let seed = 11;
+    const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) >> 8;
+    const needles = ['Jane Q.', 'Secret-Street 1', 'Photographer of Note', 'abcdef', 'x'].map((value) => ({ value, where: 'w', encoding: 'utf8' as const, bytes: Buffer.from(value) }));
+    for (let trial = 0; trial < 40; trial++) {
+      const data = Buffer.alloc(17 * 1024 + (random() % 20000));
+      // Bytes other than 'x' (the one-byte needle is planted only when chosen).
+      for (let index = 0; index < data.length; index++) data[index] = random() & 0x7f || 1;
+      for (let index = 0; index < data.length; index++) if (data[index] === 0x78) data[index] = 0x79;
+      const needle = needles[trial % needles.length]!;
+      const at = trial % 3 === 0 ? data.length - needle.bytes.length : trial % 3 === 1 ? 0 : random() % (data.length - needle.bytes.length);
+      needle.bytes.copy(data, at);
+      const expected = needles.filter((candidate) => data.indexOf(candidate.bytes) !== -1);
+      const found = findResidue(new BufferSource(data, 'x'), needles);
+      expect(new Set(found)).toEqual(new Set(expected));
+      expect(found).toContain(needle);
+    }
+  });
+
   it('finds a value inside copied data, at either edge of the copy and across it', () => {
     const needles = residueNeedles(inspection([finding('owner', 'Jane Q. Photographer')]), 'all');
     const value = Buffer.from('Jane Q. Photographer');

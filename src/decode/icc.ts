@@ -141,6 +141,40 @@ interface TagEntry {
  * the module comment). Throws TRUNCATED/MALFORMED/LIMIT_EXCEEDED for a profile that cannot be read.
  */
 export function sanitiseIccProfile(profile: Buffer, where = 'ICC', options: { compact?: boolean } = {}): IccSanitised {
+  const key = memoKey(profile, where, options.compact === true);
+  const cached = key === undefined ? undefined : recentSanitised.get(key);
+  if (cached) {
+    // Copies: callers own what they get (and a standard profile is the caller's own bytes).
+    return { profile: cached.standard !== null ? profile : Buffer.from(cached.profile), standard: cached.standard, removed: [...cached.removed], findings: cached.findings.map((finding) => ({ ...finding })) };
+  }
+  const sanitised = sanitiseUncached(profile, where, options);
+  if (key !== undefined) remember(recentSanitised, key, { ...sanitised, profile: sanitised.standard !== null ? Buffer.alloc(0) : Buffer.from(sanitised.profile), removed: [...sanitised.removed], findings: sanitised.findings.map((finding) => ({ ...finding })) });
+  return sanitised;
+}
+
+/**
+ * The last few results by the profile's exact bytes (with the other arguments): the same profile
+ * comes in every photo of a folder (a phone's Display P3), and a clean reads it four times (the
+ * plan, the plan's verification of its own output, the inspections of input and output). Both
+ * functions are pure in their arguments; the hash and the tag walk are what is saved.
+ */
+const recentSanitised = new Map<string, IccSanitised>();
+const recentInspected = new Map<string, { standard: string | null; findings: Finding[] }>();
+const maxRecentProfiles = 4;
+/** Larger profiles (printer profiles of megabytes) are read each time: the cache stays small. */
+const maxCachedProfileBytes = 64 * 1024;
+
+function memoKey(profile: Buffer, where: string, compact: boolean): string | undefined {
+  if (profile.length > maxCachedProfileBytes) return undefined;
+  return `${compact ? 'c' : 'n'}${where}\0${profile.toString('latin1')}`;
+}
+
+function remember<T>(cache: Map<string, T>, key: string, value: T): void {
+  if (cache.size >= maxRecentProfiles) cache.delete(cache.keys().next().value!);
+  cache.set(key, value);
+}
+
+function sanitiseUncached(profile: Buffer, where: string, options: { compact?: boolean }): IccSanitised {
   const { standard, findings } = inspectIccProfile(profile, where);
   if (standard !== null) return { profile, standard, removed: [], findings };
   const declaredSize = profile.readUInt32BE(header.size);
@@ -156,6 +190,15 @@ export function sanitiseIccProfile(profile: Buffer, where = 'ICC', options: { co
  * (its findings then marked retained, as the profile is kept as is), else what the re-write removes.
  */
 export function inspectIccProfile(profile: Buffer, where = 'ICC'): { standard: string | null; findings: Finding[] } {
+  const key = memoKey(profile, where, false);
+  const cached = key === undefined ? undefined : recentInspected.get(key);
+  if (cached) return { standard: cached.standard, findings: cached.findings.map((finding) => ({ ...finding })) };
+  const inspected = inspectUncached(profile, where);
+  if (key !== undefined) remember(recentInspected, key, { standard: inspected.standard, findings: inspected.findings.map((finding) => ({ ...finding })) });
+  return inspected;
+}
+
+function inspectUncached(profile: Buffer, where: string): { standard: string | null; findings: Finding[] } {
   const declaredSize = readHeaderSize(profile);
   const findings = describeProfile(profile.subarray(0, declaredSize), where);
   const standard = declaredSize === profile.length ? standardProfileName(profile) : null;

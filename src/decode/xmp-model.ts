@@ -135,8 +135,35 @@ class Unreadable extends Error {}
 
 const isSpace = (text: string) => /^[ \t\r\n]*$/.test(text);
 
+/**
+ * The last few parses, by the exact packet text. A clean reads one packet several times (the
+ * gain-map check of the plan, the inspection of the input for the residue check, the location
+ * edit) and each parse is a full XML pass; the result is a pure function of the text, and it is
+ * frozen, so a caller that tried to change a shared model would throw instead of corrupting it.
+ */
+const recentParses = new Map<string, XmpParse>();
+const maxRecentParses = 4;
+/** Longer packets (Extended XMP can be megabytes) are parsed each time: the cache stays small. */
+const maxCachedPacketChars = 256 * 1024;
+
 /** Reads the whole packet, or says why it cannot. Throws only LIMIT_EXCEEDED (nesting depth). */
 export function parseXmp(input: string): XmpParse {
+  if (input.length > maxCachedPacketChars) return parseUncached(input);
+  const cached = recentParses.get(input);
+  if (cached) return cached;
+  const parsed = deepFreeze(parseUncached(input));
+  if (recentParses.size >= maxRecentParses) recentParses.delete(recentParses.keys().next().value!);
+  recentParses.set(input, parsed);
+  return parsed;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
+  for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+  return Object.freeze(value);
+}
+
+function parseUncached(input: string): XmpParse {
   if (input.startsWith(unreadableMarker)) return { ok: false, reason: input.slice(unreadableMarker.length) };
   // NUL padding after the packet (TIFF and PNG writers leave it) carries nothing; a NUL anywhere
   // else makes the XML ill-formed and the packet unreadable.

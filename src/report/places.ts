@@ -79,19 +79,22 @@ function folded(name: string): string {
 /** country-coder's `territory` features that are the country's bulk, not a region worth naming. */
 const bulkRegion = /^(Contiguous|Mainland|Metropolitan|Peninsular) /;
 
-/** Places already named in this process: a report names each location several times (risk, text, summary, map). */
-const named = new Map<string, PlaceName>();
-const maxNamed = 4096;
+/**
+ * Recent answers by exact coordinates: one photo's position is named several times (its risk, its
+ * GPS finding, its location list, the summary), and the search through the towns around a point
+ * is the cost. The answer is a pure function of the two numbers; callers get their own copy.
+ */
+const recentPlaces = new Map<string, PlaceName>();
+const maxRecentPlaces = 256;
 
 export function describePlace(latitude: number, longitude: number): PlaceName {
   const key = `${latitude},${longitude}`;
-  let place = named.get(key);
+  let place = recentPlaces.get(key);
   if (!place) {
-    if (named.size >= maxNamed) named.clear();
     place = describeUncached(latitude, longitude);
-    named.set(key, place);
+    if (recentPlaces.size >= maxRecentPlaces) recentPlaces.delete(recentPlaces.keys().next().value!);
+    recentPlaces.set(key, place);
   }
-  // A copy: callers may add to what they get.
   return { ...place };
 }
 

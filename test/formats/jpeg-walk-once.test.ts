@@ -4,6 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { walkJpeg } from '../../src/formats/jpeg/markers.js';
+import { analyseJpeg } from '../../src/formats/jpeg/inspect.js';
+import { inspectSource } from '../../src/inspect.js';
 import { planJpeg } from '../../src/formats/jpeg/plan.js';
 import { BufferSource, type ByteSource } from '../../src/io/source.js';
 import { PlanSource } from '../../src/io/plan-source.js';
@@ -79,5 +81,19 @@ describe('JPEG verification walk', () => {
     // The copied run ends with 0xFF; the written 0xD9 after it makes that byte an EOI marker.
     const walked = walkJpeg(new PlanSource(plan.pieces, input, 'out'));
     expect(walked).toEqual(walkJpeg(new BufferSource(renderPlan(plan, input))));
+  });
+
+  it('a best-effort inspection reads the image data once: an undamaged walk answers for the strict one too', async () => {
+    const photo = insertSegments(await basePixelsJpeg(256, 192), [exifSegment(), xmpSegment(), commentSegment()]);
+    const input = new CountingSource(new BufferSource(photo, 'in'));
+    const entropyBytes = walkJpeg(new BufferSource(photo)).parts.reduce((sum, part) => sum + (part.type === 'entropy' ? part.length : 0), 0);
+    const report = inspectSource(input, undefined, { bestEffort: true });
+    expect(report.findings.length).toBeGreaterThan(0);
+    expect(input.bytesRead).toBeLessThan(entropyBytes * 1.5);
+    expect(analyseJpeg(input)).toBe(analyseJpeg(input, true));
+    // A damaged file's lenient walk never stands in for the strict one, which still refuses it.
+    const cut = new BufferSource(photo.subarray(0, photo.length - 100), 'cut');
+    expect(analyseJpeg(cut, true).layout.damage?.length).toBeGreaterThan(0);
+    expect(() => analyseJpeg(cut)).toThrow(/cut short|without an EOI/);
   });
 });

@@ -45,16 +45,13 @@ const lenientAnalyses = new WeakMap<ByteSource, JpegAnalysis>();
 
 export function analyseJpeg(source: ByteSource, lenient = false): JpegAnalysis {
   const cache = lenient ? lenientAnalyses : analyses;
-  const cached = cache.get(source);
-  if (cached) return cached;
-  // The two walks differ only where the file is damaged (strict throws, lenient records and goes
-  // on): a strict analysis is the lenient one, and a lenient one that met no damage is the strict
-  // one. Either answers for the other, so a scan does not walk the image data twice.
+  // A lenient walk that met no damage took exactly the strict walk's path (the two differ only
+  // where the strict one throws and the lenient one records damage), and a strict walk that
+  // succeeded met none: either answers for the other. `scan` then walks a photo's image data
+  // once, not a second time for the gain-map check, which asks for the strict analysis.
   const other = (lenient ? analyses : lenientAnalyses).get(source);
-  if (other && !other.layout.damage) {
-    cache.set(source, other);
-    return other;
-  }
+  const cached = cache.get(source) ?? (other && other.layout.damage === undefined ? other : undefined);
+  if (cached) return cached;
   const analysis = analyseUncached(source, lenient);
   cache.set(source, analysis);
   return analysis;

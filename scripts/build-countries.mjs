@@ -20,7 +20,8 @@
 //           south-west corner), 0xFFFF for a mixed one
 //   setEnd  u32 per set: end of its entries (the start is the previous end)
 //   entries u16 per entry: feature index, in country-coder's order (smallest feature first)
-//   table   UTF-8 JSON: per feature [id, level, nameEn, iso1A2, iso1N3]
+//   table   UTF-8 JSON: the features as reports use them, { properties: { id, level, nameEn, iso1A2, iso1N3 } }
+//           (fields a feature lacks left out), so that one JSON.parse gives them with nothing to convert
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -89,7 +90,7 @@ for (let start = 0; start < marked.length; start++) {
     if (index === undefined) {
       index = features.length;
       featureIndex.set(properties.id, index);
-      features.push([properties.id ?? null, properties.level ?? null, properties.nameEn ?? null, properties.iso1A2 ?? null, properties.iso1N3 ?? null]);
+      features.push({ properties: { ...(properties.id ? { id: properties.id } : {}), ...(properties.level ? { level: properties.level } : {}), nameEn: properties.nameEn ?? '', ...(properties.iso1A2 ? { iso1A2: properties.iso1A2 } : {}), ...(properties.iso1N3 ? { iso1N3: properties.iso1N3 } : {}) } });
     }
     return index;
   });
@@ -142,7 +143,7 @@ const align = (n) => (n + 3) & ~3;
 const size = 32 + coarse.byteLength + blocks.length * sub * sub * 2 + sets.length * 4 + align(entryCount * 2) + table.length;
 const out = Buffer.alloc(align(size));
 let at = 0;
-for (const value of [0x43434c54, 1, sub, blocks.length, sets.length, entryCount, table.length, 0]) at = out.writeUInt32LE(value, at);
+for (const value of [0x43434c54, 2, sub, blocks.length, sets.length, entryCount, table.length, 0]) at = out.writeUInt32LE(value, at);
 for (const value of coarse) at = out.writeUInt16LE(value, at);
 for (const block of blocks) for (const value of block) at = out.writeUInt16LE(value, at);
 let end = 0;

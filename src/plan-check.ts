@@ -112,8 +112,10 @@ export const residueCopiedLimitBytes = 256 * 1024 * 1024;
  */
 interface NeedleIndex {
   needles: readonly ResidueNeedle[];
-  /** Built on the first window large enough to need them. */
+  /** Built on the first window large enough to need them (or once native searches cost too much). */
   tables?: GramTables;
+  /** Native searches made so far for small windows (one per needle per window). */
+  nativeSearches: number;
 }
 
 interface GramTables {
@@ -127,7 +129,7 @@ interface GramTables {
 }
 
 function indexNeedles(needles: readonly ResidueNeedle[]): NeedleIndex {
-  return { needles };
+  return { needles, nativeSearches: 0 };
 }
 
 /**
@@ -136,6 +138,12 @@ function indexNeedles(needles: readonly ResidueNeedle[]): NeedleIndex {
  * costs less there than building the gram tables; the same needles are found either way.
  */
 const smallWindowBytes = 16 * 1024;
+/**
+ * At most this many native searches per output: thousands of removed values times thousands of
+ * small windows (a GIF of repeated blocks) would be quadratic, so past it the gram tables are built
+ * and every further window costs its length once.
+ */
+const maxNativeSearches = 4096;
 
 function gramTables(index: NeedleIndex): GramTables {
   if (index.tables) return index.tables;
@@ -177,7 +185,8 @@ function nextCandidate(bytes: Uint8Array, grams: Uint8Array, from: number, last:
 
 /** Adds to `found` the needles of `index` that occur wholly inside `window`. */
 function searchWindow(window: Buffer, index: NeedleIndex, found: Set<ResidueNeedle>): void {
-  if (window.length <= smallWindowBytes) {
+  if (!index.tables && window.length <= smallWindowBytes && index.nativeSearches + index.needles.length <= maxNativeSearches) {
+    index.nativeSearches += index.needles.length;
     for (const needle of index.needles) if (needle.bytes.length > 0 && !found.has(needle) && window.indexOf(needle.bytes) !== -1) found.add(needle);
     return;
   }

@@ -7,6 +7,10 @@ import { checkRange } from '../errors.js';
 import type { Piece } from '../formats/types.js';
 import type { ByteSource } from './source.js';
 
+function pieceLength(piece: Piece): number {
+  return piece.kind === 'bytes' ? piece.data.length : piece.length;
+}
+
 export class PlanSource implements ByteSource {
   readonly size: number;
   private readonly starts: number[] = [];
@@ -19,7 +23,7 @@ export class PlanSource implements ByteSource {
     let offset = 0;
     for (const piece of pieces) {
       this.starts.push(offset);
-      offset += piece.kind === 'bytes' ? piece.data.length : piece.length;
+      offset += pieceLength(piece);
     }
     this.size = offset;
   }
@@ -27,6 +31,47 @@ export class PlanSource implements ByteSource {
   read(offset: number, length: number): Buffer {
     checkRange(offset, length, this.size, this.name);
     if (length === 0) return Buffer.alloc(0);
+    // Within one piece: straight from it (no copy for in-memory inputs).
+    const first = this.pieceAt(offset);
+    const firstEnd = this.starts[first]! + pieceLength(this.pieces[first]!);
+    if (offset + length <= firstEnd) return this.render(offset, length);
+    if (offset >= this.windowStart && offset + length <= this.windowStart + this.window.length) {
+      return this.window.subarray(offset - this.windowStart, offset - this.windowStart + length);
+    }
+    // Across a few pieces (a marker after copied image data): put together as asked.
+    if (this.pieceAt(offset + length - 1) - first < PlanSource.densePieces) return this.render(offset, length);
+    // Across many small pieces: from a rendered window, so that walkers reading ahead in fixed
+    // windows over thousands of small pieces (a GIF of repeated blocks) do not gather the same
+    // pieces again and again — each window is put together once.
+    this.windowStart = offset;
+    this.window = this.render(offset, this.windowEnd(offset + length, offset + PlanSource.windowBytes) - offset);
+    return this.window.subarray(0, length);
+  }
+
+  /**
+   * Where a window asked for up to `end` may stop: whole pieces after it are added up to `limit`,
+   * but never a large copy from the input (image data a walker skips must not be read for it).
+   */
+  private windowEnd(end: number, limit: number): number {
+    let windowEnd = end;
+    for (let index = this.pieceAt(end - 1) + 1; index < this.pieces.length; index++) {
+      const piece = this.pieces[index]!;
+      const pieceEnd = this.starts[index]! + pieceLength(piece);
+      if (pieceEnd > limit || (piece.kind === 'copy' && piece.length > PlanSource.smallCopyBytes)) break;
+      windowEnd = pieceEnd;
+    }
+    return windowEnd;
+  }
+
+  private static readonly smallCopyBytes = 4096;
+  /** A read across this many pieces or more is served from a window. */
+  private static readonly densePieces = 8;
+  private windowStart = 0;
+  private window: Buffer = Buffer.alloc(0);
+  private static readonly windowBytes = 1024 * 1024;
+
+  /** The output bytes `offset` … `offset + length`, put together from the pieces. */
+  private render(offset: number, length: number): Buffer {
     const parts: Buffer[] = [];
     let index = this.pieceAt(offset);
     let position = offset;
@@ -34,9 +79,8 @@ export class PlanSource implements ByteSource {
     while (position < end) {
       const piece = this.pieces[index]!;
       const start = this.starts[index]!;
-      const pieceLength = piece.kind === 'bytes' ? piece.data.length : piece.length;
       const from = position - start;
-      const take = Math.min(pieceLength - from, end - position);
+      const take = Math.min(pieceLength(piece) - from, end - position);
       if (take > 0) {
         if (piece.kind === 'bytes') parts.push(piece.data.subarray(from, from + take));
         else if (piece.kind === 'zeros') parts.push(Buffer.alloc(take));

@@ -27,7 +27,7 @@ interface Index {
 }
 
 const magic = 0x43434c54;
-const version = 1;
+const version = 2;
 const headerBytes = 32;
 const coarseCells = 180 * 360;
 const mixed = 0xffff;
@@ -95,9 +95,8 @@ export function featuresAt(longitude: number, latitude: number): CountryFeature[
     const start = set === 0 ? 0 : ends.readUInt32LE(0);
     const end = ends.readUInt32LE(set === 0 ? 0 : 4);
     const entries = readAt(descriptor, index.entriesAt + start * 2, (end - start) * 2);
-    index.features ??= (JSON.parse(readAt(descriptor, index.tableAt, index.tableBytes).toString('utf8')) as (string | null)[][]).map(([id, level, nameEn, iso1A2, iso1N3]) => ({
-      properties: { ...(id ? { id } : {}), ...(level ? { level } : {}), nameEn: nameEn ?? '', ...(iso1A2 ? { iso1A2 } : {}), ...(iso1N3 ? { iso1N3 } : {}) },
-    }));
+    // Stored as the objects reports use (scripts/build-countries.mjs): one parse, nothing to convert.
+    index.features ??= JSON.parse(readAt(descriptor, index.tableAt, index.tableBytes).toString('utf8')) as CountryFeature[];
     const features: CountryFeature[] = [];
     for (let at = 0; at < entries.length; at += 2) {
       const feature = index.features[entries.readUInt16LE(at)];

@@ -4,10 +4,7 @@
  * the same values from the fixtures (so the layouts are real); `clean` leaves none of it. A damaged
  * maker note gives what can be read and never an error.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cleanBufferSync as cleanBuffer, inspectSync } from '../../src/index.js';
 import { decodeExif } from '../../src/decode/exif.js';
 import { decodeMakerNote, makerNoteVendor } from '../../src/decode/makernotes/index.js';
@@ -16,19 +13,9 @@ import { assessRisk } from '../../src/report/risk.js';
 import type { Finding, FindingMeaning, Inspection } from '../../src/types.js';
 import { exiftoolTags } from '../helpers/exiftool.js';
 import { Bytes, exifWithMakerNote, ifdTable, jpegWithExif, padded, type NoteEntry } from '../fixtures/makernotes.js';
+import { scratchFolder } from '../helpers/scratch.js';
 
-let work: string;
-beforeAll(() => {
-  work = mkdtempSync(join(tmpdir(), 'traceless-makernotes-'));
-});
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-let counter = 0;
-function save(data: Buffer): string {
-  const path = join(work, `file-${++counter}.jpg`);
-  writeFileSync(path, data);
-  return path;
-}
+const { save } = scratchFolder('traceless-makernotes-');
 
 interface VendorCase {
   vendor: string;

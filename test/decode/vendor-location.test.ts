@@ -5,30 +5,17 @@
  * documents; ExifTool reads them back (so they are the real layouts), `scan` reports them and
  * `clean` leaves none of it (ExifTool finds no GPS, no FLIR or Samsung group).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cleanBufferSync as cleanBuffer, inspectSync } from '../../src/index.js';
 import { assembleFlir, decodeFlir } from '../../src/decode/flir.js';
 import { readSamsungTrailer } from '../../src/decode/samsung-trailer.js';
 import { assessRisk } from '../../src/report/risk.js';
 import { exiftoolTags } from '../helpers/exiftool.js';
 import { basePixelsJpeg, insertSegments, segment } from '../fixtures/jpeg.js';
+import { scratchFolder } from '../helpers/scratch.js';
 
-let work: string;
-beforeAll(() => {
-  work = mkdtempSync(join(tmpdir(), 'traceless-vendor-'));
-});
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-let counter = 0;
-function save(data: Buffer): string {
-  const path = join(work, `file-${++counter}.jpg`);
-  writeFileSync(path, data);
-  return path;
-}
+const { save } = scratchFolder('traceless-vendor-');
 
 const APP1 = 0xe1;
 

@@ -7,26 +7,13 @@ import { walkJpeg } from '../../src/formats/jpeg/markers.js';
 import { analyseJpeg } from '../../src/formats/jpeg/inspect.js';
 import { inspectSource } from '../../src/inspect.js';
 import { planJpeg } from '../../src/formats/jpeg/plan.js';
-import { BufferSource, type ByteSource } from '../../src/io/source.js';
+import { BufferSource } from '../../src/io/source.js';
 import { PlanSource } from '../../src/io/plan-source.js';
 import { renderPlan } from '../../src/io/write.js';
 import { PlanBuilder } from '../../src/formats/plan-builder.js';
 import { basePixelsJpeg, commentSegment, exifSegment, insertSegments, xmpSegment } from '../fixtures/jpeg.js';
+import { CountingSource } from '../helpers/scratch.js';
 
-/** A source that counts the bytes read through it. */
-class CountingSource implements ByteSource {
-  readonly size: number;
-  readonly name = 'counted';
-  bytesRead = 0;
-  constructor(private readonly inner: BufferSource) {
-    this.size = inner.size;
-  }
-  read(offset: number, length: number): Buffer {
-    this.bytesRead += length;
-    return this.inner.read(offset, length);
-  }
-  close(): void {}
-}
 
 const options = { mode: 'all' as const, keepOrientation: true, keepDates: false };
 

@@ -2,23 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { PlanBuilder } from '../../src/formats/plan-builder.js';
 import { renderPlan } from '../../src/io/write.js';
-import { BufferSource, type ByteSource } from '../../src/io/source.js';
+import { BufferSource } from '../../src/io/source.js';
 import { PlanSource } from '../../src/io/plan-source.js';
+import { CountingSource } from '../helpers/scratch.js';
 
-/** Counts the input bytes a read pattern pulls. */
-class CountingSource implements ByteSource {
-  readonly size: number;
-  readonly name = 'counted';
-  bytesRead = 0;
-  constructor(private readonly inner: BufferSource) {
-    this.size = inner.size;
-  }
-  read(offset: number, length: number): Buffer {
-    this.bytesRead += length;
-    return this.inner.read(offset, length);
-  }
-  close(): void {}
-}
 
 describe('PlanSource', () => {
   const input = Buffer.from(Array.from({ length: 200_000 }, (_, index) => (index * 7) & 0xff));

@@ -49,6 +49,21 @@ export function planClean(source: ByteSource, options: PlanOptions): { handler: 
   }
 }
 
+/**
+ * Plans a clean of `source` and verifies the exact bytes the plan produces — read through the plan,
+ * before a byte is written or rendered (re-inspection, second plan, typed pieces, residue search).
+ * Throws when verification fails. `outputName` names the output in verification messages.
+ */
+function planAndVerify(source: ByteSource, planOptions: PlanOptions, file: string, format: FormatInfo, outputName: string): { result: CleanResult; plan: CleanPlan } {
+  const { handler, plan } = planClean(source, planOptions);
+  const result = baseResult(file, format);
+  result.bytesRead = source.size;
+  fillFromPlan(result, plan, source);
+  result.verification = verifyPlan(plan, source, new PlanSource(plan.pieces, source, outputName), planOptions, handler);
+  if (!result.verification.ok) throw verificationError(file, result.verification);
+  return { result, plan };
+}
+
 function fillFromPlan(result: CleanResult, plan: CleanPlan, input: ByteSource): void {
   result.removed = plan.removed.map((removal) => ({ ...removal }));
   result.kept = [...plan.kept];
@@ -105,14 +120,8 @@ export function cleanSync(input: Input, output: string | null, options: CleanOpt
     if (!options.inPlace && !options.force && existsSync(destination)) {
       return existingOutput(file, source, destination, format, planOptions);
     }
-    const { handler, plan } = planClean(source, planOptions);
-    const result = baseResult(file, format);
-    result.bytesRead = source.size;
-    fillFromPlan(result, plan, source);
-    // Verify the exact bytes the plan produces before a byte is written (read through the plan,
-    // without rendering it), then write them.
-    result.verification = verifyPlan(plan, source, new PlanSource(plan.pieces, source, destination), planOptions, handler);
-    if (!result.verification.ok) throw verificationError(file, result.verification);
+    // Verified before a byte is written, then written.
+    const { result, plan } = planAndVerify(source, planOptions, file, format, destination);
     if (options.dryRun) {
       result.dryRun = true;
       result.wouldWrite = planLength(plan.pieces);
@@ -212,15 +221,10 @@ export function cleanBufferSync(input: Buffer, options: CleanOptions = {}, name 
   try {
     format = formatInfo(handlerFor(source));
     const planOptions = planOptionsFrom(options);
-    const { handler, plan } = planClean(source, planOptions);
-    const result = baseResult(name, format);
-    fillFromPlan(result, plan, source);
-    // Verified through the plan, as `cleanSync` verifies before it writes: the same re-inspection,
-    // second plan, typed pieces and residue search, but the output's walk skips the image data the
-    // input's walk already searched (a rendered copy would be walked again, byte for byte). The
-    // buffer returned is those verified pieces put end to end, as `cleanSync` writes them.
-    result.verification = verifyPlan(plan, source, new PlanSource(plan.pieces, source, name), planOptions, handler);
-    if (!result.verification.ok) throw verificationError(name, result.verification);
+    // Verified through the plan, as `cleanSync` verifies before it writes: the output's walk skips
+    // the image data the input's walk already searched (a rendered copy would be walked again, byte
+    // for byte). The buffer returned is those verified pieces put end to end.
+    const { result, plan } = planAndVerify(source, planOptions, name, format, name);
     const data = renderPlan(plan, source);
     result.bytesWritten = data.length;
     return { result, data };
@@ -256,12 +260,7 @@ export function cleanToPieces(input: Input, options: CleanOptions = {}, name = '
   try {
     format = formatInfo(handlerFor(source));
     const planOptions = planOptionsFrom(options);
-    const { handler, plan } = planClean(source, planOptions);
-    const result = baseResult(name, format);
-    result.bytesRead = source.size;
-    fillFromPlan(result, plan, source);
-    result.verification = verifyPlan(plan, source, new PlanSource(plan.pieces, source, name), planOptions, handler);
-    if (!result.verification.ok) throw verificationError(name, result.verification);
+    const { result, plan } = planAndVerify(source, planOptions, name, format, name);
     result.bytesWritten = planLength(plan.pieces);
     return { result, pieces: plan.pieces };
   } catch (error) {

@@ -5,34 +5,21 @@
  * must be gone from the output in both modes, the file must clean (not be refused) with its
  * audio/video packets unchanged, and `scan` must report what was hidden.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspectSync } from '../../src/index.js';
 import { findCoordinatesInText } from '../../src/decode/coordinates.js';
 import { expectCleanedInBothModes, expectSentinelGone, sentinel, sentinelBytes, type ModeOutcome } from '../helpers/sentinel.js';
 import { appendToBox, appendToFragment, appendToFragmentedMovie, appleKeysMeta, box, u16, editBox, ffmpegClip, fullBox, listBoxes, packetDigests, removeScratch, streamTypes, textAtom, u32, xmpUuidBox } from '../fixtures/mp4.js';
+import { scratchFolder } from '../helpers/scratch.js';
 
-let work: string;
+const { save } = scratchFolder('traceless-mp4-crafted-', '.mp4');
 let clip: Buffer;
 let fragmented: Buffer;
 beforeAll(() => {
-  work = mkdtempSync(join(tmpdir(), 'traceless-mp4-crafted-'));
   clip = ffmpegClip({});
   fragmented = ffmpegClip({ fragmented: true });
 });
-afterAll(() => {
-  rmSync(work, { recursive: true, force: true });
-  removeScratch();
-});
-
-let counter = 0;
-function save(data: Buffer): string {
-  const path = join(work, `crafted-${++counter}.mp4`);
-  writeFileSync(path, data);
-  return path;
-}
+afterAll(() => removeScratch());
 
 /** A box named `type` whose payload is the sentinel (in an unknown atom, so no mode may keep it). */
 const hiding = (type: string) => box(type, box('zzzz', sentinelBytes));

@@ -5,30 +5,16 @@
  * index in `moov`). ExifTool (`-ee`) is the independent judge that no GPS is left.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { cleanBufferSync as cleanBuffer, inspectSync } from '../../src/index.js';
 import type { GeoLocation, Inspection } from '../../src/types.js';
 import { exiftoolTags } from '../helpers/exiftool.js';
 import { addToMovie, box, dashcamClip, ffmpegClip, freeGpsBlock, i32, klv, listBoxes, mebxKeys, packetDigests, removeScratch, shiftChunkOffsets, u32, xyzAtom } from '../fixtures/mp4.js';
+import { scratchFolder } from '../helpers/scratch.js';
 
-let work: string;
-beforeAll(() => {
-  work = mkdtempSync(join(tmpdir(), 'traceless-telemetry-'));
-});
-afterAll(() => {
-  rmSync(work, { recursive: true, force: true });
-  removeScratch();
-});
-
-let counter = 0;
-function save(data: Buffer): string {
-  const path = join(work, `clip-${++counter}.mp4`);
-  writeFileSync(path, data);
-  return path;
-}
+const { save, path: scratchPath } = scratchFolder('traceless-telemetry-', '.mp4');
+afterAll(() => removeScratch());
 
 const gpsKeys = (tags: Record<string, unknown>) => Object.keys(tags).filter((key) => /GPS|Location|Coordinates|Latitude|Longitude/i.test(key) && !/^(File|Composite):/.test(key));
 
@@ -194,7 +180,7 @@ describe('Apple mebx location', () => {
 
 describe('ISO 6709 in Matroska tags', () => {
   it('reads the LOCATION tag FFmpeg copies from ©xyz as a location', () => {
-    const path = join(work, 'location.mkv');
+    const path = join(scratchPath(), 'location.mkv');
     execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=10', '-t', '1', '-c:v', 'libx264', '-preset', 'ultrafast', '-metadata', 'location=+51.5932-0.2431/', path]);
     const locations = inspectSync(path).locations;
     expect(locations).toHaveLength(1);

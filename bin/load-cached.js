@@ -10,7 +10,8 @@ const vm = require('node:vm');
 
 /** Loads `file` (a CommonJS bundle) and returns its exports and a function that saves the code cache when it was missing or stale. */
 function loadCached(file) {
-  const source = readFileSync(file, 'utf8');
+  // The bundle is ASCII (scripts/bundle.mjs checks): Latin-1 is a plain byte copy into a one-byte string.
+  const source = readFileSync(file, 'latin1');
   const cacheFile = `${file}.cache`;
   let cachedData;
   try {

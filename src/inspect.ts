@@ -100,7 +100,7 @@ export function inspectSync(input: Input, options?: string | InspectOptions): In
   const { name, bestEffort = true } = typeof options === 'string' ? { name: options } : (options ?? {});
   let source: ByteSource;
   try {
-    source = sourceFor(input, name);
+    source = sourceFor(input, name, { onDemand: true });
   } catch (error) {
     throw asTracelessError(error, typeof input === 'string' ? input : name);
   }

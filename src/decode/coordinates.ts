@@ -62,7 +62,7 @@ const labelled = new RegExp(`(?<![A-Za-z])(lat(?:itude)?|lon(?:g(?:t?itude)?)?|l
  * `48.8584, 2.2945` and `-33.8688 151.2093`: at least three decimals, signed or not; never right
  * after a colon, where it is the seconds of a timestamp (`00:01:02.345`).
  */
-const bare = /(?<![\d.:])([-+−]?)(\d{1,3})\.(\d{3,})(?![\d.])/g;
+const bare = /(?<![\d.:])([-+\u2212]?)(\d{1,3})\.(\d{3,})(?![\d.])/g;
 
 /** Forms holding a whole pair. */
 const isoPair = /(?<![\d.])([+-]\d{1,2}\.\d{2,})([+-]\d{1,3}\.\d{2,})(?![\d.])/g;

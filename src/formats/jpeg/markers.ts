@@ -11,6 +11,7 @@
 import { TracelessError, checkCount } from '../../errors.js';
 import { limits } from '../../limits.js';
 import type { ByteSource } from '../../io/source.js';
+import { entropyScanner, scanWindowBytes } from './entropy-scan.js';
 
 export const markers = {
   SOI: 0xd8,
@@ -56,7 +57,6 @@ export function isJpeg(head: Buffer): boolean {
   return head.length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff;
 }
 
-const scanChunkBytes = 1024 * 1024;
 const skippedChunkBytes = 256;
 
 /**
@@ -92,23 +92,25 @@ function knownEntropyEnd(source: ByteSource, from: number): number {
 /**
  * Finds the next marker after entropy-coded data starting at `from`: the first 0xFF followed by
  * a byte that is neither 0x00 (stuffing), 0xFF (fill) nor RST0–7. Returns its offset, or -1.
+ * The data goes through the scanner's window in cache-sized pieces: read straight into it from a
+ * file, copied into it from memory.
  */
 function findMarkerAfterEntropy(source: ByteSource, from: number): number {
   let chunkStart = knownEntropyEnd(source, from);
   // Past a skipped run the marker is normally a byte or two away: a small first read, so that a
   // planned output does not gather the next scans' data just to find it.
-  let chunkBytes = chunkStart > from ? skippedChunkBytes : scanChunkBytes;
+  let chunkBytes = chunkStart > from ? skippedChunkBytes : scanWindowBytes;
+  const scanner = entropyScanner();
+  const whole = source.wholeBuffer;
   while (chunkStart < source.size) {
-    // Overlap chunks by one byte so that an 0xFF at a chunk's end sees its successor.
+    // Overlap windows by one byte so that an 0xFF at a window's end sees its successor.
     const length = Math.min(chunkBytes, source.size - chunkStart);
-    chunkBytes = scanChunkBytes;
-    const chunk = source.read(chunkStart, length);
-    let index = chunk.indexOf(0xff);
-    while (index !== -1 && index + 1 < chunk.length) {
-      const next = chunk[index + 1]!;
-      if (next !== 0x00 && next !== 0xff && !(next >= 0xd0 && next <= 0xd7)) return chunkStart + index;
-      index = chunk.indexOf(0xff, index + 1);
-    }
+    chunkBytes = scanWindowBytes;
+    if (whole) scanner.window.set(whole.subarray(chunkStart, chunkStart + length));
+    else if (source.readInto) source.readInto(chunkStart, length, scanner.window);
+    else scanner.window.set(source.read(chunkStart, length));
+    const index = scanner.find(0, length);
+    if (index !== -1) return chunkStart + index;
     if (chunkStart + length >= source.size) return -1;
     chunkStart += length - 1;
   }

@@ -1,0 +1,81 @@
+/** src/io/source.ts: files read whole, or in windows on demand, give the same bytes. */
+import { describe, expect, it } from 'vitest';
+import { FileSource, openSource } from '../../src/io/source.js';
+import { scratchFolder } from '../helpers/scratch.js';
+
+const files = scratchFolder('traceless-source-', '.bin');
+const content = Buffer.from(Array.from({ length: 300_000 }, (_, index) => (index * 31 + (index >> 8)) & 0xff));
+
+/** Counts the reads a FileSource makes from its file. */
+function countReads(source: FileSource): { count: number } {
+  const counter = { count: 0 };
+  const inner = source as unknown as { readExact(offset: number, length: number, into?: Buffer): Buffer };
+  const original = inner.readExact.bind(source);
+  inner.readExact = (offset, length, into) => {
+    counter.count++;
+    return original(offset, length, into);
+  };
+  return counter;
+}
+
+describe('FileSource', () => {
+  it('gives the file bytes for any read, whatever the window', () => {
+    const path = files.save(content);
+    for (const window of [1, 7, 4096, 1 << 20]) {
+      const source = new FileSource(path, window);
+      try {
+        for (let offset = 0; offset < content.length; offset += 9973) {
+          const length = Math.min(content.length - offset, (offset % 5000) + 1);
+          expect(source.read(offset, length).equals(content.subarray(offset, offset + length))).toBe(true);
+        }
+        const into = Buffer.alloc(100);
+        source.readInto(content.length - 100, 100, into);
+        expect(into.equals(content.subarray(content.length - 100))).toBe(true);
+        expect(() => source.read(content.length - 10, 11)).toThrow();
+      } finally {
+        source.close();
+      }
+    }
+  });
+
+  it("keeps the head and the end of a file: a walk going back and forth reads each window once", () => {
+    const source = new FileSource(files.save(content), 64 * 1024);
+    const reads = countReads(source);
+    try {
+      for (let turn = 0; turn < 10; turn++) {
+        expect(source.read(100 + turn, 10).equals(content.subarray(100 + turn, 110 + turn))).toBe(true);
+        expect(source.read(content.length - 2, 2).equals(content.subarray(content.length - 2))).toBe(true);
+      }
+      expect(reads.count).toBe(2);
+    } finally {
+      source.close();
+    }
+  });
+});
+
+describe('openSource', () => {
+  it('reads on demand when asked, until this thread holds memory the file fits in; whole by default', () => {
+    const path = files.save(content);
+    const onDemand = openSource(path, { onDemand: true });
+    try {
+      expect(onDemand.wholeBuffer).toBeUndefined();
+      expect(onDemand.size).toBe(content.length);
+      expect(onDemand.read(123_456, 1000).equals(content.subarray(123_456, 124_456))).toBe(true);
+    } finally {
+      onDemand.close();
+    }
+    const whole = openSource(path);
+    try {
+      expect(whole.wholeBuffer?.equals(content)).toBe(true);
+    } finally {
+      whole.close();
+    }
+    // The thread's read buffer now fits the file: one read into memory already faulted in is cheapest.
+    const reused = openSource(path, { onDemand: true });
+    try {
+      expect(reused.wholeBuffer?.equals(content)).toBe(true);
+    } finally {
+      reused.close();
+    }
+  });
+});

@@ -13,7 +13,6 @@ import { exitCodes } from './exit-codes.js';
 import { expandInputs, looksLikeMedia, type WalkOptions } from './inputs.js';
 import type { Output } from './output.js';
 import { shellQuote } from './shell-quote.js';
-import { tuneForInputs } from './tiering.js';
 import { readStdin } from './stdin.js';
 
 export interface CheckOptions extends WalkOptions {
@@ -50,7 +49,6 @@ export async function runCheck(paths: string[], options: CheckOptions, output: O
     stdin = await readStdin();
   }
   const inputs = stdin ? [{ path: '<stdin>', relative: '<stdin>', direct: true, size: 0 }] : expandInputs(paths, options);
-  if (!stdin) tuneForInputs(inputs);
   try {
     for (const input of inputs) {
       try {

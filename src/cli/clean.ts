@@ -5,7 +5,6 @@
 import { createReadStream, existsSync, mkdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { runTasks } from '../batch/pool.js';
-import { tuneForInputs } from './tiering.js';
 import type { Task } from '../batch/tasks.js';
 import { cleanBufferSync, cleanSync, failedResult } from '../clean.js';
 import { TracelessError, asTracelessError } from '../errors.js';
@@ -167,7 +166,6 @@ export async function runClean(paths: string[], options: CleanCommandOptions, ou
   const inputs = expandInputs(paths, walkOptions).filter(
     (input) => input.direct || ((options.inPlace || options.output || !cleanOutputName.test(basename(input.path))) && !isBackupOfSibling(input.path, options.backup)),
   );
-  tuneForInputs(inputs);
   const cleanOptions = libraryOptions(mode, options);
   const tasks = inputs.map((input, id) => ({ kind: 'clean' as const, id, path: input.path, destination: outputPathFor(input, options), options: cleanOptions }));
   const conflicts = findConflicts(tasks, options.inPlace ?? false);

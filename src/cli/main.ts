@@ -11,7 +11,6 @@ import { exitCodes } from './exit-codes.js';
 import { processOutput, type Output } from './output.js';
 import { runScan } from './scan.js';
 import { runRestore } from './restore.js';
-import { restoreTiering } from './tiering.js';
 
 /** Examples shown under each command's --help. */
 const examples = {
@@ -129,8 +128,6 @@ export async function main(argv: readonly string[], output: Output = processOutp
     output.err(`traceless: INTERNAL: ${sanitize(problem.message)}`);
     if (argv.includes('--debug') && error instanceof Error && error.stack) output.err(sanitizeLines(error.stack));
     return exitCodes.problem;
-  } finally {
-    restoreTiering();
   }
   return code;
 }

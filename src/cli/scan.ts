@@ -3,7 +3,6 @@ import { availableParallelism } from 'node:os';
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { runTasks } from '../batch/pool.js';
-import { tuneForInputs } from './tiering.js';
 import type { Task } from '../batch/tasks.js';
 import { TracelessError } from '../errors.js';
 import { inspectSync } from '../inspect.js';
@@ -127,7 +126,6 @@ export async function runScan(paths: string[], options: ScanOptions, output: Out
     }
   }
   const inputs = expandInputs(paths, options);
-  tuneForInputs(inputs);
   if (options.html) checkReportPath(options.html, inputs.map((input) => input.path), options.force ?? false);
   const tasks: Task[] = inputs.map((input, id) => ({ kind: 'scan', id, path: input.path }));
   const progress = new Progress({ enabled: Progress.shouldShow(options.quiet), totalFiles: inputs.length, totalBytes: inputs.reduce((total, input) => total + input.size, 0) });

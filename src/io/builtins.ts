@@ -12,7 +12,6 @@ export const zlib = (): typeof import('node:zlib') => requireBuiltin('node:zlib'
 export const crypto = (): typeof import('node:crypto') => requireBuiltin('node:crypto');
 export const workerThreads = (): typeof import('node:worker_threads') => requireBuiltin('node:worker_threads');
 export const streamPromises = (): typeof import('node:stream/promises') => requireBuiltin('node:stream/promises');
-export const v8 = (): typeof import('node:v8') => requireBuiltin('node:v8');
 
 /** Linux's memory devices (/dev/null, /dev/zero, /dev/full, /dev/random …): never a terminal. */
 const memoryDeviceMajor = 1;

@@ -8,8 +8,12 @@ const { createRequire } = require('node:module');
 const { dirname } = require('node:path');
 const vm = require('node:vm');
 
-/** Loads `file` (a CommonJS bundle) and returns its exports and a function that saves the code cache when it was missing or stale. */
-function loadCached(file) {
+/**
+ * Loads `file` (a CommonJS bundle) and returns its exports and a function that saves the code cache
+ * when it was missing or stale. `requireFor` answers the bundle's `require` calls (default: Node's,
+ * from the bundle's folder); a late bundle gets the modules of the bundle that loads it this way.
+ */
+function loadCached(file, requireFor = createRequire(file)) {
   // The bundle is ASCII (scripts/bundle.mjs checks): Latin-1 is a plain byte copy into a one-byte string.
   const source = readFileSync(file, 'latin1');
   const cacheFile = `${file}.cache`;
@@ -22,7 +26,7 @@ function loadCached(file) {
   // One line of wrapper, so that line numbers in the bundle stay as they are.
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData });
   const module = { exports: {} };
-  script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
+  script.runInThisContext()(module.exports, requireFor, module, file, dirname(file));
   const stale = cachedData === undefined || script.cachedDataRejected === true;
   return {
     exports: module.exports,

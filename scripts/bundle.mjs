@@ -5,6 +5,9 @@
 // worker bundle the same way (src/batch/pool.ts starts `worker.js` beside the code that runs it).
 import { build } from 'esbuild';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, relative, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { isDeepStrictEqual } from 'node:util';
 
 rmSync('dist/bundle', { recursive: true, force: true });
 
@@ -48,8 +51,133 @@ const shared = {
   banner: { js: "var __tracelessBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
 };
 
-await build({ ...shared, entryPoints: { cli: 'dist/src/cli/main.js', 'worker-main': 'dist/src/batch/worker.js' }, outdir: 'dist/bundle', outExtension: { '.js': '.cjs' } });
-for (const name of ['cli.cjs', 'worker-main.cjs']) {
+/**
+ * Code a one-photo scan of a JPEG or TIFF never runs: the other containers and the HTML report. It
+ * goes into a second bundle per entry (`NAME-late.cjs`), loaded on first use, so that the first one
+ * is half the size (its code cache deserialises, and its modules initialise, at every start: ~9 ms
+ * of a one-photo scan). In the first bundle each late module is replaced by a stand-in with the same
+ * exports: data copied as it is, functions (and the methods of exported objects, such as format
+ * handlers) that load the late bundle when called. The late bundle takes every module the first one
+ * has from it (one TracelessError class, one cache per module), by `require('traceless-core:PATH')`.
+ */
+const lateModules = [
+  'dist/src/formats/png/index.js',
+  'dist/src/formats/webp/index.js',
+  'dist/src/formats/gif/index.js',
+  'dist/src/formats/heif/index.js',
+  'dist/src/formats/mp4/index.js',
+  'dist/src/formats/other/index.js',
+  'dist/src/formats/jxl/index.js',
+  'dist/src/formats/avi/index.js',
+  'dist/src/formats/matroska/index.js',
+  'dist/src/report/html/index.js',
+];
+const coreScheme = 'traceless-core:';
+const lateLoaderId = 'traceless-late-loader';
+const coreModulesId = 'traceless-core-modules';
+const relativePath = (path) => relative(process.cwd(), path).split(sep).join('/');
+
+/** A stand-in module for `path`: its exports as the real module has them, the code behind them late. */
+async function standIn(path) {
+  const real = await import(pathToFileURL(resolve(path)).href);
+  const lines = [`import { loadLate } from '${lateLoaderId}';`, `const late = () => loadLate()[${JSON.stringify(path)}];`];
+  /** Source for a stand-in of `value`, reached in the late module as `late()` + `access`. */
+  const standInFor = (value, access, depth = 0) => {
+    if (typeof value === 'function') {
+      if (/^class\b/.test(Function.prototype.toString.call(value))) throw new Error(`bundle: ${access} in ${path} is a class; it cannot be stood in for`);
+      return `(...args) => late()${access}(...args)`;
+    }
+    if (value && typeof value === 'object' && depth < 2 && (Array.isArray(value) || Object.getPrototypeOf(value) === Object.prototype) && Object.values(value).some((member) => typeof member === 'function' || (member && typeof member === 'object'))) {
+      if (Array.isArray(value)) return `Object.freeze([${value.map((member, index) => standInFor(member, `${access}[${index}]`, depth + 1)).join(', ')}])`;
+      return `Object.freeze({ ${Object.entries(value).map(([key, member]) => `${JSON.stringify(key)}: ${standInFor(member, `${access}[${JSON.stringify(key)}]`, depth + 1)}`).join(', ')} })`;
+    }
+    const text = JSON.stringify(value);
+    if (text === undefined || !isDeepStrictEqual(JSON.parse(text), value)) throw new Error(`bundle: ${access} in ${path} is neither a function nor plain data; it cannot be stood in for`);
+    return text;
+  };
+  for (const [name, value] of Object.entries(real)) lines.push(`export const ${name} = ${standInFor(value, `.${name}`)};`);
+  return lines.join('\n');
+}
+
+/** Loads `NAME-late.cjs` once, handing it this bundle's modules (generated into the first bundle). */
+function lateLoader(lateFile) {
+  return `import coreModules from '${coreModulesId}';
+const { join } = require('node:path');
+let late;
+export function loadLate() {
+  if (late === undefined) {
+    const { loadCached } = require(join(__dirname, '..', '..', 'bin', 'load-cached.js'));
+    const loaded = loadCached(join(__dirname, ${JSON.stringify(lateFile)}), (id) => (id.startsWith(${JSON.stringify(coreScheme)}) ? coreModules[id.slice(${coreScheme.length})] : require(id)));
+    loaded.saveCache();
+    late = loaded.exports.lateModules;
+  }
+  return late;
+}`;
+}
+
+/** Builds entry `name` as NAME.cjs and NAME-late.cjs (see lateModules). */
+async function buildSplit(name, entry) {
+  const lateSet = new Set(lateModules);
+  const standIns = new Map(await Promise.all(lateModules.map(async (path) => [path, await standIn(path)])));
+  const entrySource = `export * from './${relativePath(resolve(entry))}';\nexport { loadLate as __loadLateModules } from '${lateLoaderId}';`;
+  const firstPlugin = (exposed) => ({
+    name: 'first-bundle',
+    setup(build) {
+      build.onResolve({ filter: new RegExp(`^(${lateLoaderId}|${coreModulesId})$`) }, (args) => ({ path: args.path, namespace: 'generated' }));
+      build.onLoad({ filter: /^/, namespace: 'generated' }, (args) => {
+        if (args.path === lateLoaderId) return { contents: lateLoader(`${name}-late.cjs`), loader: 'js', resolveDir: process.cwd() };
+        // Every module of this bundle the late one imports, by path.
+        const imports = exposed.map((path, index) => `import * as m${index} from './${path}';`);
+        return { contents: `${imports.join('\n')}\nexport default { ${exposed.map((path, index) => `${JSON.stringify(path)}: m${index}`).join(', ')} };`, loader: 'js', resolveDir: process.cwd() };
+      });
+      build.onLoad({ filter: /\.js$/ }, (args) => {
+        const path = relativePath(args.path);
+        return lateSet.has(path) ? { contents: standIns.get(path), loader: 'js', resolveDir: dirname(args.path) } : undefined;
+      });
+    },
+  });
+  const first = (exposed) =>
+    build({
+      ...shared,
+      plugins: [...shared.plugins, firstPlugin(exposed)],
+      stdin: { contents: entrySource, resolveDir: process.cwd(), sourcefile: `${name}-entry.js`, loader: 'js' },
+      outfile: `dist/bundle/${name}.cjs`,
+      metafile: true,
+    });
+  const firstInputs = (result) => new Set(Object.keys(result.metafile.inputs).filter((path) => !path.startsWith('generated:') && path !== '<stdin>'));
+  const firstModules = firstInputs(await first([]));
+  const core = new Set([...firstModules].filter((path) => !lateSet.has(path)));
+  const used = new Set();
+  const lateEntry = `${lateModules.map((path, index) => `import * as l${index} from './${path}';`).join('\n')}\nexport const lateModules = { ${lateModules.map((path, index) => `${JSON.stringify(path)}: l${index}`).join(', ')} };`;
+  await build({
+    ...shared,
+    plugins: [
+      ...shared.plugins,
+      {
+        name: 'late-bundle',
+        setup(build) {
+          build.onResolve({ filter: /.*/ }, async (args) => {
+            if (args.pluginData?.inner || args.kind === 'entry-point' || args.path.startsWith('node:')) return undefined;
+            const resolved = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: { inner: true } });
+            if (resolved.errors.length > 0 || resolved.external || !resolved.path) return undefined;
+            const path = relativePath(resolved.path);
+            if (!core.has(path)) return undefined;
+            used.add(path);
+            return { path: `${coreScheme}${path}`, external: true };
+          });
+        },
+      },
+    ],
+    stdin: { contents: lateEntry, resolveDir: process.cwd(), sourcefile: `${name}-late-entry.js`, loader: 'js' },
+    outfile: `dist/bundle/${name}-late.cjs`,
+  });
+  const again = firstInputs(await first([...used].sort()));
+  for (const path of again) if (!firstModules.has(path)) throw new Error(`bundle: exposing modules to ${name}-late.cjs pulled ${path} into ${name}.cjs`);
+}
+
+await buildSplit('cli', 'dist/src/cli/main.js');
+await buildSplit('worker-main', 'dist/src/batch/worker.js');
+for (const name of ['cli.cjs', 'cli-late.cjs', 'worker-main.cjs', 'worker-main-late.cjs']) {
   const bytes = readFileSync(`dist/bundle/${name}`);
   const at = bytes.findIndex((byte) => byte > 0x7f);
   if (at >= 0) throw new Error(`dist/bundle/${name} has a non-ASCII byte at ${at} (…${bytes.subarray(Math.max(0, at - 60), at + 20).toString()}…): write it as a \\u escape in the source`);

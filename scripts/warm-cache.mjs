@@ -16,5 +16,10 @@ for (const extra of [[], ['--json']]) {
   if (code !== 0 && code !== 1) console.warn(`warm-cache: the example scan ${extra.join(' ')} exited with ${code}`);
 }
 cli.saveCache();
-loadCached(bundle('worker-main.cjs')).saveCache();
+// The late bundles (formats other than JPEG and TIFF, the HTML report: see scripts/bundle.mjs) get theirs as they load.
+for (const name of ['cli-late.cjs.cache', 'worker-main-late.cjs.cache']) rmSync(bundle(name), { force: true });
+cli.exports.__loadLateModules();
+const worker = loadCached(bundle('worker-main.cjs'));
+worker.saveCache();
+worker.exports.__loadLateModules();
 console.log('code caches written to dist/bundle/');

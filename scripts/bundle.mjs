@@ -1,8 +1,8 @@
 // Bundles the CLI and its worker into one CommonJS file each (dist/bundle/), after `tsc`, which
 // bin/load-cached.js runs with a V8 code cache: a one-photo `traceless scan` neither resolves ~80
 // modules nor compiles a megabyte of JavaScript. bin/traceless.js uses the bundle when it exists
-// and the compiled modules otherwise. dist/bundle/worker.js is a small ES module that loads the
-// worker bundle the same way (src/batch/pool.ts starts `worker.js` beside the code that runs it).
+// and the compiled modules otherwise. dist/bundle/worker.cjs is a small CommonJS module that loads the
+// worker bundle the same way (src/batch/pool.ts starts `worker.cjs` beside the code that runs it).
 import { build } from 'esbuild';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
@@ -183,10 +183,11 @@ for (const name of ['cli.cjs', 'cli-late.cjs', 'worker-main.cjs', 'worker-main-l
   if (at >= 0) throw new Error(`dist/bundle/${name} has a non-ASCII byte at ${at} (…${bytes.subarray(Math.max(0, at - 60), at + 20).toString()}…): write it as a \\u escape in the source`);
 }
 writeFileSync(
-  'dist/bundle/worker.js',
-  `// Worker-thread entry: the worker bundle, run with its code cache (see bin/load-cached.js).
-import { fileURLToPath } from 'node:url';
-import { loadCached } from '../../bin/load-cached.js';
-loadCached(fileURLToPath(new URL('./worker-main.cjs', import.meta.url))).saveCache();
+  'dist/bundle/worker.cjs',
+  `// Worker-thread entry: the worker bundle, run with its code cache (see bin/load-cached.js). CommonJS,
+// so that a worker does not start Node's ES-module loader.
+'use strict';
+const { join } = require('node:path');
+require(join(__dirname, '..', '..', 'bin', 'load-cached.js')).loadCached(join(__dirname, 'worker-main.cjs')).saveCache();
 `,
 );

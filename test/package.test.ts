@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '..');
-const needed = ['bin/traceless.js', 'bin/load-cached.js', 'dist/bundle/cli.cjs', 'dist/bundle/cli-late.cjs', 'dist/bundle/worker.js', 'dist/bundle/worker-main.cjs', 'dist/bundle/worker-main-late.cjs', 'dist/gazetteer/places.bin', 'dist/gazetteer/countries.bin'];
+const needed = ['bin/traceless.js', 'bin/load-cached.js', 'dist/bundle/cli.cjs', 'dist/bundle/cli-late.cjs', 'dist/bundle/worker.cjs', 'dist/bundle/worker-main.cjs', 'dist/bundle/worker-main-late.cjs', 'dist/gazetteer/places.bin', 'dist/gazetteer/countries.bin'];
 
 describe('npm package contents', () => {
   it('`files` covers the bundles, the loader and the indexes', () => {

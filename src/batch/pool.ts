@@ -18,6 +18,11 @@ import { TracelessError } from '../errors.js';
 import { runTask, type Task, type TaskResult } from './tasks.js';
 import { workerThreads } from '../io/builtins.js';
 
+/**
+ * The bundle's worker entry (dist/bundle/worker.cjs, see scripts/bundle.mjs): CommonJS, so a worker
+ * does not start Node's ES-module loader before its first file.
+ */
+const bundledScript = fileURLToPath(new URL('./worker.cjs', import.meta.url));
 const siblingScript = fileURLToPath(new URL('./worker.js', import.meta.url));
 /**
  * When the sources run untranspiled (vitest), the compiled worker of the same checkout
@@ -25,8 +30,9 @@ const siblingScript = fileURLToPath(new URL('./worker.js', import.meta.url));
  */
 const compiledScript = fileURLToPath(new URL('../../dist/src/batch/worker.js', import.meta.url));
 
-/** The worker module: the compiled `worker.js` beside this module, or the checkout's build. */
+/** The worker module: the bundle's `worker.cjs` or the compiled `worker.js` beside this module, or the checkout's build. */
 export function defaultWorkerScript(): string | undefined {
+  if (existsSync(bundledScript)) return bundledScript;
   if (existsSync(siblingScript)) return siblingScript;
   if (import.meta.url.endsWith('/src/batch/pool.ts') && existsSync(compiledScript)) return compiledScript;
   return undefined;

@@ -107,6 +107,20 @@ export class PlanSource implements ByteSource {
     return { input: this.input, inputOffset: piece.offset + from, length: piece.length - from, content: piece.content };
   }
 
+  /**
+   * How many bytes from `offset` on the plan writes as zeros (a run of `zeros` pieces; 0 when the
+   * byte there is not one of them). The writer renders those pieces as zero bytes whatever the
+   * input held, so a check for non-zero bytes may step over them instead of rendering gigabytes.
+   */
+  zerosFrom(offset: number): number {
+    if (offset < 0 || offset >= this.size) return 0;
+    let at = offset;
+    for (let index = this.pieceAt(offset); index < this.pieces.length && this.pieces[index]!.kind === 'zeros'; index++) {
+      at = this.starts[index]! + (this.pieces[index] as { length: number }).length;
+    }
+    return at - offset;
+  }
+
   /** Binary search for the piece that holds `offset`. */
   private pieceAt(offset: number): number {
     let low = 0;

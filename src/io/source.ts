@@ -18,6 +18,8 @@ export interface ByteSource {
   readonly wholeBuffer?: Buffer;
   /** Reads exactly `length` bytes into `target` (streaming copies reuse one buffer this way). */
   readInto?(offset: number, length: number, target: Buffer): void;
+  /** A planned output only: how many bytes from `offset` on are written as zeros whatever the input held (0 if none). */
+  zerosFrom?(offset: number): number;
   close(): void;
 }
 

@@ -51,4 +51,26 @@ describe('PlanSource', () => {
     source.read(0, 20);
     expect(counted.bytesRead).toBe(0);
   });
+
+  it('says how many bytes from an offset are written as zeros, as the rendered output has them', () => {
+    const builder = new PlanBuilder();
+    builder.bytes(Buffer.from([9, 9]));
+    builder.zeros(1000);
+    builder.zeros(24);
+    builder.copyImage(100, 50);
+    builder.zeros(10);
+    const plan = builder.build();
+    const source = new PlanSource(plan.pieces, new BufferSource(input), 'out');
+    const rendered = renderPlan(plan, new BufferSource(input));
+    expect(source.zerosFrom(0)).toBe(0);
+    expect(source.zerosFrom(2)).toBe(1024);
+    expect(source.zerosFrom(500)).toBe(526);
+    expect(source.zerosFrom(1026)).toBe(0);
+    expect(source.zerosFrom(1076)).toBe(10);
+    expect(source.zerosFrom(source.size)).toBe(0);
+    for (let offset = 0; offset < source.size; offset++) {
+      const run = source.zerosFrom(offset);
+      expect(rendered.subarray(offset, offset + run).every((byte) => byte === 0)).toBe(true);
+    }
+  });
 });

@@ -7,7 +7,7 @@
  * Loading country-coder and indexing its borders costs about 100 ms of a one-photo scan; this
  * costs a handful of small reads.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { openSync, readSync } from 'node:fs';
 import { builtDataFile } from './gazetteer.js';
 
 /** The properties of a country-coder feature that reports use. */
@@ -34,6 +34,7 @@ const mixed = 0xffff;
 const blockFlag = 0x8000;
 
 let index: Index | null | undefined;
+let indexDescriptor: number | undefined;
 
 function readAt(descriptor: number, offset: number, length: number): Buffer {
   const bytes = Buffer.alloc(length);
@@ -72,7 +73,8 @@ export function featuresAt(longitude: number, latitude: number): CountryFeature[
   }
   let descriptor: number;
   try {
-    descriptor = openSync(path, 'r');
+    // Open from the first question on (see gazetteer.ts: one descriptor, not two syscalls per photo).
+    descriptor = indexDescriptor ??= openSync(path, 'r');
   } catch {
     index = null;
     return undefined;
@@ -107,7 +109,5 @@ export function featuresAt(longitude: number, latitude: number): CountryFeature[
   } catch {
     // A damaged index: country-coder answers instead.
     return undefined;
-  } finally {
-    closeSync(descriptor);
   }
 }

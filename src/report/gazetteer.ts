@@ -133,23 +133,27 @@ function readCell(data: Index, descriptor: number, cell: number): Cell {
   return cached;
 }
 
+/**
+ * The index file, open from the first search on: a folder of photos names a place for each, and
+ * opening and closing the file twice per photo cost the main thread of a folder scan more than
+ * the search itself. One descriptor per process (per worker thread), read-only.
+ */
+let indexDescriptor: number | undefined;
+
 /** Runs `use` with the index file open (searches read the cells they need from it). */
 function withIndex<T>(use: (data: Index, descriptor: number) => T): T | undefined {
   const data = load();
   if (!data) return undefined;
-  let descriptor: number;
   try {
-    descriptor = openSync(data.path, 'r');
+    indexDescriptor ??= openSync(data.path, 'r');
   } catch {
     return undefined;
   }
   try {
-    return use(data, descriptor);
+    return use(data, indexDescriptor);
   } catch {
     // A damaged index names no town; the country is still named.
     return undefined;
-  } finally {
-    closeSync(descriptor);
   }
 }
 

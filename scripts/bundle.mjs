@@ -95,7 +95,9 @@ async function standIn(path) {
     if (text === undefined || !isDeepStrictEqual(JSON.parse(text), value)) throw new Error(`bundle: ${access} in ${path} is neither a function nor plain data; it cannot be stood in for`);
     return text;
   };
-  for (const [name, value] of Object.entries(real)) lines.push(`export const ${name} = ${standInFor(value, `.${name}`)};`);
+  for (const [name, value] of Object.entries(real)) {
+    lines.push(name === 'default' ? `export default ${standInFor(value, '.default')};` : `export const ${name} = ${standInFor(value, `.${name}`)};`);
+  }
   return lines.join('\n');
 }
 

@@ -167,6 +167,21 @@ export function openSource(path: string, options: OpenOptions = {}): ByteSource 
   return file;
 }
 
+/**
+ * A reader for scans that look at each piece of a source once (is this range all zeros, where is
+ * a signature): a file is read into one buffer of `maxBytes`, reused — a fresh multi-megabyte
+ * buffer per piece costs a page fault per 4 KB — and memory is read without a copy. What it
+ * returns is valid until its next call; `length` is at most `maxBytes`.
+ */
+export function transientReader(source: ByteSource, maxBytes: number): (offset: number, length: number) => Buffer {
+  if (!source.readInto || source.wholeBuffer) return (offset, length) => source.read(offset, length);
+  const scratch = Buffer.allocUnsafeSlow(Math.max(1, Math.min(maxBytes, source.size)));
+  return (offset, length) => {
+    source.readInto!(offset, length, scratch);
+    return scratch.subarray(0, length);
+  };
+}
+
 export type Input = string | Buffer | Uint8Array;
 
 export function sourceFor(input: Input, name?: string, options?: OpenOptions): ByteSource {

@@ -1,6 +1,6 @@
 /** src/io/source.ts: files read whole, or in windows on demand, give the same bytes. */
 import { describe, expect, it } from 'vitest';
-import { FileSource, openSource } from '../../src/io/source.js';
+import { BufferSource, FileSource, openSource, transientReader } from '../../src/io/source.js';
 import { scratchFolder } from '../helpers/scratch.js';
 
 const files = scratchFolder('traceless-source-', '.bin');
@@ -77,5 +77,26 @@ describe('openSource', () => {
     } finally {
       reused.close();
     }
+  });
+});
+
+describe('transientReader', () => {
+  it('reads a file into one reused buffer and memory without a copy, with the same bytes', () => {
+    const file = new FileSource(files.save(content), 4096);
+    try {
+      const fromFile = transientReader(file, 64 * 1024);
+      const first = fromFile(1000, 64 * 1024);
+      const firstBuffer = first.buffer;
+      expect(first.equals(content.subarray(1000, 1000 + 64 * 1024))).toBe(true);
+      const second = fromFile(content.length - 10, 10);
+      expect(second.equals(content.subarray(content.length - 10))).toBe(true);
+      expect(second.buffer).toBe(firstBuffer);
+    } finally {
+      file.close();
+    }
+    const memory = new BufferSource(content);
+    const piece = transientReader(memory, 64 * 1024)(5, 100);
+    expect(piece.buffer).toBe(content.buffer);
+    expect(piece.equals(content.subarray(5, 105))).toBe(true);
   });
 });

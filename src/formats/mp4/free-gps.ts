@@ -15,7 +15,7 @@
  *   - NMEA text (Nextbase): an `$xxRMC` sentence inside the block.
  * Encrypted and other rarer layouts are not decoded: such a block is still found and removed.
  */
-import type { ByteSource } from '../../io/source.js';
+import { transientReader, type ByteSource } from '../../io/source.js';
 import { isPlausibleFix, type TrackFix } from '../../decode/geo-track.js';
 
 /** `freeGPS ` follows the 4-byte size field (the block reads as a box of type `free`). */
@@ -137,18 +137,11 @@ export function freeGpsBlockAt(source: ByteSource, offset: number, end: number):
 export function scanFreeGps(source: ByteSource, start: number, end: number): FreeGpsBlock[] {
   const blocks: FreeGpsBlock[] = [];
   let offset = start;
-  // A file is read into one buffer, reused (a fresh one per window costs a page fault per 4 KB).
-  const scratch = source.readInto && !source.wholeBuffer ? Buffer.allocUnsafeSlow(Math.min(scanChunkBytes, Math.max(0, end - start))) : undefined;
+  const read = transientReader(source, scanChunkBytes);
   while (offset < end && blocks.length < maxFreeGpsBlocks) {
     if (blocks.length === 0 && offset - start > firstBlockWithinBytes) break;
     const length = Math.min(scanChunkBytes, end - offset);
-    let window: Buffer;
-    if (scratch) {
-      source.readInto!(offset, length, scratch);
-      window = scratch.subarray(0, length);
-    } else {
-      window = source.read(offset, length);
-    }
+    const window = read(offset, length);
     let at = window.indexOf(freeGpsSignature);
     let next = offset + Math.max(1, length - (freeGpsSignature.length + signatureOffset - 1));
     while (at !== -1) {

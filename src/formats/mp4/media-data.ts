@@ -3,7 +3,7 @@
  * copied, and every other byte — samples of removed tracks, bytes no sample table points to —
  * written as zeros. ISO/IEC 14496-12:2022 §8.1.1: `mdat` holds only what sample tables reference.
  */
-import type { ByteSource } from '../../io/source.js';
+import { transientReader, type ByteSource } from '../../io/source.js';
 import { payloadStart, boxEnd, type Box } from '../isobmff/boxes.js';
 import type { PlanBuilder } from '../plan-builder.js';
 import { isAllZero } from './bytes.js';
@@ -69,10 +69,9 @@ export function anyNonZero(source: ByteSource, ranges: readonly ByteRange[]): bo
   const known = answers?.get(key);
   if (known !== undefined) return known;
   let found = false;
-  // A file is read into one small buffer, reused: a fresh multi-megabyte buffer per chunk cost a
-  // page fault per 4 KB — most of the time of a clean of a multi-gigabyte video.
-  const scratch = source.readInto && !source.wholeBuffer ? Buffer.allocUnsafeSlow(zeroScanBytes) : undefined;
-  const chunk = scratch ? zeroScanBytes : 4 * 1024 * 1024;
+  // Through one small reused buffer: fresh 4 MB buffers were most of the time of a clean of a
+  // multi-gigabyte video.
+  const read = transientReader(source, zeroScanBytes);
   for (const range of ranges) {
     for (let done = 0; done < range.length && !found; ) {
       // A planned output's zero runs are zero by construction (the writer renders them so).
@@ -81,17 +80,9 @@ export function anyNonZero(source: ByteSource, ranges: readonly ByteRange[]): bo
         done += knownZero;
         continue;
       }
-      const from = range.offset + done;
-      const length = Math.min(chunk, range.length - done);
+      const length = Math.min(zeroScanBytes, range.length - done);
+      if (!isAllZero(read(range.offset + done, length))) found = true;
       done += length;
-      let bytes: Buffer;
-      if (scratch) {
-        source.readInto!(from, length, scratch);
-        bytes = scratch.subarray(0, length);
-      } else {
-        bytes = source.read(from, length);
-      }
-      if (!isAllZero(bytes)) found = true;
     }
     if (found) break;
   }

@@ -9,6 +9,7 @@
  * only when its first bytes say one thing — a BOM, or `<` (or XML white space) in exactly one
  * encoding — and every byte decodes; anything else is unreadable, and cleaners remove it whole.
  */
+import { isUtf8 } from 'node:buffer';
 
 export type XmpEncoding = 'utf8' | 'utf16le' | 'utf16be' | 'utf32le' | 'utf32be';
 
@@ -64,11 +65,20 @@ export function decodeXmpBytes(bytes: Buffer): DecodedXmpBytes {
   try {
     // `fatal`: a byte sequence that is not valid in the encoding is a reason to stop, not a U+FFFD
     // that hides what another reader would see there.
-    const text = label ? new TextDecoder(label, { fatal: true, ignoreBOM: true }).decode(body) : decodeUtf32(body, detected.encoding === 'utf32le');
+    const text = detected.encoding === 'utf8' ? decodeUtf8(body) : label ? new TextDecoder(label, { fatal: true, ignoreBOM: true }).decode(body) : decodeUtf32(body, detected.encoding === 'utf32le');
     return { text, encoding: detected.encoding };
   } catch {
     return { problem: `the packet is not valid ${detected.encoding.toUpperCase().replace('UTF', 'UTF-')}` };
   }
+}
+
+/**
+ * Strict UTF-8, as `new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })` decodes it: Node's
+ * validator, then a plain decode (the TextDecoder's converter costs a one-photo scan ~1 ms to set up).
+ */
+function decodeUtf8(bytes: Buffer): string {
+  if (!isUtf8(bytes)) throw new RangeError('not valid UTF-8');
+  return bytes.toString('utf8');
 }
 
 function decodeUtf32(bytes: Buffer, littleEndian: boolean): string {

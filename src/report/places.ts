@@ -15,6 +15,7 @@ import { createRequire } from 'node:module';
 import type { GeoLocation } from '../types.js';
 import { featuresAt, type CountryFeature } from './country-index.js';
 import { nearestPlace, surroundingDivision } from './gazetteer.js';
+import { foldName } from './fold.js';
 import { formatDate } from './format.js';
 
 /**
@@ -71,13 +72,6 @@ const nullIslandDegrees = 1e-6;
  */
 const gazetteerCountry: Record<string, string> = { Q7835: 'UA' };
 
-/**
- * For comparing names: lower case, without accents. An ASCII name has none to take off (and
- * Unicode normalisation costs its first caller about a millisecond).
- */
-function folded(name: string): string {
-  return /^[\x00-\x7f]*$/.test(name) ? name.toLowerCase() : name.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
-}
 
 /** country-coder's `territory` features that are the country's bulk, not a region worth naming. */
 const bulkRegion = /^(Contiguous|Mainland|Metropolitan|Peninsular) /;
@@ -123,11 +117,11 @@ function describeUncached(latitude: number, longitude: number): PlaceName {
     const town = nearestPlace(latitude, longitude, townRadiusKm, codes);
     const admin1 = town ? town.admin1 : surroundingDivision(latitude, longitude, divisionRadiusKm, codes);
     // Each name once, whatever its accents: "Reunion" (GeoNames) is "Réunion" (country-coder).
-    const seen = new Set(countryText.split(', ').map(folded));
+    const seen = new Set(countryText.split(', ').map(foldName));
     const named: string[] = [];
     for (const name of [town?.name, admin1]) {
-      if (name && !seen.has(folded(name))) {
-        seen.add(folded(name));
+      if (name && !seen.has(foldName(name))) {
+        seen.add(foldName(name));
         named.push(name);
       }
     }

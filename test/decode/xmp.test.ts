@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { removeXmpLocation } from '../../src/decode/location-edit.js';
 import { decodeXmp, editXmpForLocation, isLocationProperty, readXmpProperties, removeXmpProperties, xmpText } from '../../src/decode/xmp.js';
-import { detectXmpEncoding } from '../../src/decode/xmp-encoding.js';
+import { decodeXmpBytes, detectXmpEncoding } from '../../src/decode/xmp-encoding.js';
 import { parseXmp } from '../../src/decode/xmp-model.js';
 
 const rdfNs = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#';
@@ -159,6 +159,30 @@ describe('encoding, decided strictly', () => {
       expect('problem' in detectXmpEncoding(bytes) || !parseXmp(xmpText(bytes)).ok).toBe(true);
       expect(decodeXmp(xmpText(bytes), 'XMP').unreadable).toHaveLength(1);
       expect(removeXmpProperties(xmpText(bytes), isLocationProperty)).toBe('');
+    }
+  });
+
+  it('decides UTF-8 exactly as a fatal WHATWG TextDecoder does (overlong forms, surrogates, cut sequences)', () => {
+    const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+    const pieces = [[0x41], [0xc3, 0xa9], [0xe2, 0x82, 0xac], [0xf0, 0x9f, 0x98, 0x80], [0xef, 0xbb, 0xbf], [0xc0, 0xaf], [0xe0, 0x80, 0xaf], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xc3], [0xe2, 0x82], [0x80], [0xff], [0x00]];
+    let seed = 7;
+    for (let round = 0; round < 3000; round++) {
+      const parts: number[] = [];
+      for (let count = 0; count < 1 + (round % 7); count++) {
+        seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+        parts.push(...pieces[seed % pieces.length]!);
+      }
+      const bytes = Buffer.concat([Buffer.from('<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?>'), Buffer.from(parts)]);
+      const detected = detectXmpEncoding(bytes);
+      if ('problem' in detected || detected.encoding !== 'utf8') continue;
+      let expected: string | undefined;
+      try {
+        expected = strict.decode(bytes.subarray(detected.bomLength));
+      } catch {
+        expected = undefined;
+      }
+      const decoded = decodeXmpBytes(bytes);
+      expect('text' in decoded ? decoded.text : undefined).toBe(expected);
     }
   });
 

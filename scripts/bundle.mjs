@@ -52,7 +52,8 @@ const shared = {
 };
 
 /**
- * Code a one-photo scan of a JPEG or TIFF never runs: the other containers and the HTML report. It
+ * Code a one-photo scan of a JPEG never runs: the other containers (TIFF and raw files, HEIF, PNG,
+ * video …), the sidecars and the HTML report. It
  * goes into a second bundle per entry (`NAME-late.cjs`), loaded on first use, so that the first one
  * is half the size (its code cache deserialises, and its modules initialise, at every start: ~9 ms
  * of a one-photo scan). In the first bundle each late module is replaced by a stand-in with the same
@@ -71,6 +72,10 @@ const lateModules = [
   'dist/src/formats/avi/index.js',
   'dist/src/formats/matroska/index.js',
   'dist/src/report/html/index.js',
+  'dist/src/formats/tiff/index.js',
+  'dist/src/formats/sidecar/xmp.js',
+  'dist/src/formats/sidecar/srt.js',
+  'dist/src/formats/sidecar/aae.js',
 ];
 const coreScheme = 'traceless-core:';
 const lateLoaderId = 'traceless-late-loader';

@@ -1,5 +1,5 @@
 /**
- * The built CLI is two bundles (scripts/bundle.mjs): `cli.cjs` with what a JPEG or TIFF needs, and
+ * The built CLI is two bundles (scripts/bundle.mjs): `cli.cjs` with what a JPEG needs, and
  * `cli-late.cjs` with the other containers and the HTML report, loaded on first use. A JPEG scan
  * never loads the late one; a PNG or `--html` does, gets the same answers as the compiled modules,
  * and errors thrown in late code keep their code (one TracelessError class for both bundles).
@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { phoneJpeg } from '../fixtures/jpeg.js';
 import { dirtyPng } from '../fixtures/png.js';
+import { buildFullTiff } from '../fixtures/tiff.js';
 import { runCli } from '../helpers/cli.js';
 import { scratchFolder } from '../helpers/scratch.js';
 
@@ -44,12 +45,14 @@ describe.skipIf(!built)('the split bundle', () => {
     expect(JSON.parse(run.stdout).locations.length).toBeGreaterThan(0);
   });
 
-  it('loads the late bundle for a PNG and an HTML report, and reports as the compiled modules do', async () => {
+  it('loads the late bundle for a PNG, a TIFF and an HTML report, and reports as the compiled modules do', async () => {
     const png = files.save(await dirtyPng());
-    const run = runBuilt('scan', png, '--json');
-    expect(run.late).toBe(true);
-    expect(run.stderr.replace('LATE BUNDLE LOADED\n', '')).toBe('');
-    expect(JSON.parse(run.stdout)).toEqual(JSON.parse((await runCli('scan', png, '--json')).stdout));
+    for (const file of [png, files.save(buildFullTiff())]) {
+      const run = runBuilt('scan', file, '--json');
+      expect(run.late).toBe(true);
+      expect(run.stderr.replace('LATE BUNDLE LOADED\n', '')).toBe('');
+      expect(JSON.parse(run.stdout)).toEqual(JSON.parse((await runCli('scan', file, '--json')).stdout));
+    }
     const report = join(files.path(), 'report.html');
     const html = runBuilt('scan', png, '--html', report);
     expect(html.late).toBe(true);

@@ -12,6 +12,8 @@ export const zlib = (): typeof import('node:zlib') => requireBuiltin('node:zlib'
 export const crypto = (): typeof import('node:crypto') => requireBuiltin('node:crypto');
 export const workerThreads = (): typeof import('node:worker_threads') => requireBuiltin('node:worker_threads');
 export const streamPromises = (): typeof import('node:stream/promises') => requireBuiltin('node:stream/promises');
+/** With readline and the file watchers it loads: a few ms of any run that loads the HTML report's module. */
+export const fsPromises = (): typeof import('node:fs/promises') => requireBuiltin('node:fs/promises');
 
 /** Linux's memory devices (/dev/null, /dev/zero, /dev/full, /dev/random …): never a terminal. */
 const memoryDeviceMajor = 1;

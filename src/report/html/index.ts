@@ -1,10 +1,9 @@
 /** The HTML report: thumbnails, page, and writing it atomically. */
-import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Inspection } from '../../types.js';
 import { renderHtmlReport, type HtmlReportOptions } from './template.js';
 import { makeThumbnails } from './thumbnails.js';
-import { crypto } from '../../io/builtins.js';
+import { crypto, fsPromises } from '../../io/builtins.js';
 
 export { renderHtmlReport, type HtmlEntry, type HtmlReportOptions } from './template.js';
 export { makeThumbnail, makeThumbnails } from './thumbnails.js';
@@ -32,16 +31,16 @@ export async function buildHtmlReport(sources: readonly HtmlSource[], options: B
 export async function writeFileAtomic(path: string, content: string): Promise<void> {
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${crypto().randomBytes(4).toString('hex')}.tmp`);
   try {
-    const handle = await open(temporary, 'wx', 0o600);
+    const handle = await fsPromises().open(temporary, 'wx', 0o600);
     try {
       await handle.writeFile(content, 'utf8');
       await handle.sync();
     } finally {
       await handle.close();
     }
-    await rename(temporary, path);
+    await fsPromises().rename(temporary, path);
   } catch (error) {
-    await rm(temporary, { force: true });
+    await fsPromises().rm(temporary, { force: true });
     throw error;
   }
 }

@@ -1,6 +1,7 @@
-// Bundles the CLI and its worker into one CommonJS file each (dist/bundle/), after `tsc`, which
+// Bundles the CLI and its worker into CommonJS files (dist/bundle/), after `tsc`, which
 // bin/load-cached.js runs with a V8 code cache: a one-photo `traceless scan` neither resolves ~80
-// modules nor compiles a megabyte of JavaScript. bin/traceless.js uses the bundle when it exists
+// modules nor compiles a megabyte of JavaScript. Each is two bundles, NAME.cjs and NAME-late.cjs
+// (see lateModules below). bin/traceless.js uses the bundle when it exists
 // and the compiled modules otherwise. dist/bundle/worker.cjs is a small CommonJS module that loads the
 // worker bundle the same way (src/batch/pool.ts starts `worker.cjs` beside the code that runs it).
 import { build } from 'esbuild';
@@ -55,7 +56,7 @@ const shared = {
  * Code a one-photo scan of a JPEG never runs: the other containers (TIFF and raw files, HEIF, PNG,
  * video …), the sidecars and the HTML report. It
  * goes into a second bundle per entry (`NAME-late.cjs`), loaded on first use, so that the first one
- * is half the size (its code cache deserialises, and its modules initialise, at every start: ~9 ms
+ * is under half the size (its code cache deserialises, and its modules initialise, at every start: ~9 ms
  * of a one-photo scan). In the first bundle each late module is replaced by a stand-in with the same
  * exports: data copied as it is, functions (and the methods of exported objects, such as format
  * handlers) that load the late bundle when called. The late bundle takes every module the first one

@@ -4,21 +4,51 @@
  */
 
 // C0 and C1 controls, DEL, bidi embeddings/overrides/isolates, and zero-width/invisible formatting.
-const unsafeCharacters = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/g;
+const unsafeSource = '[\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2069\\ufeff\\ufff9-\\ufffb]';
+const unsafeCharacters = new RegExp(unsafeSource, 'g');
+/** The same class without the global flag: `test` keeps no position between calls. */
+const anyUnsafeCharacter = new RegExp(unsafeSource);
 
 /** Removes control and invisible formatting characters; keeps everything printable. */
 export function sanitize(text: string, maxLength = 500): string {
-  const clean = text.replace(unsafeCharacters, '');
+  // Nearly every value is already clean: one test, no new string.
+  const clean = anyUnsafeCharacter.test(text) ? text.replace(unsafeCharacters, '') : text;
   return clean.length > maxLength ? `${clean.slice(0, maxLength)}…` : clean;
 }
 
-/** Deep copy of a JSON-able value with every string sanitised (JSON escapes C0, not the rest). */
+/**
+ * A JSON-able value with every string (keys included) sanitised. Arrays and plain objects in which
+ * nothing changes are returned as they are — a folder scan's JSON sanitised a full copy of every
+ * report, most of its main thread's time — and copied only where a string changes. Other objects
+ * are copied as their own enumerable properties (JSON escapes C0 controls, not the rest).
+ */
 export function sanitizeDeep<T>(value: T): T {
   if (typeof value === 'string') return sanitize(value, 10_000) as T;
-  if (Array.isArray(value)) return value.map((item) => sanitizeDeep(item)) as T;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let index = 0; index < value.length; index++) {
+      const item: unknown = value[index];
+      const clean = sanitizeDeep(item);
+      if (clean !== item && !copy) copy = value.slice(0, index);
+      copy?.push(clean);
+    }
+    return (copy ?? value) as T;
+  }
   if (value && typeof value === 'object' && !Buffer.isBuffer(value)) {
+    const record = value as Record<string, unknown>;
+    const prototype = Object.getPrototypeOf(record);
+    if (prototype === Object.prototype || prototype === null) {
+      let unchanged = true;
+      for (const key of Object.keys(record)) {
+        if (sanitize(key, 200) !== key || sanitizeDeep(record[key]) !== record[key]) {
+          unchanged = false;
+          break;
+        }
+      }
+      if (unchanged) return value;
+    }
     const result: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) result[sanitize(key, 200)] = sanitizeDeep(item);
+    for (const [key, item] of Object.entries(record)) result[sanitize(key, 200)] = sanitizeDeep(item);
     return result as T;
   }
   return value;

@@ -17,6 +17,7 @@ import { failedResult } from '../clean.js';
 import { TracelessError } from '../errors.js';
 import { runTask, type Task, type TaskResult } from './tasks.js';
 import { workerThreads } from '../io/builtins.js';
+import { tuneJitForBatch } from './jit-tuning.js';
 
 /**
  * The bundle's worker entry (dist/bundle/worker.cjs, see scripts/bundle.mjs): CommonJS, so a worker
@@ -275,12 +276,16 @@ function crashed(task: Task, error: unknown): TaskResult {
   return { kind: 'clean', id: task.id, result: failedResult(task.path, problem) };
 }
 
-/**
- * The CLI's batch runner: `tasks` on a pool of `jobs` workers, each result reported as it
- * finishes. `script`: the worker module (tests pass another to play a worker that dies mid-file).
- */
-export async function runTasks(tasks: readonly Task[], jobs: number, onResult: (result: TaskResult) => void, script?: string): Promise<void> {
-  const pool = new WorkerPool({ size: Math.min(jobs, tasks.length), script, prefetch: 2 });
+export interface RunTasksOptions {
+  /** The worker module (tests pass another to play a worker that dies mid-file). */
+  script?: string;
+  /** Tune V8's tiering for a batch before the workers start (the CLI, which owns its process: src/batch/jit-tuning.ts). */
+  tuneJit?: boolean;
+}
+
+/** The CLI's batch runner: `tasks` on a pool of `jobs` workers, each result reported as it finishes. */
+export async function runTasks(tasks: readonly Task[], jobs: number, onResult: (result: TaskResult) => void, options: RunTasksOptions = {}): Promise<void> {
+  const pool = new WorkerPool({ size: Math.min(jobs, tasks.length), script: options.script, prefetch: 2 });
   if (jobs <= 1 || tasks.length <= 1 || !pool.available) {
     for (const task of tasks) {
       onResult(runTask(task));
@@ -289,6 +294,7 @@ export async function runTasks(tasks: readonly Task[], jobs: number, onResult: (
     }
     return;
   }
+  if (options.tuneJit) tuneJitForBatch();
   try {
     await Promise.all(
       tasks.map((task) =>

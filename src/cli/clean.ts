@@ -199,10 +199,15 @@ export async function runClean(paths: string[], options: CleanCommandOptions, ou
     const why = conflicts.get(task.id);
     if (why) report(failedResult(task.path, new TracelessError('OUTPUT_CONFLICT', why)), inputs[task.id]!);
   }
-  await runTasks(runnable, jobs, (taskResult) => {
-    if (taskResult.kind !== 'clean') return;
-    report(taskResult.result, inputs[taskResult.id]!);
-  });
+  await runTasks(
+    runnable,
+    jobs,
+    (taskResult) => {
+      if (taskResult.kind !== 'clean') return;
+      report(taskResult.result, inputs[taskResult.id]!);
+    },
+    { tuneJit: true },
+  );
   progress.finish();
   if (inputs.length > 1 || inputs.some((input) => !input.direct)) {
     const summary = summariseCleans(results, nonMedia, (Date.now() - started) / 1000, options.dryRun ?? false);

@@ -135,30 +135,35 @@ export async function runScan(paths: string[], options: ScanOptions, output: Out
   const unreadable: ScanError[] = [];
   const unreadableOrder = new Map<ScanError, number>();
   let code: number = exitCodes.ok;
-  await runTasks(tasks, jobsFrom(options.jobs), (result) => {
-    if (result.kind !== 'scan') return;
-    const input = inputs[result.id]!;
-    progress.advance(input.size);
-    progress.clear();
-    if (result.inspection) {
-      // Files found by walking a folder that are not media at all are skipped silently.
-      if (!input.direct && result.inspection.format.id === 'unknown' && !looksLikeMedia(input.path)) return progress.redraw();
-      inspections.push(result.inspection);
-      inputOrder.set(result.inspection, result.id);
-      const text = options.json ? inspectionJson(result.inspection) : renderText(result.inspection, options);
-      if (text !== undefined) output.out(text);
-    } else if (result.error) {
-      const prefix = `${input.path}: `;
-      const message = result.error.message;
-      const error: ScanError = { file: input.path, reason: message.startsWith(prefix) ? message.slice(prefix.length) : message };
-      unreadable.push(error);
-      unreadableOrder.set(error, result.id);
-      code = exitCodes.usage;
-      if (options.json) output.out(JSON.stringify(sanitizeDeep({ file: input.path, error: result.error })));
-      else output.err(sanitize(result.error.message));
-    }
-    progress.redraw();
-  });
+  await runTasks(
+    tasks,
+    jobsFrom(options.jobs),
+    (result) => {
+      if (result.kind !== 'scan') return;
+      const input = inputs[result.id]!;
+      progress.advance(input.size);
+      progress.clear();
+      if (result.inspection) {
+        // Files found by walking a folder that are not media at all are skipped silently.
+        if (!input.direct && result.inspection.format.id === 'unknown' && !looksLikeMedia(input.path)) return progress.redraw();
+        inspections.push(result.inspection);
+        inputOrder.set(result.inspection, result.id);
+        const text = options.json ? inspectionJson(result.inspection) : renderText(result.inspection, options);
+        if (text !== undefined) output.out(text);
+      } else if (result.error) {
+        const prefix = `${input.path}: `;
+        const message = result.error.message;
+        const error: ScanError = { file: input.path, reason: message.startsWith(prefix) ? message.slice(prefix.length) : message };
+        unreadable.push(error);
+        unreadableOrder.set(error, result.id);
+        code = exitCodes.usage;
+        if (options.json) output.out(JSON.stringify(sanitizeDeep({ file: input.path, error: result.error })));
+        else output.err(sanitize(result.error.message));
+      }
+      progress.redraw();
+    },
+    { tuneJit: true },
+  );
   progress.finish();
   // One summary for the text, the JSON line and the HTML page: their numbers cannot differ.
   const summary = summariseScans(inspections, unreadable, (Date.now() - started) / 1000);

@@ -14,6 +14,8 @@ export const workerThreads = (): typeof import('node:worker_threads') => require
 export const streamPromises = (): typeof import('node:stream/promises') => requireBuiltin('node:stream/promises');
 /** With readline and the file watchers it loads: a few ms of any run that loads the HTML report's module. */
 export const fsPromises = (): typeof import('node:fs/promises') => requireBuiltin('node:fs/promises');
+/** Loads the stream and worker modules with it: ~4 ms, paid only by folder runs (src/batch/jit-tuning.ts). */
+export const v8 = (): typeof import('node:v8') => requireBuiltin('node:v8');
 
 /** Linux's memory devices (/dev/null, /dev/zero, /dev/full, /dev/random …): never a terminal. */
 const memoryDeviceMajor = 1;

@@ -28,7 +28,7 @@ describe('worker pool', () => {
     const names = ['a', 'exit', 'b', 'throw', 'c', 'd', 'exit', 'e'];
     const tasks: Task[] = names.map((path, id) => ({ kind: 'scan', id, path }));
     const results: TaskResult[] = [];
-    await runTasks(tasks, 2, (result) => results.push(result), script);
+    await runTasks(tasks, 2, (result) => results.push(result), { script });
     expect(results.map((result) => result.id).sort((x, y) => x - y)).toEqual(names.map((_, id) => id));
     for (const result of results) {
       if (result.kind !== 'scan') throw new Error('scan results only');

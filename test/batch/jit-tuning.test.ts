@@ -1,0 +1,72 @@
+/**
+ * The CLI tunes V8's tiering for folder runs only (src/batch/jit-tuning.ts): the flags exist in
+ * this Node's V8, are set once when worker threads start, and never for a one-photo run.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { batchJitFlags, jitTuningSupported } from '../../src/batch/jit-tuning.js';
+import { phoneJpeg } from '../fixtures/jpeg.js';
+import { scratchFolder } from '../helpers/scratch.js';
+
+const root = join(import.meta.dirname, '..', '..');
+const built = existsSync(join(root, 'dist', 'bundle', 'cli.cjs'));
+const files = scratchFolder('traceless-jit-tuning-');
+
+/** A preload that reports every V8 flag the process sets, on stderr (workers run it too, and set none). */
+function preload(): string {
+  const path = join(files.path(), 'watch-flags.cjs');
+  writeFileSync(
+    path,
+    "const v8 = require('node:v8'); const set = v8.setFlagsFromString;\n" +
+      "v8.setFlagsFromString = function (flag) { require('node:fs').writeSync(2, 'V8 FLAG ' + flag + '\\n'); return set.call(this, flag); };\n",
+  );
+  return path;
+}
+
+function runBuilt(...args: string[]) {
+  const result = spawnSync(process.execPath, ['-r', preload(), join(root, 'bin', 'traceless.js'), ...args], { encoding: 'utf8' });
+  const flags = [...result.stderr.matchAll(/^V8 FLAG (.*)$/gm)].map((match) => match[1]);
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr, flags };
+}
+
+describe('V8 tuning for folder runs', () => {
+  it('applies only to the V8 versions it was measured on', () => {
+    expect(jitTuningSupported('11.3.244.8-node.33')).toBe(true);
+    expect(jitTuningSupported('12.4.254.21-node.33')).toBe(true);
+    expect(jitTuningSupported('13.6.233.10-node.29')).toBe(false);
+    expect(jitTuningSupported('10.2.154.26-node.26')).toBe(false);
+  });
+
+  it.skipIf(!jitTuningSupported())('uses flags this V8 knows (an unknown one would stop node at start)', () => {
+    const result = spawnSync(process.execPath, [...batchJitFlags, '-e', 'process.stdout.write("started")'], { encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe('started');
+    expect(result.status).toBe(0);
+  });
+
+  it.skipIf(!built || !jitTuningSupported())('is set once for a folder on worker threads, and never for one photo', async () => {
+    const folder = join(files.path(), 'photos');
+    mkdirSync(folder);
+    const photo = await phoneJpeg();
+    for (const name of ['a.jpg', 'b.jpg', 'c.jpg']) writeFileSync(join(folder, name), photo);
+
+    const one = runBuilt('scan', join(folder, 'a.jpg'), '--json');
+    expect(one.flags).toEqual([]);
+    expect(one.code).toBe(0);
+
+    const scan = runBuilt('scan', folder, '--json', '--jobs', '2');
+    expect(scan.flags).toEqual([...batchJitFlags]);
+    expect(scan.stdout.trim().split('\n')).toHaveLength(4); // three reports and the summary
+
+    const clean = runBuilt('clean', folder, '-o', join(files.path(), 'out'), '--jobs', '2', '--json');
+    expect(clean.flags).toEqual([...batchJitFlags]);
+    expect(clean.code).toBe(0);
+    expect(existsSync(join(files.path(), 'out', 'c.jpg'))).toBe(true);
+
+    // One job: no worker threads, nothing tuned.
+    const serial = runBuilt('scan', folder, '--json', '--jobs', '1');
+    expect(serial.flags).toEqual([]);
+  });
+});

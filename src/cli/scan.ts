@@ -9,7 +9,7 @@ import { inspectSync } from '../inspect.js';
 import { annotateInspection } from '../report/annotate.js';
 import type { HtmlSource } from '../report/html/index.js';
 import { renderHeadline, renderInspection } from '../report/text.js';
-import { assessRisk } from '../report/risk.js';
+import { assessRisk, type RiskAssessment } from '../report/risk.js';
 import type { ScanError, ScanSummary } from '../report/summary.js';
 import { sanitize, sanitizeDeep } from '../report/sanitize.js';
 import type { Inspection } from '../types.js';
@@ -38,13 +38,12 @@ export interface ScanOptions extends WalkOptions {
  * One file's text: the headline only with --summary, and with --quiet only for files that reveal
  * something (or could not be read in full); the readable report by default; every finding with --details.
  */
-function renderText(inspection: Inspection, options: ScanOptions): string | undefined {
+function renderText(inspection: Inspection, options: ScanOptions, risk: RiskAssessment = assessRisk(inspection)): string | undefined {
   if (options.summary || options.quiet) {
-    const risk = assessRisk(inspection);
     if (options.quiet && !options.summary && risk.level === 'none') return undefined;
     return renderHeadline(inspection, risk);
   }
-  return `${renderInspection(inspection, undefined, { details: options.details ?? false })}\n`;
+  return `${renderInspection(inspection, risk, { details: options.details ?? false })}\n`;
 }
 
 /**
@@ -91,8 +90,8 @@ export function jobsFrom(value: string | number | undefined): number {
 }
 
 /** One inspection as a JSON line: place names and risk added, every string sanitised. */
-export function inspectionJson(inspection: Inspection): string {
-  return JSON.stringify(sanitizeDeep(annotateInspection(inspection)));
+export function inspectionJson(inspection: Inspection, risk?: RiskAssessment): string {
+  return JSON.stringify(sanitizeDeep(annotateInspection(inspection, risk)));
 }
 
 async function writeHtml(path: string, sources: readonly HtmlSource[], options: ScanOptions, output: Output, unreadable: readonly ScanError[] = [], summary?: ScanSummary): Promise<number> {
@@ -134,6 +133,7 @@ export async function runScan(paths: string[], options: ScanOptions, output: Out
   const inputOrder = new Map<Inspection, number>();
   const unreadable: ScanError[] = [];
   const unreadableOrder = new Map<ScanError, number>();
+  const risks = new Map<Inspection, RiskAssessment>();
   let code: number = exitCodes.ok;
   await runTasks(
     tasks,
@@ -148,7 +148,10 @@ export async function runScan(paths: string[], options: ScanOptions, output: Out
         if (!input.direct && result.inspection.format.id === 'unknown' && !looksLikeMedia(input.path)) return progress.redraw();
         inspections.push(result.inspection);
         inputOrder.set(result.inspection, result.id);
-        const text = options.json ? inspectionJson(result.inspection) : renderText(result.inspection, options);
+        // Assessed once per file: its report and the summary share it (it names places, reads every finding).
+        const risk = assessRisk(result.inspection);
+        risks.set(result.inspection, risk);
+        const text = options.json ? inspectionJson(result.inspection, risk) : renderText(result.inspection, options, risk);
         if (text !== undefined) output.out(text);
       } else if (result.error) {
         const prefix = `${input.path}: `;
@@ -166,7 +169,7 @@ export async function runScan(paths: string[], options: ScanOptions, output: Out
   );
   progress.finish();
   // One summary for the text, the JSON line and the HTML page: their numbers cannot differ.
-  const summary = summariseScans(inspections, unreadable, (Date.now() - started) / 1000);
+  const summary = summariseScans(inspections, unreadable, (Date.now() - started) / 1000, (inspection) => risks.get(inspection) ?? assessRisk(inspection));
   if (options.summary || inputs.length > 1 || inputs.some((input) => !input.direct)) {
     output.out(options.json ? JSON.stringify(sanitizeDeep({ summary })) : renderScanSummary(summary, colours(colourEnabled())));
   }

@@ -40,14 +40,14 @@ function isGeoLocation(value: Finding['value']): value is GeoLocation {
 }
 
 /** The inspection with place names on every location (also inside findings) and its risk. */
-export function annotateInspection(inspection: Inspection): ReportedInspection {
+export function annotateInspection(inspection: Inspection, risk: RiskAssessment = assessRisk(inspection)): ReportedInspection {
   // Risk right after the file's name, format and size: the first thing a reader of the JSON sees.
   const { file, format, size, ...rest } = inspection;
   return {
     file,
     format,
     size,
-    risk: assessRisk(inspection),
+    risk,
     ...rest,
     findings: inspection.findings.map((finding) => withMeaning(isGeoLocation(finding.value) ? { ...finding, value: nameLocation(finding.value) } : finding)),
     locations: inspection.locations.map((location) => nameLocation(location)),

@@ -7,7 +7,7 @@ import type { Inspection } from '../types.js';
 import { deviceOf } from './device.js';
 import { hasMeaning } from './meaning.js';
 import { describePlace, roundPlace } from './places.js';
-import { assessRisk, type RiskLevel } from './risk.js';
+import { assessRisk, type RiskAssessment, type RiskLevel } from './risk.js';
 
 /** A file reveals a location when it has a position or any location finding (place names, GPS details, tracks). */
 export function revealsLocation(inspection: Inspection): boolean {
@@ -53,9 +53,10 @@ export interface ScanError {
 /**
  * The one summary of a scan: the text summary, the JSON summary line and the HTML report all
  * show these numbers. `errors` are the files that could not be read at all (a bare count is
- * accepted for older callers); they count as files, at risk `unknown`.
+ * accepted for older callers); they count as files, at risk `unknown`. `riskOf`: the risk of each
+ * inspection, when the caller has already assessed it (the CLI does, for each file's report).
  */
-export function summariseScans(inspections: readonly Inspection[], errors: number | readonly ScanError[], seconds: number): ScanSummary {
+export function summariseScans(inspections: readonly Inspection[], errors: number | readonly ScanError[], seconds: number, riskOf: (inspection: Inspection) => RiskAssessment = assessRisk): ScanSummary {
   const places = new Map<string, SummaryPlace>();
   const devices = new Map<string, number>();
   const unreadableFiles: ScanError[] = typeof errors === 'number' ? [] : errors.map((error) => ({ file: error.file, reason: error.reason }));
@@ -65,7 +66,7 @@ export function summariseScans(inspections: readonly Inspection[], errors: numbe
   let revealingLocation = 0;
   for (const inspection of inspections) {
     if (revealsLocation(inspection)) revealingLocation += 1;
-    const risk = assessRisk(inspection);
+    const risk = riskOf(inspection);
     filesByRisk[risk.level].push(inspection.file);
     if (risk.incomplete) notReadInFull.push(inspection.file);
     const seen = new Set<string>();

@@ -56,3 +56,19 @@ export async function best(runs: number, run: () => Promise<Measurement>, before
   }
   return bestRun!;
 }
+
+/**
+ * The best of `runs` timings of each command, measured in turns (all commands once, then again …)
+ * so that a slow spell of the machine falls on every command alike.
+ */
+export async function bestInTurns(runs: number, commands: readonly (() => Promise<Measurement>)[]): Promise<Measurement[]> {
+  const bests: (Measurement | undefined)[] = commands.map(() => undefined);
+  for (let round = 0; round < runs; round++) {
+    for (const [index, command] of commands.entries()) {
+      const result = await command();
+      const previous = bests[index];
+      if (!previous || result.seconds < previous.seconds) bests[index] = { ...result, peakMegabytes: Math.max(result.peakMegabytes ?? 0, previous?.peakMegabytes ?? 0) || null };
+    }
+  }
+  return bests.map((measurement) => measurement!);
+}

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { batchJitFlags, jitTuningSupported } from '../../src/batch/jit-tuning.js';
 import { phoneJpeg } from '../fixtures/jpeg.js';
+import { runBuiltWithPreload } from '../helpers/cli.js';
 import { scratchFolder } from '../helpers/scratch.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -15,20 +16,13 @@ const built = existsSync(join(root, 'dist', 'bundle', 'cli.cjs'));
 const files = scratchFolder('traceless-jit-tuning-');
 
 /** A preload that reports every V8 flag the process sets, on stderr (workers run it too, and set none). */
-function preload(): string {
-  const path = join(files.path(), 'watch-flags.cjs');
-  writeFileSync(
-    path,
-    "const v8 = require('node:v8'); const set = v8.setFlagsFromString;\n" +
-      "v8.setFlagsFromString = function (flag) { require('node:fs').writeSync(2, 'V8 FLAG ' + flag + '\\n'); return set.call(this, flag); };\n",
-  );
-  return path;
-}
+const watchFlags =
+  "const v8 = require('node:v8'); const set = v8.setFlagsFromString;\n" +
+  "v8.setFlagsFromString = function (flag) { require('node:fs').writeSync(2, 'V8 FLAG ' + flag + '\\n'); return set.call(this, flag); };\n";
 
 function runBuilt(...args: string[]) {
-  const result = spawnSync(process.execPath, ['-r', preload(), join(root, 'bin', 'traceless.js'), ...args], { encoding: 'utf8' });
-  const flags = [...result.stderr.matchAll(/^V8 FLAG (.*)$/gm)].map((match) => match[1]);
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr, flags };
+  const result = runBuiltWithPreload(files.path(), watchFlags, args);
+  return { ...result, flags: [...result.stderr.matchAll(/^V8 FLAG (.*)$/gm)].map((match) => match[1]) };
 }
 
 describe('V8 tuning for folder runs', () => {

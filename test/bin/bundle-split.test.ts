@@ -4,14 +4,13 @@
  * never loads the late one; a PNG or `--html` does, gets the same answers as the compiled modules,
  * and errors thrown in late code keep their code (one TracelessError class for both bundles).
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { phoneJpeg } from '../fixtures/jpeg.js';
 import { dirtyPng } from '../fixtures/png.js';
 import { buildFullTiff } from '../fixtures/tiff.js';
-import { runCli } from '../helpers/cli.js';
+import { runBuiltWithPreload, runCli } from '../helpers/cli.js';
 import { scratchFolder } from '../helpers/scratch.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -19,19 +18,13 @@ const built = existsSync(join(root, 'dist', 'bundle', 'cli-late.cjs'));
 const files = scratchFolder('traceless-bundle-split-', '.bin');
 
 /** A preload that reports each late bundle the process reads, on stderr. */
-function preload(): string {
-  const path = join(files.path(), 'watch-late.cjs');
-  writeFileSync(
-    path,
-    "const fs = require('node:fs'); const read = fs.readFileSync;\n" +
-      "fs.readFileSync = function (file, ...rest) { if (String(file).endsWith('-late.cjs')) fs.writeSync(2, 'LATE BUNDLE LOADED\\n'); return read.call(this, file, ...rest); };\n",
-  );
-  return path;
-}
+const watchLate =
+  "const fs = require('node:fs'); const read = fs.readFileSync;\n" +
+  "fs.readFileSync = function (file, ...rest) { if (String(file).endsWith('-late.cjs')) fs.writeSync(2, 'LATE BUNDLE LOADED\\n'); return read.call(this, file, ...rest); };\n";
 
 function runBuilt(...args: string[]) {
-  const result = spawnSync(process.execPath, ['-r', preload(), join(root, 'bin', 'traceless.js'), ...args], { encoding: 'utf8' });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr, late: result.stderr.includes('LATE BUNDLE LOADED') };
+  const result = runBuiltWithPreload(files.path(), watchLate, args);
+  return { ...result, late: result.stderr.includes('LATE BUNDLE LOADED') };
 }
 
 describe.skipIf(!built)('the split bundle', () => {

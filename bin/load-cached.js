@@ -16,7 +16,7 @@ const vm = require('node:vm');
 function loadCached(file, requireFor = createRequire(file)) {
   // The bundle is ASCII (scripts/bundle.mjs checks): Latin-1 is a plain byte copy into a one-byte string.
   const source = readFileSync(file, 'latin1');
-  const cacheFile = `${file}.cache`;
+  const cacheFile = cacheFileFor(file);
   let cachedData;
   try {
     cachedData = readFileSync(cacheFile);
@@ -49,4 +49,14 @@ function loadCached(file, requireFor = createRequire(file)) {
   };
 }
 
-module.exports = { loadCached };
+/**
+ * Where the cache of `file` is kept. V8 rejects a code cache made under other V8 flags, and the CLI
+ * sets flags for folder runs (src/batch/jit-tuning.ts, which names them in TRACELESS_V8_FLAGS for
+ * this loader and the worker threads): those runs keep their caches apart, so that a folder run and
+ * a one-file run never reject and re-write each other's.
+ */
+function cacheFileFor(file) {
+  return process.env.TRACELESS_V8_FLAGS ? `${file}.tuned.cache` : `${file}.cache`;
+}
+
+module.exports = { loadCached, cacheFileFor };

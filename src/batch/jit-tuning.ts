@@ -30,12 +30,20 @@ export function jitTuningSupported(v8Version = process.versions.v8): boolean {
   return measuredV8Majors.has(Number(v8Version.split('.')[0]));
 }
 
+/**
+ * Names the flags set, for bin/load-cached.js: a V8 code cache made under other flags is rejected,
+ * so bundles loaded after tuning use caches of their own (`NAME.tuned.cache`). Worker threads get
+ * a copy of the environment when they start, so they see it too.
+ */
+export const flagsVariable = 'TRACELESS_V8_FLAGS';
+
 /** Sets the batch flags once per process (before the first worker starts); returns whether they are set. */
 export function tuneJitForBatch(): boolean {
   if (tuned) return true;
   if (!jitTuningSupported()) return false;
   // Loaded here, not at start: node:v8 costs a one-photo run a few milliseconds it does not need.
   for (const flag of batchJitFlags) v8().setFlagsFromString(flag);
+  process.env[flagsVariable] = batchJitFlags.join(' ');
   tuned = true;
   return true;
 }

@@ -3,7 +3,7 @@
  * this Node's V8, are set once when worker threads start, and never for a one-photo run.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { batchJitFlags, jitTuningSupported } from '../../src/batch/jit-tuning.js';
@@ -62,5 +62,22 @@ describe('V8 tuning for folder runs', () => {
     // One job: no worker threads, nothing tuned.
     const serial = runBuilt('scan', folder, '--json', '--jobs', '1');
     expect(serial.flags).toEqual([]);
+  });
+
+  it.skipIf(!built || !jitTuningSupported())('never makes a run reject and re-write the code caches the build wrote', async () => {
+    // V8 rejects a cache made under other flags: tuned runs have caches of their own (bin/load-cached.js).
+    const bundles = join(root, 'dist', 'bundle');
+    const caches = () => new Map(readdirSync(bundles).filter((name) => name.endsWith('.cache')).map((name) => [name, statSync(join(bundles, name)).mtimeMs]));
+    expect([...caches().keys()]).toEqual(expect.arrayContaining(['cli.cjs.cache', 'worker-main.cjs.tuned.cache']));
+    const folder = join(files.path(), 'cache-photos');
+    mkdirSync(folder);
+    for (const name of ['a.jpg', 'b.jpg']) writeFileSync(join(folder, name), await phoneJpeg());
+    const before = caches();
+    for (let round = 0; round < 2; round++) {
+      expect(runBuilt('scan', folder, '--json', '--jobs', '2').code).toBe(0);
+      expect(runBuilt('scan', join(folder, 'a.jpg')).code).toBe(0);
+      expect(runBuilt('clean', folder, '-o', join(files.path(), `cache-out-${round}`), '--jobs', '2').code).toBe(0);
+    }
+    expect(caches()).toEqual(before);
   });
 });

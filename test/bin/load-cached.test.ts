@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 // @ts-expect-error plain JavaScript module of the command-line shim
-import { loadCached } from '../../bin/load-cached.js';
+import { cacheFileFor, loadCached } from '../../bin/load-cached.js';
 
 type Loaded = { exports: { answer: number; file: string; url: string }; saveCache(): void };
 const load = loadCached as (file: string) => Loaded;
@@ -45,5 +45,22 @@ describe('code-cached bundle loader', () => {
     expect(loaded.exports.answer).toBe(42);
     loaded.saveCache();
     expect(readFileSync(`${file}.cache`).toString('latin1')).not.toBe('not a code cache');
+  });
+
+  it('keeps the caches of runs under the folder-run V8 flags apart (V8 rejects a cache made under other flags)', () => {
+    const file = bundle();
+    const saved = process.env.TRACELESS_V8_FLAGS;
+    try {
+      delete process.env.TRACELESS_V8_FLAGS;
+      expect((cacheFileFor as (file: string) => string)(file)).toBe(`${file}.cache`);
+      process.env.TRACELESS_V8_FLAGS = '--interrupt-budget=200000';
+      expect((cacheFileFor as (file: string) => string)(file)).toBe(`${file}.tuned.cache`);
+      load(file).saveCache();
+      expect(existsSync(`${file}.tuned.cache`)).toBe(true);
+      expect(existsSync(`${file}.cache`)).toBe(false);
+    } finally {
+      if (saved === undefined) delete process.env.TRACELESS_V8_FLAGS;
+      else process.env.TRACELESS_V8_FLAGS = saved;
+    }
   });
 });

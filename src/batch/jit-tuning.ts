@@ -3,14 +3,14 @@
  * function it runs with the optimising compiler (TurboFan) again, on the same two cores that do the
  * work. Most of a clean's code runs once or a few times per file — the segment walk, the EXIF
  * decoder, the structure rewrite, the residue search set-up — yet reaches TurboFan after a few
- * dozen files, with its callees inlined: measured on 200 phone photos, TurboFan took 17 % of all
- * CPU time (about 0.8 s, `--trace-opt`), as much as the code it optimised saved.
+ * dozen files, with its callees inlined: on the benchmark's 200 phone photos TurboFan took 15–17 %
+ * of a folder clean's CPU (`perf`); on one thread it compiled 114 functions in 806 ms (`--trace-opt`).
  *
  * For a batch the CLI therefore asks V8 to tier up later (a larger interrupt budget: fewer,
  * hotter functions are optimised) and to compile them without inlining (smaller, faster
- * compiles). Hot loops (the residue search, the copies) are still optimised. Measured on the
- * benchmark's 200 photos, alternating 10 runs each: folder clean −12 % wall time and −13 % CPU
- * (median), folder scan −5 % (bench/RESULTS.md).
+ * compiles): 68 functions in 242 ms. Hot loops (the residue search, the copies) are still
+ * optimised. Measured on the benchmark's 200 photos, alternating 10 runs each: folder clean −8 to
+ * −13 % wall time and CPU (median), folder scan −5 % (bench/RESULTS.md).
  *
  * Only the CLI does this, and only when it starts worker threads: V8 flags are process-wide, and a
  * program that uses the library keeps its own. Flags are set only on the V8 versions they were

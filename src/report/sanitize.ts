@@ -37,19 +37,22 @@ export function sanitizeDeep<T>(value: T): T {
   if (value && typeof value === 'object' && !Buffer.isBuffer(value)) {
     const record = value as Record<string, unknown>;
     const prototype = Object.getPrototypeOf(record);
-    if (prototype === Object.prototype || prototype === null) {
-      let unchanged = true;
-      for (const key of Object.keys(record)) {
-        if (sanitize(key, 200) !== key || sanitizeDeep(record[key]) !== record[key]) {
-          unchanged = false;
-          break;
-        }
+    const keys = Object.keys(record);
+    // Other objects are always copied; a plain one from its first changed entry on (each entry is
+    // cleaned once, so the work stays linear however deep a change sits).
+    let result: Record<string, unknown> | undefined = prototype === Object.prototype || prototype === null ? undefined : {};
+    for (let index = 0; index < keys.length; index++) {
+      const key = keys[index]!;
+      const item = record[key];
+      const cleanKey = sanitize(key, 200);
+      const clean = sanitizeDeep(item);
+      if (!result && (cleanKey !== key || clean !== item)) {
+        result = {};
+        for (const earlier of keys.slice(0, index)) result[earlier] = record[earlier];
       }
-      if (unchanged) return value;
+      if (result) result[cleanKey] = clean;
     }
-    const result: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(record)) result[sanitize(key, 200)] = sanitizeDeep(item);
-    return result as T;
+    return (result ?? value) as T;
   }
   return value;
 }

@@ -66,4 +66,12 @@ describe('sanitizeDeep', () => {
     expect(key).toBe(`${'x'.repeat(200)}…`);
     expect(value).toBe(`${'x'.repeat(10_000)}…`);
   });
+
+  it('cleans a change deep inside in one pass (each entry once: 60 levels would never finish if each level cleaned its children twice)', () => {
+    let nested: unknown = 'bottom\u001b';
+    for (let level = 0; level < 60; level++) nested = { name: `level ${level}`, items: ['a', nested] };
+    let output = sanitizeDeep(nested) as { items: unknown[] };
+    for (let level = 0; level < 60; level++) output = output.items[1] as { items: unknown[] };
+    expect(output).toBe('bottom');
+  });
 });

@@ -49,14 +49,18 @@ function loadCached(file, requireFor = createRequire(file)) {
   };
 }
 
+/** Set (to the flags) by src/batch/jit-tuning.ts in a process whose V8 flags it changed, and by a worker's entry from its workerData. */
+const tunedFlagsKey = Symbol.for('traceless.v8Flags');
+
 /**
  * Where the cache of `file` is kept. V8 rejects a code cache made under other V8 flags, and the CLI
- * sets flags for folder runs (src/batch/jit-tuning.ts, which names them in TRACELESS_V8_FLAGS for
- * this loader and the worker threads): those runs keep their caches apart, so that a folder run and
- * a one-file run never reject and re-write each other's.
+ * sets flags for folder runs (src/batch/jit-tuning.ts): the bundles loaded after that keep their
+ * caches apart, so that a folder run and a one-file run never reject and re-write each other's. The
+ * mark is a global of this thread (worker threads get it from the pool), never the environment,
+ * which child processes would inherit without the flags.
  */
 function cacheFileFor(file) {
-  return process.env.TRACELESS_V8_FLAGS ? `${file}.tuned.cache` : `${file}.cache`;
+  return globalThis[tunedFlagsKey] ? `${file}.tuned.cache` : `${file}.cache`;
 }
 
-module.exports = { loadCached, cacheFileFor };
+module.exports = { loadCached, cacheFileFor, tunedFlagsKey };

@@ -196,6 +196,10 @@ writeFileSync(
 // so that a worker does not start Node's ES-module loader.
 'use strict';
 const { join } = require('node:path');
-require(join(__dirname, '..', '..', 'bin', 'load-cached.js')).loadCached(join(__dirname, 'worker-main.cjs')).saveCache();
+const { workerData } = require('node:worker_threads');
+const loader = require(join(__dirname, '..', '..', 'bin', 'load-cached.js'));
+// A pool in a process whose V8 flags the CLI tuned says so: the caches made under those flags apply.
+if (workerData && typeof workerData.tracelessV8Flags === 'string') globalThis[loader.tunedFlagsKey] = workerData.tracelessV8Flags;
+loader.loadCached(join(__dirname, 'worker-main.cjs')).saveCache();
 `,
 );

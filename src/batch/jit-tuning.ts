@@ -31,11 +31,16 @@ export function jitTuningSupported(v8Version = process.versions.v8): boolean {
 }
 
 /**
- * Names the flags set, for bin/load-cached.js: a V8 code cache made under other flags is rejected,
- * so bundles loaded after tuning use caches of their own (`NAME.tuned.cache`). Worker threads get
- * a copy of the environment when they start, so they see it too.
+ * Marks this thread as running under the flags, for bin/load-cached.js: a V8 code cache made under
+ * other flags is rejected, so bundles loaded after tuning use caches of their own
+ * (`NAME.tuned.cache`). Worker threads are marked from their workerData (src/batch/pool.ts).
  */
-export const flagsVariable = 'TRACELESS_V8_FLAGS';
+export const tunedFlagsKey = Symbol.for('traceless.v8Flags');
+
+/** The flags this process runs with when the CLI tuned it (in this thread or the pool's), else undefined. */
+export function tunedFlags(): string | undefined {
+  return (globalThis as Record<symbol, unknown>)[tunedFlagsKey] as string | undefined;
+}
 
 /** Sets the batch flags once per process (before the first worker starts); returns whether they are set. */
 export function tuneJitForBatch(): boolean {
@@ -43,7 +48,7 @@ export function tuneJitForBatch(): boolean {
   if (!jitTuningSupported()) return false;
   // Loaded here, not at start: node:v8 costs a one-photo run a few milliseconds it does not need.
   for (const flag of batchJitFlags) v8().setFlagsFromString(flag);
-  process.env[flagsVariable] = batchJitFlags.join(' ');
+  (globalThis as Record<symbol, unknown>)[tunedFlagsKey] = batchJitFlags.join(' ');
   tuned = true;
   return true;
 }

@@ -17,7 +17,7 @@ import { failedResult } from '../clean.js';
 import { TracelessError } from '../errors.js';
 import { runTask, type Task, type TaskResult } from './tasks.js';
 import { workerThreads } from '../io/builtins.js';
-import { tuneJitForBatch } from './jit-tuning.js';
+import { tuneJitForBatch, tunedFlags } from './jit-tuning.js';
 
 /**
  * The bundle's worker entry (dist/bundle/worker.cjs, see scripts/bundle.mjs): CommonJS, so a worker
@@ -243,11 +243,14 @@ export class WorkerPool {
  * they apply to the whole process anyway, so the worker then starts without the list.
  */
 function newWorker(script: string): Worker {
+  // A process whose V8 flags the CLI tuned tells its workers, so that they load the caches made under them.
+  const flags = tunedFlags();
+  const workerData = flags ? { tracelessV8Flags: flags } : undefined;
   try {
-    return new (workerThreads().Worker)(script, { execArgv: process.execArgv.filter((flag) => !/^--(input-type|eval|print)\b/.test(flag)) });
+    return new (workerThreads().Worker)(script, { execArgv: process.execArgv.filter((flag) => !/^--(input-type|eval|print)\b/.test(flag)), workerData });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw error;
-    return new (workerThreads().Worker)(script, { execArgv: [] });
+    return new (workerThreads().Worker)(script, { execArgv: [], workerData });
   }
 }
 

@@ -17,7 +17,7 @@ import { failedResult } from '../clean.js';
 import { TracelessError } from '../errors.js';
 import { runTask, type Task, type TaskResult } from './tasks.js';
 import { workerThreads } from '../io/builtins.js';
-import { tuneJitForBatch, tunedFlags } from './jit-tuning.js';
+import { minimumFilesPerWorkerToTune, tuneJitForBatch, tunedFlags } from './jit-tuning.js';
 
 /**
  * The bundle's worker entry (dist/bundle/worker.cjs, see scripts/bundle.mjs): CommonJS, so a worker
@@ -297,7 +297,7 @@ export async function runTasks(tasks: readonly Task[], jobs: number, onResult: (
     }
     return;
   }
-  if (options.tuneJit) tuneJitForBatch();
+  if (options.tuneJit && tasks.length >= minimumFilesPerWorkerToTune * pool.size) tuneJitForBatch();
   try {
     await Promise.all(
       tasks.map((task) =>

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { batchJitFlags, jitTuningSupported } from '../../src/batch/jit-tuning.js';
+import { batchJitFlags, jitTuningSupported, minimumFilesPerWorkerToTune } from '../../src/batch/jit-tuning.js';
 import { phoneJpeg } from '../fixtures/jpeg.js';
 import { runBuiltWithPreload } from '../helpers/cli.js';
 import { scratchFolder } from '../helpers/scratch.js';
@@ -25,6 +25,14 @@ function runBuilt(...args: string[]) {
   return { ...result, flags: [...result.stderr.matchAll(/^V8 FLAG (.*)$/gm)].map((match) => match[1]) };
 }
 
+/** A folder of `count` copies of `photo` (photo-0.jpg …) in the scratch folder. */
+function photoFolder(name: string, photo: Buffer, count: number): string {
+  const folder = join(files.path(), name);
+  mkdirSync(folder);
+  for (let index = 0; index < count; index++) writeFileSync(join(folder, `photo-${index}.jpg`), photo);
+  return folder;
+}
+
 describe('V8 tuning for folder runs', () => {
   it('applies only to the V8 versions it was measured on', () => {
     expect(jitTuningSupported('11.3.244.8-node.33')).toBe(true);
@@ -40,28 +48,27 @@ describe('V8 tuning for folder runs', () => {
     expect(result.status).toBe(0);
   });
 
-  it.skipIf(!built || !jitTuningSupported())('is set once for a folder on worker threads, and never for one photo', async () => {
-    const folder = join(files.path(), 'photos');
-    mkdirSync(folder);
+  it.skipIf(!built || !jitTuningSupported())('is set once for a folder of enough files per worker, never for one photo or a few', async () => {
     const photo = await phoneJpeg();
-    for (const name of ['a.jpg', 'b.jpg', 'c.jpg']) writeFileSync(join(folder, name), photo);
+    const folder = photoFolder('photos', photo, 2 * minimumFilesPerWorkerToTune);
+    const few = photoFolder('few', photo, 2 * minimumFilesPerWorkerToTune - 1);
 
-    const one = runBuilt('scan', join(folder, 'a.jpg'), '--json');
+    const one = runBuilt('scan', join(folder, 'photo-0.jpg'), '--json');
     expect(one.flags).toEqual([]);
     expect(one.code).toBe(0);
 
     const scan = runBuilt('scan', folder, '--json', '--jobs', '2');
     expect(scan.flags).toEqual([...batchJitFlags]);
-    expect(scan.stdout.trim().split('\n')).toHaveLength(4); // three reports and the summary
+    expect(scan.stdout.trim().split('\n')).toHaveLength(2 * minimumFilesPerWorkerToTune + 1); // the reports and the summary
 
     const clean = runBuilt('clean', folder, '-o', join(files.path(), 'out'), '--jobs', '2', '--json');
     expect(clean.flags).toEqual([...batchJitFlags]);
     expect(clean.code).toBe(0);
-    expect(existsSync(join(files.path(), 'out', 'c.jpg'))).toBe(true);
+    expect(existsSync(join(files.path(), 'out', 'photo-1.jpg'))).toBe(true);
 
-    // One job: no worker threads, nothing tuned.
-    const serial = runBuilt('scan', folder, '--json', '--jobs', '1');
-    expect(serial.flags).toEqual([]);
+    // Too few files for two workers, or one job (no worker threads): nothing tuned.
+    expect(runBuilt('scan', few, '--json', '--jobs', '2').flags).toEqual([]);
+    expect(runBuilt('scan', folder, '--json', '--jobs', '1').flags).toEqual([]);
   });
 
   it.skipIf(!built || !jitTuningSupported())('never makes a run reject and re-write the code caches the build wrote', async () => {
@@ -69,13 +76,13 @@ describe('V8 tuning for folder runs', () => {
     const bundles = join(root, 'dist', 'bundle');
     const caches = () => new Map(readdirSync(bundles).filter((name) => name.endsWith('.cache')).map((name) => [name, statSync(join(bundles, name)).mtimeMs]));
     expect([...caches().keys()]).toEqual(expect.arrayContaining(['cli.cjs.cache', 'worker-main.cjs.tuned.cache']));
-    const folder = join(files.path(), 'cache-photos');
-    mkdirSync(folder);
-    for (const name of ['a.jpg', 'b.jpg']) writeFileSync(join(folder, name), await phoneJpeg());
+    const folder = photoFolder('cache-photos', await phoneJpeg(), 2 * minimumFilesPerWorkerToTune);
     const before = caches();
     for (let round = 0; round < 2; round++) {
-      expect(runBuilt('scan', folder, '--json', '--jobs', '2').code).toBe(0);
-      expect(runBuilt('scan', join(folder, 'a.jpg')).code).toBe(0);
+      const scan = runBuilt('scan', folder, '--json', '--jobs', '2');
+      expect(scan.code).toBe(0);
+      expect(scan.flags).toEqual([...batchJitFlags]);
+      expect(runBuilt('scan', join(folder, 'photo-0.jpg')).code).toBe(0);
       expect(runBuilt('clean', folder, '-o', join(files.path(), `cache-out-${round}`), '--jobs', '2').code).toBe(0);
     }
     expect(caches()).toEqual(before);

@@ -46,20 +46,21 @@ export function measure(command: string, args: string[], options: { cwd?: string
   });
 }
 
-/** The best (lowest) of `runs` timings: the least disturbed by the rest of the machine. */
+/** The best (lowest) of `runs` timings: the least disturbed by the rest of the machine. `before` runs before each. */
 export async function best(runs: number, run: () => Promise<Measurement>, before?: () => void): Promise<Measurement> {
-  let bestRun: Measurement | undefined;
-  for (let index = 0; index < runs; index++) {
-    before?.();
-    const result = await run();
-    if (!bestRun || result.seconds < bestRun.seconds) bestRun = { ...result, peakMegabytes: Math.max(result.peakMegabytes ?? 0, bestRun?.peakMegabytes ?? 0) || null };
-  }
+  const [bestRun] = await bestInTurns(runs, [
+    () => {
+      before?.();
+      return run();
+    },
+  ]);
   return bestRun!;
 }
 
 /**
  * The best of `runs` timings of each command, measured in turns (all commands once, then again …)
- * so that a slow spell of the machine falls on every command alike.
+ * so that a slow spell of the machine falls on every command alike. The peak memory kept is the
+ * highest of all runs, not the fastest run's.
  */
 export async function bestInTurns(runs: number, commands: readonly (() => Promise<Measurement>)[]): Promise<Measurement[]> {
   const bests: (Measurement | undefined)[] = commands.map(() => undefined);
@@ -67,7 +68,8 @@ export async function bestInTurns(runs: number, commands: readonly (() => Promis
     for (const [index, command] of commands.entries()) {
       const result = await command();
       const previous = bests[index];
-      if (!previous || result.seconds < previous.seconds) bests[index] = { ...result, peakMegabytes: Math.max(result.peakMegabytes ?? 0, previous?.peakMegabytes ?? 0) || null };
+      const peakMegabytes = Math.max(result.peakMegabytes ?? 0, previous?.peakMegabytes ?? 0) || null;
+      bests[index] = !previous || result.seconds < previous.seconds ? { ...result, peakMegabytes } : { ...previous, peakMegabytes };
     }
   }
   return bests.map((measurement) => measurement!);

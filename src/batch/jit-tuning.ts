@@ -43,7 +43,7 @@ export function jitTuningSupported(v8Version = process.versions.v8): boolean {
  * other flags is rejected, so bundles loaded after tuning use caches of their own
  * (`NAME.tuned.cache`). Worker threads are marked from their workerData (src/batch/pool.ts).
  */
-export const tunedFlagsKey = Symbol.for('traceless.v8Flags');
+const tunedFlagsKey = Symbol.for('traceless.v8Flags'); // the same key as bin/load-cached.js's
 
 /** The flags this process runs with when the CLI tuned it (in this thread or the pool's), else undefined. */
 export function tunedFlags(): string | undefined {

@@ -3,26 +3,51 @@
  * plain data so that they cross thread boundaries unchanged.
  */
 import { cleanSync, failedResult } from '../clean.js';
-import { asTracelessError } from '../errors.js';
+import { asTracelessError, internalError, TracelessError } from '../errors.js';
 import { inspectSync } from '../inspect.js';
+import { reportFile, type FileReport, type FileReportOptions } from '../report/file-report.js';
 import type { CleanOptions, CleanResult, Inspection } from '../types.js';
 
+/**
+ * How a scan task reports its file: rendered where it was read (`reportFile`), with the whole
+ * inspection sent back only when the caller needs it (the HTML report).
+ */
+export interface ScanTaskReport extends FileReportOptions {
+  keepInspection: boolean;
+}
+
 export type Task =
-  | { kind: 'scan'; id: number; path: string }
+  | { kind: 'scan'; id: number; path: string; report?: ScanTaskReport }
   | { kind: 'clean'; id: number; path: string; destination: string; options: CleanOptions };
 
+/** A scanned file's report, with its format (the CLI skips unknown files it found in a folder). */
+export interface ScannedFile extends FileReport {
+  formatId: string;
+}
+
 export type TaskResult =
-  | { kind: 'scan'; id: number; inspection: Inspection | null; error: { code: string; message: string } | null }
+  | { kind: 'scan'; id: number; inspection: Inspection | null; error: { code: string; message: string } | null; report?: ScannedFile }
   | { kind: 'clean'; id: number; result: CleanResult };
 
 export function runTask(task: Task): TaskResult {
   if (task.kind === 'scan') {
+    let inspection: Inspection;
     try {
-      return { kind: 'scan', id: task.id, inspection: inspectSync(task.path), error: null };
+      inspection = inspectSync(task.path);
     } catch (error) {
       const problem = asTracelessError(error, task.path);
       return { kind: 'scan', id: task.id, inspection: null, error: { code: problem.code, message: problem.describe() } };
     }
+    if (!task.report) return { kind: 'scan', id: task.id, inspection, error: null };
+    let report: ScannedFile;
+    try {
+      report = { ...reportFile(inspection, task.report), formatId: inspection.format.id };
+    } catch (error) {
+      // The file was read: a failure to report on it is traceless's own bug, said as such (INTERNAL).
+      const problem = asTracelessError(error instanceof TracelessError ? internalError(`reporting on this file: ${error.message}`) : error, task.path);
+      return { kind: 'scan', id: task.id, inspection: null, error: { code: problem.code, message: problem.describe() } };
+    }
+    return { kind: 'scan', id: task.id, inspection: task.report.keepInspection ? inspection : null, error: null, report };
   }
   try {
     return { kind: 'clean', id: task.id, result: cleanSync(task.path, task.destination, task.options) };

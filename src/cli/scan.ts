@@ -6,11 +6,9 @@ import { runTasks } from '../batch/pool.js';
 import type { Task } from '../batch/tasks.js';
 import { TracelessError } from '../errors.js';
 import { inspectSync } from '../inspect.js';
-import { annotateInspection } from '../report/annotate.js';
+import { inspectionJson, renderFileText, type FileReportOptions } from '../report/file-report.js';
 import type { HtmlSource } from '../report/html/index.js';
-import { renderHeadline, renderInspection } from '../report/text.js';
-import { assessRisk, type RiskAssessment } from '../report/risk.js';
-import type { ScanError, ScanSummary } from '../report/summary.js';
+import { summariseDigests, type ScanDigest, type ScanError, type ScanSummary } from '../report/summary.js';
 import { sanitize, sanitizeDeep } from '../report/sanitize.js';
 import type { Inspection } from '../types.js';
 import { exitCodes } from './exit-codes.js';
@@ -18,32 +16,14 @@ import { expandInputs, looksLikeMedia, type WalkOptions } from './inputs.js';
 import type { Output } from './output.js';
 import { Progress } from './progress.js';
 import { readStdin } from './stdin.js';
-import { colourEnabled, colours, renderScanSummary, summariseScans } from './summary.js';
+import { colourEnabled, colours, renderScanSummary } from './summary.js';
 
-export interface ScanOptions extends WalkOptions {
-  json?: boolean;
+export interface ScanOptions extends WalkOptions, FileReportOptions {
   jobs?: string | number;
-  quiet?: boolean;
   /** Also write a self-contained HTML report (map, risk, table of files) to this path. */
   html?: string;
   /** Overwrite an existing HTML report. */
   force?: boolean;
-  /** Every finding of every file (the default report shows what matters and counts the rest). */
-  details?: boolean;
-  /** One line per file (the headline), then the totals. */
-  summary?: boolean;
-}
-
-/**
- * One file's text: the headline only with --summary, and with --quiet only for files that reveal
- * something (or could not be read in full); the readable report by default; every finding with --details.
- */
-function renderText(inspection: Inspection, options: ScanOptions, risk: RiskAssessment = assessRisk(inspection)): string | undefined {
-  if (options.summary || options.quiet) {
-    if (options.quiet && !options.summary && risk.level === 'none') return undefined;
-    return renderHeadline(inspection, risk);
-  }
-  return `${renderInspection(inspection, risk, { details: options.details ?? false })}\n`;
 }
 
 /**
@@ -89,11 +69,6 @@ export function jobsFrom(value: string | number | undefined): number {
   return jobs;
 }
 
-/** One inspection as a JSON line: place names and risk added, every string sanitised. */
-export function inspectionJson(inspection: Inspection, risk?: RiskAssessment): string {
-  return JSON.stringify(sanitizeDeep(annotateInspection(inspection, risk)));
-}
-
 async function writeHtml(path: string, sources: readonly HtmlSource[], options: ScanOptions, output: Output, unreadable: readonly ScanError[] = [], summary?: ScanSummary): Promise<number> {
   try {
     // Loaded only when a report is asked for: the map data and sharp are heavy to load.
@@ -116,7 +91,7 @@ export async function runScan(paths: string[], options: ScanOptions, output: Out
     const content = await readStdin();
     try {
       const inspection = content.kind === 'buffer' ? inspectSync(content.data, '<stdin>') : { ...inspectSync(content.path), file: '<stdin>' };
-      const text = options.json ? inspectionJson(inspection) : renderText(inspection, options)?.trimEnd();
+      const text = options.json ? inspectionJson(inspection) : renderFileText(inspection, options)?.trimEnd();
       if (text !== undefined) output.out(text);
       if (options.html) return await writeHtml(options.html, [{ inspection, input: content.kind === 'buffer' ? content.data : content.path }], options, output);
       return exitCodes.ok;
@@ -126,14 +101,16 @@ export async function runScan(paths: string[], options: ScanOptions, output: Out
   }
   const inputs = expandInputs(paths, options);
   if (options.html) checkReportPath(options.html, inputs.map((input) => input.path), options.force ?? false);
-  const tasks: Task[] = inputs.map((input, id) => ({ kind: 'scan', id, path: input.path }));
+  // Each file's report is rendered where the file is read (a worker in a folder run): only its text
+  // and a small digest come back, plus the whole inspection when the HTML report needs it.
+  const report = { json: options.json, summary: options.summary, quiet: options.quiet, details: options.details, keepInspection: options.html !== undefined };
+  const tasks: Task[] = inputs.map((input, id) => ({ kind: 'scan', id, path: input.path, report }));
   const progress = new Progress({ enabled: Progress.shouldShow(options.quiet), totalFiles: inputs.length, totalBytes: inputs.reduce((total, input) => total + input.size, 0) });
-  const inspections: Inspection[] = [];
-  /** Input order, so the HTML report does not depend on which worker finished first. */
-  const inputOrder = new Map<Inspection, number>();
+  const digests: ScanDigest[] = [];
+  /** The HTML report's files, with their input order (it does not depend on which worker finished first). */
+  const forHtml: { inspection: Inspection; order: number }[] = [];
   const unreadable: ScanError[] = [];
   const unreadableOrder = new Map<ScanError, number>();
-  const risks = new Map<Inspection, RiskAssessment>();
   let code: number = exitCodes.ok;
   await runTasks(
     tasks,
@@ -143,16 +120,12 @@ export async function runScan(paths: string[], options: ScanOptions, output: Out
       const input = inputs[result.id]!;
       progress.advance(input.size);
       progress.clear();
-      if (result.inspection) {
+      if (result.report) {
         // Files found by walking a folder that are not media at all are skipped silently.
-        if (!input.direct && result.inspection.format.id === 'unknown' && !looksLikeMedia(input.path)) return progress.redraw();
-        inspections.push(result.inspection);
-        inputOrder.set(result.inspection, result.id);
-        // Assessed once per file: its report and the summary share it (it names places, reads every finding).
-        const risk = assessRisk(result.inspection);
-        risks.set(result.inspection, risk);
-        const text = options.json ? inspectionJson(result.inspection, risk) : renderText(result.inspection, options, risk);
-        if (text !== undefined) output.out(text);
+        if (!input.direct && result.report.formatId === 'unknown' && !looksLikeMedia(input.path)) return progress.redraw();
+        digests.push(result.report.digest);
+        if (result.inspection) forHtml.push({ inspection: result.inspection, order: result.id });
+        if (result.report.text !== undefined) output.out(result.report.text);
       } else if (result.error) {
         const prefix = `${input.path}: `;
         const message = result.error.message;
@@ -169,14 +142,14 @@ export async function runScan(paths: string[], options: ScanOptions, output: Out
   );
   progress.finish();
   // One summary for the text, the JSON line and the HTML page: their numbers cannot differ.
-  const summary = summariseScans(inspections, unreadable, (Date.now() - started) / 1000, (inspection) => risks.get(inspection) ?? assessRisk(inspection));
+  const summary = summariseDigests(digests, unreadable, (Date.now() - started) / 1000);
   if (options.summary || inputs.length > 1 || inputs.some((input) => !input.direct)) {
     output.out(options.json ? JSON.stringify(sanitizeDeep({ summary })) : renderScanSummary(summary, colours(colourEnabled())));
   }
   if (options.html) {
-    const ordered = [...inspections].sort((a, b) => inputOrder.get(a)! - inputOrder.get(b)!);
+    const ordered = [...forHtml].sort((a, b) => a.order - b.order);
     const errors = [...unreadable].sort((a, b) => unreadableOrder.get(a)! - unreadableOrder.get(b)!);
-    const written = await writeHtml(options.html, ordered.map((inspection) => ({ inspection })), options, output, errors, summary);
+    const written = await writeHtml(options.html, ordered.map(({ inspection }) => ({ inspection })), options, output, errors, summary);
     if (written !== exitCodes.ok) code = written;
   }
   return code;

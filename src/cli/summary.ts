@@ -42,12 +42,6 @@ export interface CleanSummary {
   wouldWrite?: number;
 }
 
-export function summariseCleans(results: readonly CleanResult[], nonMediaSkipped: number, seconds: number, dryRun: boolean): CleanSummary {
-  const tally = new CleanTally();
-  for (const result of results) tally.add(result);
-  return tally.summary(nonMediaSkipped, seconds, dryRun);
-}
-
 /**
  * The clean summary counted as results come in: a folder run keeps these numbers, not every
  * result, so its memory does not grow with the number of files.
@@ -110,6 +104,12 @@ const placesListed = 10;
 /** Devices named in the text summary before "and N more" (the JSON summary lists them all). */
 const devicesListed = 10;
 
+/** The first `limit` of `items` joined by `separator`, then "and N more" when there are more. */
+function firstAndMore(items: readonly string[], limit: number, separator = ', '): string {
+  const shown = items.slice(0, limit).join(separator);
+  return items.length > limit ? `${shown} and ${items.length - limit} more` : shown;
+}
+
 export function renderScanSummary(summary: ScanSummary, colour: Colours): string {
   const problems: string[] = [];
   if (summary.unreadable) problems.push(`${summary.unreadable} could not be read`);
@@ -123,8 +123,7 @@ export function renderScanSummary(summary: ScanSummary, colour: Colours): string
   for (const level of riskLevels) {
     const files = summary.filesByRisk[level];
     if (!files.length) continue;
-    const shown = files.slice(0, filesListedPerLevel).map((file) => sanitize(file, 120)).join(', ');
-    lines.push(`    ${paint[level](levelWords[level])}: ${shown}${files.length > filesListedPerLevel ? ` and ${files.length - filesListedPerLevel} more` : ''}`);
+    lines.push(`    ${paint[level](levelWords[level])}: ${firstAndMore(files.map((file) => sanitize(file, 120)), filesListedPerLevel)}`);
   }
   if (summary.unreadableFiles.length) {
     lines.push(`  Could not be read (${summary.unreadableFiles.length}):`);
@@ -132,8 +131,7 @@ export function renderScanSummary(summary: ScanSummary, colour: Colours): string
     if (summary.unreadableFiles.length > filesListedPerLevel * 2) lines.push(`    … and ${summary.unreadableFiles.length - filesListedPerLevel * 2} more`);
   }
   if (summary.notReadInFull.length) {
-    const shown = summary.notReadInFull.slice(0, filesListedPerLevel).map((file) => sanitize(file, 120)).join(', ');
-    lines.push(`  Not read in full (${summary.notReadInFull.length}): ${shown}${summary.notReadInFull.length > filesListedPerLevel ? ` and ${summary.notReadInFull.length - filesListedPerLevel} more` : ''}`);
+    lines.push(`  Not read in full (${summary.notReadInFull.length}): ${firstAndMore(summary.notReadInFull.map((file) => sanitize(file, 120)), filesListedPerLevel)}`);
   }
   if (summary.places.length) {
     lines.push(`  ${summary.places.length} distinct place(s) (rounded to ~1 km):`);
@@ -143,9 +141,7 @@ export function renderScanSummary(summary: ScanSummary, colour: Colours): string
     if (summary.places.length > placesListed) lines.push(`    … and ${summary.places.length - placesListed} more`);
   }
   if (summary.devices.length) {
-    const shown = summary.devices.slice(0, devicesListed).map((entry) => `${sanitize(entry.device, 80)} (${entry.files})`).join('; ');
-    const more = summary.devices.length - devicesListed;
-    lines.push(`  ${summary.devices.length} device(s): ${shown}${more > 0 ? ` and ${more} more` : ''}`);
+    lines.push(`  ${summary.devices.length} device(s): ${firstAndMore(summary.devices.map((entry) => `${sanitize(entry.device, 80)} (${entry.files})`), devicesListed, '; ')}`);
   }
   for (const [still, video] of summary.livePhotoPairs) lines.push(`  Live Photo: ${sanitize(still)} + ${sanitize(video)} — clean both halves`);
   return lines.join('\n');

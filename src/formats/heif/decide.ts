@@ -152,6 +152,9 @@ export function decide(source: ByteSource, analysis: Analysis, options: PlanOpti
     for (const reference of references) {
       if (removedItems.has(reference.fromId)) continue;
       const from = items.get(reference.fromId);
+      // A reference from an item iinf does not declare describes nothing that is written: the
+      // output keeps references between kept items only (keptReferences), so it simply goes.
+      if (!from && reference.fromId !== primary) continue;
       const lost = reference.toIds.filter((id) => removedItems.has(id) || !items.has(id));
       if (lost.length === 0) continue;
       if (dependencyReferences.has(reference.type)) {

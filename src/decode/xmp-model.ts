@@ -143,12 +143,22 @@ const isSpace = (text: string) => /^[ \t\r\n]*$/.test(text);
  */
 const recentParses = new Map<string, XmpParse>();
 const maxRecentParses = 4;
-/** Longer packets (Extended XMP can be megabytes) are parsed each time: the cache stays small. */
+/**
+ * Longer packets (Extended XMP can be megabytes) are kept one at a time: the cache stays small,
+ * yet a clean of a file with one big packet (a sidecar of megabytes: ~250 ms a parse) does not
+ * parse it for every reader again.
+ */
 const maxCachedPacketChars = 256 * 1024;
+let recentLargeParse: { input: string; parsed: XmpParse } | undefined;
 
 /** Reads the whole packet, or says why it cannot. Throws only LIMIT_EXCEEDED (nesting depth). */
 export function parseXmp(input: string): XmpParse {
-  if (input.length > maxCachedPacketChars) return parseUncached(input);
+  if (input.length > maxCachedPacketChars) {
+    if (recentLargeParse?.input === input) return recentLargeParse.parsed;
+    const parsed = deepFreeze(parseUncached(input));
+    recentLargeParse = { input, parsed };
+    return parsed;
+  }
   const cached = recentParses.get(input);
   if (cached) return cached;
   const parsed = deepFreeze(parseUncached(input));

@@ -16,11 +16,41 @@ export interface ByteSource {
   read(offset: number, length: number): Buffer;
   /** The whole content when it is already in memory (lets small-file fast paths skip copies). */
   readonly wholeBuffer?: Buffer;
+  /**
+   * Part of the content held in memory (a movie box read whole): `heldBytes[i]` is the byte at
+   * offset `heldFrom + i`. Lets hot readers (box walks) skip a Buffer view per read; see heldAt.
+   */
+  readonly heldBytes?: Buffer;
+  readonly heldFrom?: number;
   /** Reads exactly `length` bytes into `target` (streaming copies reuse one buffer this way). */
   readInto?(offset: number, length: number, target: Buffer): void;
   /** A planned output only: how many bytes from `offset` on are written as zeros whatever the input held (0 if none). */
   zerosFrom?(offset: number): number;
   close(): void;
+}
+
+/**
+ * The big-endian 32-bit number at `offset`, as `source.read(offset, 4).readUInt32BE(0)` gives it
+ * (throwing as read does when the bytes are not there), without a Buffer view per call when the
+ * content is in memory: box walks read tens of thousands of size fields.
+ */
+export function uint32At(source: ByteSource, offset: number): number {
+  const index = heldAt(source, offset, 4);
+  if (index >= 0) return (source.wholeBuffer ?? source.heldBytes)!.readUInt32BE(index);
+  return source.read(offset, 4).readUInt32BE(0);
+}
+
+/**
+ * Where `length` bytes at `offset` sit in the source's memory — `wholeBuffer` when it has one,
+ * else `heldBytes` — or -1 when they are not all there (the caller then reads, which throws as usual).
+ */
+export function heldAt(source: ByteSource, offset: number, length: number): number {
+  const whole = source.wholeBuffer;
+  if (whole !== undefined) return offset >= 0 && offset + length <= whole.length ? offset : -1;
+  const held = source.heldBytes;
+  if (held === undefined) return -1;
+  const index = offset - source.heldFrom!;
+  return index >= 0 && index + length <= held.length ? index : -1;
 }
 
 export class BufferSource implements ByteSource {

@@ -16,6 +16,8 @@ import {
   assetBox,
   box,
   cammGpsPacket,
+  dataAtom,
+  fullBox,
   ffmpegClip,
   ffprobeErrors,
   gpmfGpsSample,
@@ -28,6 +30,7 @@ import {
   removeScratch,
   streamTypes,
   textAtom,
+  u32,
   widenMediaData,
   writePaddedClip,
   xmpPacket,
@@ -345,6 +348,43 @@ describe('MP4 clean (location only)', () => {
     expect(report.findings.some((finding) => finding.tag === 'tiff:Make')).toBe(true);
     expect(out.includes(Buffer.from('Paris'))).toBe(false);
     expect(out.includes(Buffer.from('+48.8584'))).toBe(false);
+  });
+});
+
+describe('MP4 clean (location only): kept items are written again from their values', () => {
+  /** An iTunes-style `udta/meta` (handler mdir) holding the given items. */
+  const itunesMeta = (...items: Buffer[]) => box('udta', fullBox('meta', 0, 0, fullBox('hdlr', 0, 0, u32(0), Buffer.from('mdir', 'latin1'), Buffer.alloc(12), Buffer.alloc(1)), box('ilst', ...items)));
+  const hidden = 'HIDDEN-BEYOND-THE-VALUE';
+
+  it('keeps the text of an item and nothing the item carries beside it', () => {
+    const input = addToMovie(actionCameraClip(), {
+      movieBoxes: [
+        itunesMeta(
+          // Text, a NUL and binary after it inside the value; an unknown atom after the data atom.
+          box('\xa9too', dataAtom(Buffer.concat([Buffer.from('Lavf59.27.100\0\0\0\x1czqzq', 'latin1'), Buffer.from(hidden)])), box('zqzq', Buffer.from(`${hidden}-2`))),
+          box('\xa9nam', dataAtom('Holiday clip')),
+          // Text with a control character in it cannot be checked: the item goes.
+          box('\xa9cmt', dataAtom(`note\x07${hidden}-3`)),
+        ),
+      ],
+    });
+    const { out, path, removed } = cleanAndCheck(input, { only: 'location' });
+    expect(removed).toContain('moov/udta/meta/ilst');
+    for (const suffix of ['', '-2', '-3']) expect(out.includes(Buffer.from(`${hidden}${suffix}`))).toBe(false);
+    const tags = exiftoolTags(path);
+    expect(tags['QuickTime:ItemList:Encoder'] ?? tags['QuickTime:Encoder']).toBe('Lavf59.27.100');
+    expect(tags['QuickTime:ItemList:Title'] ?? tags['QuickTime:Title']).toBe('Holiday clip');
+    // Cleaning the output again changes nothing.
+    const again = cleanBuffer(out, { only: 'location' });
+    expect(again.result.status).toBe('already-clean');
+    expect(again.data!.equals(out)).toBe(true);
+  });
+
+  it('leaves an item that is only its value as it was', () => {
+    const ilst = box('ilst', box('\xa9nam', dataAtom('Holiday clip')), box('\xa9day', dataAtom('2024')));
+    const input = addToMovie(actionCameraClip(), { movieBoxes: [box('udta', fullBox('meta', 0, 0, fullBox('hdlr', 0, 0, u32(0), Buffer.from('mdir', 'latin1'), Buffer.alloc(12), Buffer.alloc(1)), ilst))] });
+    const { out } = cleanAndCheck(input, { only: 'location' });
+    expect(out.indexOf(ilst)).toBe(input.indexOf(ilst));
   });
 });
 

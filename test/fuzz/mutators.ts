@@ -397,6 +397,8 @@ export const looseSentinel = 'TLSENTINEL-LOOSE-4K';
 
 /** Units whose payload is image or sample data, copied byte for byte: a sentinel there is part of the picture. */
 const imageDataTypes = new Set(['IDAT', 'fdAT', 'VP8 ', 'VP8L', 'ALPH', 'movi', 'mdat', 'jxlc', 'jxlp', 'jp2c', 'idx1']);
+/** AVI stream chunks (stream number, then wb audio, dc/db video, pc palette): sample data as well. */
+const aviStreamChunk = /^[0-9]{2}(wb|dc|db|pc)$/;
 /** Units that carry free text or metadata values that location mode may keep. */
 const valueTypes = /^(tEXt|zTXt|iTXt|eXIf|EXIF|XMP |udta|meta|ilst|data|keys|©...|Exif|xml |mime|LIST|INFO)$/;
 
@@ -425,7 +427,10 @@ const smuggleSentinel: Mutator = (rng, seed) => {
     if (unit.family === 'ifd' || unit.family === 'iptc' || unit.family === 'ebml' || unit.family === 'ts') return false;
     if (unit.end > data.length || unit.end - unit.start < unit.headerBytes) return false;
     const type = unitType(data, unit);
-    if (imageDataTypes.has(type)) return false;
+    if (imageDataTypes.has(type) || (unit.family === 'riff' && aviStreamChunk.test(type))) return false;
+    // A signature found inside image or sample data (FF D8 FF in an HEVC slice of an mdat) is no
+    // structure: bytes inserted there are part of the picture, which is copied byte for byte.
+    if (structure.units.some((outer) => outer !== unit && outer.start < unit.start && outer.end >= unit.end && outer.family !== 'jpeg' && imageDataTypes.has(unitType(data, outer)))) return false;
     if (unit.family === 'gif' && data[unit.start] !== 0x21) return false;
     if (unit.family === 'jpeg' && (unit.end - unit.start === 2 || data[unit.start + 1] === 0xda)) return false;
     return true;

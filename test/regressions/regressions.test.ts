@@ -15,6 +15,15 @@ import { join } from 'node:path';
 
 const saved = savedRegressions();
 
+/**
+ * The campaign's hang limit (test/fuzz/engine.ts) is for a fuzzer that has a core to itself; here
+ * the suite runs two test files at once on two cores, which on this kind of machine (two hyper-
+ * threads of one core) halves the speed of each. A saved hang must stay within three times the
+ * campaign's limit: what was unbounded or quadratic is still caught (seconds become minutes), and
+ * the wall clock of a busy machine does not fail the suite. Speed itself is measured by `npm run bench`.
+ */
+const sharedMachineAllowance = 3;
+
 describe('saved fuzz regressions', () => {
   it('lists the saved inputs (none is fine)', () => {
     console.log(saved.length === 0 ? 'fuzz regressions: no saved inputs in test/regressions/ (nothing has failed yet)' : `fuzz regressions: ${saved.length} saved input(s)`);
@@ -24,7 +33,7 @@ describe('saved fuzz regressions', () => {
   it.each(saved.map((entry) => [entry.name, entry.data] as const))('%s passes the fuzz oracle', (name, data) => {
     const scratch = mkdtempSync(join(tmpdir(), 'traceless-regression-'));
     try {
-      const result = runOracle(data, { hangMs: hangLimitMs(defaultHangMs, data.length), diskDir: join(scratch, 'disk') });
+      const result = runOracle(data, { hangMs: hangLimitMs(defaultHangMs, data.length) * sharedMachineAllowance, diskDir: join(scratch, 'disk') });
       expect(result.problems.map((problem) => `${problem.kind} in ${problem.stage}: ${problem.detail}`)).toEqual([]);
       // Saved inputs need no tolerance either: a Buffer read past the end (tolerated by the fuzzer
       // as a truthful TRUNCATED) that was fixed into a precise refusal stays fixed.

@@ -8,7 +8,7 @@
  */
 import { TracelessError, checkCount } from '../../errors.js';
 import { limits } from '../../limits.js';
-import type { ByteSource } from '../../io/source.js';
+import { heldAt, type ByteSource } from '../../io/source.js';
 
 export interface Box {
   /** Four-character type as latin1 text (`moov`, `©xyz`). */
@@ -52,6 +52,25 @@ export class BoxBudget {
 }
 
 /**
+ * Type strings by their four bytes, so that every box of a type shares one string: the set and
+ * property lookups keyed by type (keep-lists) then hash it once, not once per box. Bounded, as a
+ * crafted file may use any number of types.
+ */
+const typeNames = new Map<number, string>();
+const maxTypeNames = 4096;
+
+/** The four bytes at `at` as a Latin-1 type string (one character per byte). */
+function boxType(bytes: Buffer, at: number): string {
+  const code = bytes.readUInt32BE(at);
+  let type = typeNames.get(code);
+  if (type === undefined) {
+    type = String.fromCharCode(bytes[at]!, bytes[at + 1]!, bytes[at + 2]!, bytes[at + 3]!);
+    if (typeNames.size < maxTypeNames) typeNames.set(code, type);
+  }
+  return type;
+}
+
+/**
  * Lists the boxes in `[start, end)` of the source. `end` is the parent's end. Throws MALFORMED
  * when a box is shorter than its header or overruns its parent, TRUNCATED when the data ends.
  */
@@ -65,9 +84,14 @@ export function readBoxes(source: ByteSource, start: number, end: number, budget
       throw new TracelessError('MALFORMED', `${context}: ${end - offset} stray bytes at offset ${offset} are too short for a box`);
     }
     budget.take();
-    const header = source.read(offset, 8);
-    let size = header.readUInt32BE(0);
-    const type = header.toString('latin1', 4, 8);
+    // In memory, the header is read in place (no Buffer view per box), and the type decoded as
+    // Latin-1 by fromCharCode rather than a native toString: a moov of tens of thousands of small
+    // boxes spent a third of its walk on those two.
+    const held = heldAt(source, offset, 8);
+    const header = held >= 0 ? (source.wholeBuffer ?? source.heldBytes)! : source.read(offset, 8);
+    const at = held >= 0 ? held : 0;
+    let size = header.readUInt32BE(at);
+    const type = boxType(header, at + 4);
     let headerSize = 8;
     if (size === 1) {
       if (end - offset < 16) throw new TracelessError('TRUNCATED', `${context}: box '${printable(type)}' at ${offset} has a cut 64-bit size`);
@@ -116,7 +140,12 @@ export function readChildren(source: ByteSource, parent: Box, budget: BoxBudget,
 
 /** A box type made safe for messages (types are file bytes, hence hostile). */
 export function printable(type: string): string {
-  return type.replace(/[^\x20-\x7e\u00a9]/g, '?');
+  // Nearly every type is plain ASCII already: checked without a regular expression first.
+  for (let index = 0; index < type.length; index++) {
+    const code = type.charCodeAt(index);
+    if ((code < 0x20 || code > 0x7e) && code !== 0xa9) return type.replace(/[^\x20-\x7e\u00a9]/g, '?');
+  }
+  return type;
 }
 
 export function findBox(boxes: Box[], type: string): Box | undefined {

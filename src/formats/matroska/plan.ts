@@ -242,6 +242,7 @@ class MatroskaCleaner {
     for (let offset = header.dataOffset; offset < end; ) {
       this.budget.step();
       const part = readHeader(this.source, offset, end);
+      if (part.size === undefined) throw new TracelessError('MALFORMED', `Matroska ${elementName(part.id)} in a BlockGroup has an unknown size`);
       parts.push(part);
       offset = endOf(part);
     }

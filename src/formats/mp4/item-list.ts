@@ -133,22 +133,120 @@ export function classifyItem(name: string, value?: DataValue): { category: Categ
   return { category: 'other', label: `Metadata item '${short}'` };
 }
 
+/** Well-known `data` atom types (QuickTime File Format, "Well-known types"). */
+const dataType = { implicit: 0, utf8: 1, utf16: 2, utf8Sort: 4, utf16Sort: 5, signed: 21, unsigned: 22, float32: 23, float64: 24 } as const;
+const dataAtomHeaderBytes = 16;
+const boxHeaderBytes = 8;
+/** C0 controls other than tab, line feed and carriage return, and DEL: not text a person wrote. */
+const controlCharacters = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
 /**
- * An `ilst` without some items, the same size as before: the kept items, then a `free` box of
- * zeros where the removed ones were (the caller checks that at least 8 bytes are removed).
+ * The value a kept item may carry, re-checked by its type: text up to its first NUL (valid UTF-8
+ * or UTF-16 without control characters), integers of 1–8 bytes, floats of their size. Anything else
+ * (pictures, other types, text with binary in it) cannot be checked: undefined.
  */
-export function rebuildIlst(source: ByteSource, ilst: Box, kept: readonly IlstItem[]): Buffer {
-  const parts = kept.map((item) => source.read(item.box.offset, item.box.size));
-  const keptBytes = parts.reduce((sum, part) => sum + part.length, 0);
-  const header = Buffer.alloc(8);
-  header.writeUInt32BE(8 + keptBytes, 0);
+function checkedValue(type: number, value: Buffer): Buffer | undefined {
+  switch (type) {
+    case dataType.utf8:
+    case dataType.utf8Sort: {
+      const end = value.indexOf(0);
+      const text = end === -1 ? value : value.subarray(0, end);
+      try {
+        return controlCharacters.test(new TextDecoder('utf-8', { fatal: true }).decode(text)) ? undefined : text;
+      } catch {
+        return undefined;
+      }
+    }
+    case dataType.utf16:
+    case dataType.utf16Sort: {
+      let end = value.length & ~1;
+      for (let index = 0; index < end; index += 2) {
+        if (value[index] === 0 && value[index + 1] === 0) end = index;
+      }
+      const swapped = Buffer.from(value.subarray(0, end));
+      swapped.swap16();
+      const text = swapped.toString('utf16le');
+      return controlCharacters.test(text) || text.includes('\ufffd') ? undefined : value.subarray(0, end);
+    }
+    case dataType.implicit:
+    case dataType.signed:
+    case dataType.unsigned:
+      return value.length >= 1 && value.length <= 8 ? value : undefined;
+    case dataType.float32:
+      return value.length === 4 ? value : undefined;
+    case dataType.float64:
+      return value.length === 8 ? value : undefined;
+  }
+  return undefined;
+}
+
+/** A kept item as location mode writes it back: what it holds beyond its checked value, in bytes. */
+export interface ReemittedItem {
+  data: Buffer;
+  /** Bytes of the original item that are not in the checked value (zeroed or made padding). */
+  dropped: number;
+}
+
+/**
+ * A kept `ilst` item written again from its parsed fields, at its own size (nothing moves): its
+ * header, one `data` atom (type, locale 0, the checked value), then a `free` box of zeros for
+ * whatever else the item held (more atoms, bytes after the value). Text shorter by fewer than 8
+ * bytes is padded with NULs inside the value, as readers end text there. Undefined when the item
+ * cannot be written this way (no value, a value that does not check, a 64-bit size): it goes.
+ */
+export function reemitItem(source: ByteSource, item: IlstItem, budget: BoxBudget): ReemittedItem | undefined {
+  const { box } = item;
+  if (box.headerSize !== boxHeaderBytes || !item.value || item.value.isImage) return undefined;
+  const data = readBoxes(source, payloadStart(box), box.offset + box.size, budget, `'ilst' item`).find((child) => child.type === 'data');
+  if (!data || data.headerSize !== boxHeaderBytes || data.size < dataAtomHeaderBytes) return undefined;
+  const atom = source.read(data.offset, data.size);
+  const type = atom.readUInt32BE(boxHeaderBytes) & 0x00ffffff;
+  const value = checkedValue(type, atom.subarray(dataAtomHeaderBytes));
+  if (!value) return undefined;
+  const isText = type === dataType.utf8 || type === dataType.utf8Sort || type === dataType.utf16 || type === dataType.utf16Sort;
+  let atomSize = dataAtomHeaderBytes + value.length;
+  const rest = box.size - boxHeaderBytes - atomSize;
+  if (rest < 0) return undefined;
+  if (rest > 0 && rest < boxHeaderBytes) {
+    // Too little room for a free box: NULs after the text, inside the value (a number cannot grow).
+    if (!isText) return undefined;
+    atomSize += rest;
+  }
+  const out = Buffer.alloc(box.size);
+  out.writeUInt32BE(box.size, 0);
+  out.write(box.type, 4, 'latin1');
+  out.writeUInt32BE(atomSize, boxHeaderBytes);
+  out.write('data', boxHeaderBytes + 4, 'latin1');
+  out.writeUInt32BE(type, boxHeaderBytes + 8);
+  // Locale (country and language indicators) written as 0, "any": not worth a channel of its own.
+  value.copy(out, boxHeaderBytes + dataAtomHeaderBytes);
+  const freeBytes = box.size - boxHeaderBytes - atomSize;
+  if (freeBytes > 0) {
+    out.writeUInt32BE(freeBytes, boxHeaderBytes + atomSize);
+    out.write('free', boxHeaderBytes + atomSize + 4, 'latin1');
+  }
+  return { data: out, dropped: box.size - boxHeaderBytes - dataAtomHeaderBytes - value.length };
+}
+
+/**
+ * An `ilst` rewritten in place, the same size as before: the kept items as re-emitted, then a
+ * `free` box of zeros after the `ilst` where the removed ones (and any padding) were; fewer than
+ * 8 bytes left (the stray zeros a writer may leave at the end of a container) stay zeros inside it.
+ */
+export function rebuildIlst(ilst: Box, kept: readonly Buffer[]): Buffer {
+  if (ilst.headerSize !== boxHeaderBytes) throw new TracelessError('UNSUPPORTED_FORMAT', `'ilst' at ${ilst.offset} has a 64-bit size; traceless cannot rewrite it in place`);
+  const keptBytes = kept.reduce((sum, part) => sum + part.length, 0);
+  const freeBytes = ilst.size - boxHeaderBytes - keptBytes;
+  if (freeBytes < 0) throw new TracelessError('INTERNAL', `'ilst' at ${ilst.offset}: the kept items are larger than the box`);
+  const header = Buffer.alloc(boxHeaderBytes);
+  header.writeUInt32BE(freeBytes >= boxHeaderBytes ? boxHeaderBytes + keptBytes : ilst.size, 0);
   header.write('ilst', 4, 'latin1');
-  const freeBytes = ilst.size - 8 - keptBytes;
-  if (freeBytes < 8) throw new TracelessError('MALFORMED', `'ilst' at ${ilst.offset} cannot be rewritten in place`);
   const free = Buffer.alloc(freeBytes);
-  free.writeUInt32BE(freeBytes, 0);
-  free.write('free', 4, 'latin1');
-  return Buffer.concat([header, ...parts, free]);
+  if (freeBytes >= boxHeaderBytes) {
+    free.writeUInt32BE(freeBytes, 0);
+    free.write('free', 4, 'latin1');
+  }
+  return Buffer.concat([header, ...kept, free]);
 }
 
 /**

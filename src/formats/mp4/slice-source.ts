@@ -8,6 +8,8 @@ import type { ByteSource } from '../../io/source.js';
 export class SliceSource implements ByteSource {
   readonly name: string;
   readonly size: number;
+  readonly heldBytes: Buffer;
+  readonly heldFrom: number;
 
   constructor(
     private readonly data: Buffer,
@@ -16,6 +18,8 @@ export class SliceSource implements ByteSource {
   ) {
     this.name = file.name;
     this.size = file.size;
+    this.heldBytes = data;
+    this.heldFrom = base;
   }
 
   read(offset: number, length: number): Buffer {

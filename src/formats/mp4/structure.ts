@@ -14,7 +14,7 @@
  */
 import { TracelessError } from '../../errors.js';
 import { limits } from '../../limits.js';
-import type { ByteSource } from '../../io/source.js';
+import { uint32At, type ByteSource } from '../../io/source.js';
 import { formatBytes } from '../../decode/exif.js';
 import type { BlockKind, CleanMode } from '../../types.js';
 import type { ContainerReport, PlanRemoval } from '../types.js';
@@ -90,6 +90,9 @@ interface TrackContext extends FieldContext {
   dropped: boolean;
 }
 
+/** Pieces up to this size (box headers, small fields) are copied byte by byte: cheaper than a set() call. */
+const smallPieceBytes = 32;
+
 /** An output region under construction: zeros until a kept field is written into it. */
 class RegionWriter {
   readonly out: Buffer;
@@ -102,20 +105,33 @@ class RegionWriter {
   }
 
   copy(offset: number, length: number): void {
-    if (length > 0) this.source.read(offset, length).copy(this.out, offset - this.base);
+    if (length > 0) this.put(this.source.read(offset, length), offset - this.base);
   }
 
   write(offset: number, data: Buffer): void {
-    data.copy(this.out, offset - this.base);
+    this.put(data, offset - this.base);
+  }
+
+  /** `data.copy(out, at)`; most pieces are box headers of 8 bytes, for which set() spares a native call. */
+  private put(data: Buffer, at: number): void {
+    const out = this.out;
+    if (at < 0 || at + data.length > out.length) {
+      data.copy(out, at);
+    } else if (data.length <= smallPieceBytes) {
+      for (let index = 0; index < data.length; index++) out[at + index] = data[index]!;
+    } else {
+      out.set(data, at);
+    }
   }
 }
 
 /** A box header re-emitted from its parsed fields (same size form, so nothing moves). */
 export function boxHeader(source: ByteSource, box: Box, type = box.type): Buffer {
-  const sizeField = source.read(box.offset, 4).readUInt32BE(0);
+  const sizeField = uint32At(source, box.offset);
   const header = Buffer.alloc(sizeField === 1 ? 16 : 8);
   header.writeUInt32BE(sizeField, 0);
-  header.write(type, 4, 'latin1');
+  // As header.write(type, 4, 'latin1') would, without a native call per box.
+  for (let index = 0; index < 4 && index < type.length; index++) header[4 + index] = type.charCodeAt(index) & 0xff;
   if (sizeField === 1) header.writeBigUInt64BE(BigInt(box.size), 8);
   return header;
 }

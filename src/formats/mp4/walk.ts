@@ -23,7 +23,7 @@ import { isAllZero, macTimeToIso, shorten } from './bytes.js';
 import { EditList } from './edits.js';
 import { decodeGpmfGps } from './gpmf.js';
 import { mp4Meaning } from './meaning.js';
-import { classifyItem, isHarmlessItem, isLocationItem, keyNameRanges, readIlstItems, readKeys, rebuildIlst, type IlstItem } from './item-list.js';
+import { classifyItem, isHarmlessItem, isLocationItem, keyNameRanges, readIlstItems, readKeys, rebuildIlst, reemitItem, type IlstItem } from './item-list.js';
 import { chunkRanges, forEachSample, readSampleTable, type ByteRange, type SampleTable, type SampleTableBoxes } from './sample-table.js';
 import { parseIso6709 } from './iso6709.js';
 import { loadSlice } from './slice-source.js';
@@ -961,10 +961,27 @@ class Walker {
           // Location mode keeps only items it knows; it also drops embedded pictures (their own metadata cannot be checked here).
           if (category === 'location' || spelled || item.value?.isImage || !isHarmlessItem(item.name)) locationItems.push(item);
         }
-        if (locationMode && locationItems.length > 0) {
-          const rebuilt = rebuildIlst(source, ilst, items.filter((item) => !locationItems.includes(item)));
-          scope.edits.write(ilst.offset, rebuilt);
-          scope.removed.push({ where: `${where}/ilst`, kind: 'quicktime', bytes: locationItems.reduce((sum, item) => sum + item.box.size, 0), note: `location items, pictures and unknown items: ${locationItems.map((item) => shorten(item.name, 60)).join(', ')}` });
+        if (locationMode) {
+          // Kept items are written again from their checked values (item-list.ts, reemitItem):
+          // whatever else an item held — more atoms, bytes after its text — does not go along.
+          const kept: Buffer[] = [];
+          let trimmed = 0;
+          for (const item of items) {
+            if (locationItems.includes(item)) continue;
+            const reemitted = reemitItem(source, item, this.budget);
+            if (!reemitted) {
+              locationItems.push(item);
+              continue;
+            }
+            kept.push(reemitted.data);
+            trimmed += reemitted.dropped;
+          }
+          const rebuilt = rebuildIlst(ilst, kept);
+          if (!rebuilt.equals(source.read(ilst.offset, ilst.size))) {
+            scope.edits.write(ilst.offset, rebuilt);
+            if (locationItems.length > 0) scope.removed.push({ where: `${where}/ilst`, kind: 'quicktime', bytes: locationItems.reduce((sum, item) => sum + item.box.size, 0), note: `location items, pictures and items that cannot be checked: ${locationItems.map((item) => shorten(item.name, 60)).join(', ')}` });
+            else scope.removed.push({ where: `${where}/ilst`, kind: 'quicktime', bytes: trimmed, note: 'kept items written again from their values (bytes beyond the values zeroed)' });
+          }
         }
       }
       if (locationMode && keysBox) {

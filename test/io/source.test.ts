@@ -1,6 +1,8 @@
 /** src/io/source.ts: files read whole, or in windows on demand, give the same bytes. */
 import { describe, expect, it } from 'vitest';
-import { BufferSource, FileSource, openSource, transientReader } from '../../src/io/source.js';
+import { BufferSource, FileSource, heldAt, openSource, transientReader, uint32At } from '../../src/io/source.js';
+import { SliceSource as MovieSlice } from '../../src/formats/mp4/slice-source.js';
+import { TracelessError } from '../../src/errors.js';
 import { scratchFolder } from '../helpers/scratch.js';
 
 const files = scratchFolder('traceless-source-', '.bin');
@@ -98,5 +100,30 @@ describe('transientReader', () => {
     const piece = transientReader(memory, 64 * 1024)(5, 100);
     expect(piece.buffer).toBe(content.buffer);
     expect(piece.equals(content.subarray(5, 105))).toBe(true);
+  });
+});
+
+describe('reads in place (heldAt, uint32At)', () => {
+  const bytes = Buffer.from([0, 0, 0, 1, 0xde, 0xad, 0xbe, 0xef, 9, 9]);
+
+  it('reads what read() reads, from the whole buffer or from a held slice at its file offsets', () => {
+    const whole = new BufferSource(bytes);
+    const file = new BufferSource(Buffer.concat([Buffer.alloc(100), bytes]));
+    const movie = new MovieSlice(bytes, 100, file);
+    for (let offset = 0; offset + 4 <= bytes.length; offset++) {
+      expect(uint32At(whole, offset)).toBe(whole.read(offset, 4).readUInt32BE(0));
+      expect(uint32At(movie, 100 + offset)).toBe(movie.read(100 + offset, 4).readUInt32BE(0));
+    }
+    expect(heldAt(movie, 104, 4)).toBe(4);
+  });
+
+  it('says when bytes are not all held, and then throws as read() does', () => {
+    const file = new BufferSource(Buffer.concat([Buffer.alloc(100), bytes]));
+    const movie = new MovieSlice(bytes, 100, file);
+    expect(heldAt(movie, 99, 4)).toBe(-1);
+    expect(heldAt(movie, 107, 4)).toBe(-1);
+    expect(heldAt(new BufferSource(bytes), 8, 4)).toBe(-1);
+    expect(() => uint32At(movie, 108)).toThrow(TracelessError);
+    expect(() => uint32At(new BufferSource(bytes), 8)).toThrow(TracelessError);
   });
 });

@@ -288,8 +288,9 @@ export interface RunTasksOptions {
 
 /** The CLI's batch runner: `tasks` on a pool of `jobs` workers, each result reported as it finishes. */
 export async function runTasks(tasks: readonly Task[], jobs: number, onResult: (result: TaskResult) => void, options: RunTasksOptions = {}): Promise<void> {
-  const pool = new WorkerPool({ size: Math.min(jobs, tasks.length), script: options.script, prefetch: 2 });
-  if (jobs <= 1 || tasks.length <= 1 || !pool.available) {
+  // One file (or one job) runs here: no pool is set up (finding the worker script costs a one-photo scan file checks).
+  const pool = jobs <= 1 || tasks.length <= 1 ? undefined : new WorkerPool({ size: Math.min(jobs, tasks.length), script: options.script, prefetch: 2 });
+  if (!pool?.available) {
     for (const task of tasks) {
       onResult(runTask(task));
       // Let the event loop breathe (progress redraws, signals) between files.

@@ -159,6 +159,8 @@ export function livePhotoPairs(inspections: readonly Inspection[]): [string, str
 }
 
 function pairLivePhotos(digests: readonly Pick<ScanDigest, 'file' | 'identifiers'>[]): [string, string][] {
+  // A pair takes two files (and a one-photo scan need not load the path and pattern code below).
+  if (digests.length < 2) return [];
   const byIdentifier = new Map<string, string[]>();
   for (const { file, identifiers } of digests) {
     for (const identifier of identifiers) byIdentifier.set(identifier, [...(byIdentifier.get(identifier) ?? []), file]);

@@ -11,6 +11,12 @@ export const limits = {
   maxIfdCount: 512,
   /** Boxes walked in one ISOBMFF file. */
   maxBoxCount: 1_000_000,
+  /**
+   * Tracks in one movie. Real files have a handful (a film with many languages a few dozen); each
+   * track costs every walk its sample tables, and a crafted file of thousands of copies of one
+   * track (2 MB) kept a clean busy for seconds.
+   */
+  maxTrackCount: 256,
   /** Nesting depth of ISOBMFF boxes. */
   maxBoxDepth: 32,
   /** Nesting depth of XMP (RDF/XML) elements; real packets stay under 20. */

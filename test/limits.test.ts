@@ -15,7 +15,7 @@ import { box, ftyp } from './fixtures/heif.js';
 import { basePixelsJpeg, insertSegments, segment } from './fixtures/jpeg.js';
 import { basePng, pngChunk } from './fixtures/png.js';
 import { TiffWriter, rgbPixels } from './fixtures/tiff.js';
-import { ffmpegClip, removeScratch } from './fixtures/mp4.js';
+import { actionCameraClip, ffmpegClip, listBoxes, removeScratch, u32 } from './fixtures/mp4.js';
 
 const work = mkdtempSync(join(tmpdir(), 'traceless-limits-'));
 afterAll(() => {
@@ -199,6 +199,28 @@ describe(`maxBoxCount (${limits.maxBoxCount} boxes) and maxBoxDepth (${limits.ma
     expect(error.message).toMatch(/boxes nested deeper than 32 levels/);
     refusedWithLimit(input, /boxes nested deeper than 32 levels/);
   });
+});
+
+describe(`maxTrackCount (${limits.maxTrackCount} tracks in one movie)`, () => {
+  it('an MP4 with one more track than the maximum: refused, and scan still reads the movie around the tracks', () => {
+    const clip = actionCameraClip();
+    const moov = listBoxes(clip).find((entry) => entry.type === 'moov')!;
+    expect(moov.offset + moov.size).toBe(clip.length);
+    const children = listBoxes(clip, moov.offset + 8, moov.offset + moov.size);
+    const trak = children.find((entry) => entry.type === 'trak')!;
+    const copies = Array.from({ length: limits.maxTrackCount + 1 }, () => clip.subarray(trak.offset, trak.offset + trak.size));
+    const body = Buffer.concat([...children.map((entry) => clip.subarray(entry.offset, entry.offset + entry.size)), ...copies]);
+    const grown = Buffer.concat([clip.subarray(0, moov.offset), u32(8 + body.length), Buffer.from('moov', 'latin1'), body]);
+    const { result, data } = cleanBuffer(grown);
+    expect(data).toBeNull();
+    expect(result.error?.code).toBe('LIMIT_EXCEEDED');
+    expect(result.error?.message).toMatch(/tracks, more than the maximum of 256/);
+    const report = inspectSync(grown);
+    expect(report.unreadable.some((line) => /tracks after the first 256 were not read/.test(line))).toBe(true);
+    // What the movie holds besides the tracks is still reported (the clip's udta location).
+    expect(report.locations.length).toBeGreaterThan(0);
+  });
+
 });
 
 describe(`maxMetadataBytes (${limits.maxMetadataBytes / mb} MB decoded in memory)`, () => {

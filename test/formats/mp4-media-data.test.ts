@@ -3,8 +3,9 @@
  * from a file through one small reused buffer, from memory as it is, and from a planned output
  * without rendering the runs the plan writes as zeros — the same answers every way.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { anyNonZero } from '../../src/formats/mp4/media-data.js';
+import { anyNonZero, mergeRanges } from '../../src/formats/mp4/media-data.js';
 import { PlanBuilder } from '../../src/formats/plan-builder.js';
 import { BufferSource, FileSource } from '../../src/io/source.js';
 import { PlanSource } from '../../src/io/plan-source.js';
@@ -44,5 +45,34 @@ describe('anyNonZero', () => {
     expect(anyNonZero(output, [{ offset: 2, length: 9_000_000 }])).toBe(false);
     expect(counted.bytesRead).toBe(0);
     expect(anyNonZero(output, [{ offset: 2, length: 9_000_050 }])).toBe(true);
+  });
+});
+
+describe('mergeRanges', () => {
+  /** The obvious way: sort by offset, then join each range to the last when it overlaps or touches it. */
+  const byHand = (ranges: { offset: number; length: number }[]) => {
+    const merged: { offset: number; length: number }[] = [];
+    for (const range of ranges.filter((candidate) => candidate.length > 0).sort((a, b) => a.offset - b.offset)) {
+      const last = merged[merged.length - 1];
+      if (last && range.offset <= last.offset + last.length) last.length = Math.max(last.length, range.offset + range.length - last.offset);
+      else merged.push({ offset: range.offset, length: range.length });
+    }
+    return merged;
+  };
+
+  it('joins overlapping and touching ranges, drops empty ones, in offset order', () => {
+    expect(mergeRanges([{ offset: 10, length: 5 }, { offset: 0, length: 10 }, { offset: 30, length: 0 }, { offset: 12, length: 1 }, { offset: 20, length: 4 }])).toEqual([
+      { offset: 0, length: 15 },
+      { offset: 20, length: 4 },
+    ]);
+    expect(mergeRanges([])).toEqual([]);
+  });
+
+  it('gives what sorting and joining by hand gives, for any ranges (repeats included)', () => {
+    const range = fc.record({ offset: fc.integer({ min: 0, max: 200 }), length: fc.integer({ min: 0, max: 40 }) });
+    fc.assert(fc.property(fc.array(range, { maxLength: 60 }), fc.integer({ min: 1, max: 4 }), (ranges, copies) => {
+      const repeated = Array.from({ length: copies }, () => ranges).flat();
+      expect(mergeRanges(repeated)).toEqual(byHand(repeated));
+    }), { numRuns: 500 });
   });
 });

@@ -287,3 +287,14 @@ export function keyNameRanges(source: ByteSource, keys: Box): { name: string; of
   }
   return ranges;
 }
+
+/** The bytes of a `keys` box after its counted entries (none in a well-formed box), in file offsets. */
+export function keysSlack(source: ByteSource, keys: Box): { offset: number; length: number } | undefined {
+  const payloadStart = keys.offset + keys.headerSize;
+  const payloadEnd = keys.offset + keys.size;
+  if (payloadEnd - payloadStart < 8) return undefined;
+  // Each name runs to the end of its entry: the last one ends where the counted entries end.
+  const last = keyNameRanges(source, keys).at(-1);
+  const end = last ? last.offset + last.length : payloadStart + 8;
+  return end < payloadEnd ? { offset: end, length: payloadEnd - end } : undefined;
+}

@@ -10,14 +10,38 @@ import { isAllZero } from './bytes.js';
 import type { ByteRange } from './sample-table.js';
 import { boxHeader } from './structure.js';
 
-/** Sorted, merged, empty ranges dropped. */
+/**
+ * Sorted, merged (touching ranges too), empty ranges dropped. A movie may list hundreds of thousands
+ * of chunks (or the same chunks from thousands of tracks): the starts and the ends are sorted apart,
+ * as numbers (no comparison callback), and swept — a range opens at a start and the union closes
+ * when as many ends as starts have passed. A start at the same offset as an end comes first, so
+ * touching ranges join.
+ */
 export function mergeRanges(ranges: readonly ByteRange[]): ByteRange[] {
-  const sorted = ranges.filter((range) => range.length > 0).sort((a, b) => a.offset - b.offset);
+  let count = 0;
+  for (const range of ranges) if (range.length > 0) count++;
+  const starts = new Float64Array(count);
+  const ends = new Float64Array(count);
+  let index = 0;
+  for (const range of ranges) {
+    if (range.length <= 0) continue;
+    starts[index] = range.offset;
+    ends[index] = range.offset + range.length;
+    index++;
+  }
+  starts.sort();
+  ends.sort();
   const merged: ByteRange[] = [];
-  for (const range of sorted) {
-    const last = merged[merged.length - 1];
-    if (last && range.offset <= last.offset + last.length) last.length = Math.max(last.length, range.offset + range.length - last.offset);
-    else merged.push({ ...range });
+  let open = 0;
+  let from = 0;
+  for (let start = 0, end = 0; end < count; ) {
+    if (start < count && starts[start]! <= ends[end]!) {
+      if (open++ === 0) from = starts[start]!;
+      start++;
+    } else {
+      if (--open === 0) merged.push({ offset: from, length: ends[end]! - from });
+      end++;
+    }
   }
   return merged;
 }

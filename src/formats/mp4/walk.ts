@@ -23,7 +23,7 @@ import { isAllZero, macTimeToIso, shorten } from './bytes.js';
 import { EditList } from './edits.js';
 import { decodeGpmfGps } from './gpmf.js';
 import { mp4Meaning } from './meaning.js';
-import { classifyItem, isHarmlessItem, isLocationItem, keyNameRanges, readIlstItems, readKeys, rebuildIlst, reemitItem, type IlstItem } from './item-list.js';
+import { classifyItem, isHarmlessItem, isLocationItem, keyNameRanges, keysSlack, readIlstItems, readKeys, rebuildIlst, reemitItem, type IlstItem } from './item-list.js';
 import { chunkRanges, forEachSample, readSampleTable, type ByteRange, type SampleTable, type SampleTableBoxes } from './sample-table.js';
 import { parseIso6709 } from './iso6709.js';
 import { loadSlice } from './slice-source.js';
@@ -322,13 +322,22 @@ class Walker {
   private movieBox(moov: Box): void {
     const movie = this.movie!;
     let trackIndex = 0;
-    for (const child of readChildren(movie, moov, this.budget, 1)) {
+    const children = readChildren(movie, moov, this.budget, 1);
+    const trackCount = children.filter((child) => child.type === 'trak').length;
+    const tooMany = `moov holds ${trackCount} tracks, more than the maximum of ${limits.maxTrackCount}`;
+    if (trackCount > limits.maxTrackCount) {
+      // A clean refuses; a best-effort inspection reads the first tracks and the rest of the movie.
+      if (!this.lenient) throw new TracelessError('LIMIT_EXCEEDED', tooMany);
+      this.report.unreadable.push(`${tooMany}: the tracks after the first ${limits.maxTrackCount} were not read`);
+    }
+    for (const child of children) {
       const where = `moov/${printable(child.type)}`;
       switch (child.type) {
         case 'mvhd':
           this.dates(movie, child, where, ['CreateDate', 'ModifyDate'], ['Created', 'Modified'], this.top);
           break;
         case 'trak':
+          if (trackIndex >= limits.maxTrackCount) break;
           trackIndex += 1;
           this.tracks.push(this.track(movie, child, trackIndex));
           break;
@@ -990,6 +999,12 @@ class Walker {
           if (isHarmlessItem(key.name) || isAllZero(source.read(key.offset, key.length))) continue;
           scope.edits.zero(key.offset, key.length);
           scope.removed.push({ where: `${where}/keys`, kind: 'quicktime', bytes: key.length, note: 'name of a key traceless does not keep' });
+        }
+        // Bytes after the counted entries are no key: zeroed (a smuggled entry, a writer's leftovers).
+        const slack = keysSlack(source, keysBox);
+        if (slack && !isAllZero(source.read(slack.offset, slack.length))) {
+          scope.edits.zero(slack.offset, slack.length);
+          scope.removed.push({ where: `${where}/keys`, kind: 'quicktime', bytes: slack.length, note: 'bytes after the counted keys zeroed' });
         }
       }
       if (locationMode && hdlr && payloadSize(hdlr) > 24 && !isAllZero(source.read(payloadStart(hdlr) + 24, payloadSize(hdlr) - 24))) {

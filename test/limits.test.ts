@@ -16,6 +16,7 @@ import { basePixelsJpeg, insertSegments, segment } from './fixtures/jpeg.js';
 import { basePng, pngChunk } from './fixtures/png.js';
 import { TiffWriter, rgbPixels } from './fixtures/tiff.js';
 import { actionCameraClip, ffmpegClip, listBoxes, removeScratch, u32 } from './fixtures/mp4.js';
+import { craftedMatroska, el, uint } from './fixtures/matroska.js';
 
 const work = mkdtempSync(join(tmpdir(), 'traceless-limits-'));
 afterAll(() => {
@@ -221,6 +222,20 @@ describe(`maxTrackCount (${limits.maxTrackCount} tracks in one movie)`, () => {
     expect(report.locations.length).toBeGreaterThan(0);
   });
 
+  it('a Matroska file with one more track than the maximum (Tracks repeated): refused, and scan reports the rest', () => {
+    // The fixture has one track; a Tracks element per further track, as a crafted file repeats them.
+    const extra = Array.from({ length: limits.maxTrackCount }, (_, index) => el(0x1654ae6b, el(0xae, uint(0xd7, (index % 200) + 2), uint(0x83, 1), el(0x86, 'V_MS/VFW/FOURCC'))));
+    const file = craftedMatroska({ secret: 'LIMIT-TRACKS-SECRET', extra });
+    const { result, data } = cleanBuffer(file);
+    expect(data).toBeNull();
+    expect(result.error?.code).toBe('LIMIT_EXCEEDED');
+    expect(result.error?.message).toMatch(/more than the maximum of 256 tracks/);
+    const report = inspectSync(file);
+    expect(report.unreadable.filter((line) => /maximum of 256 tracks/.test(line))).toHaveLength(1);
+    expect(report.findings.some((finding) => /title/.test(String(finding.text)))).toBe(true);
+    // One track fewer is read and cleaned.
+    expect(cleanBuffer(craftedMatroska({ secret: 'LIMIT-TRACKS-SECRET', extra: extra.slice(1) })).result.error).toBeNull();
+  });
 });
 
 describe(`maxMetadataBytes (${limits.maxMetadataBytes / mb} MB decoded in memory)`, () => {

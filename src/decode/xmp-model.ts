@@ -144,26 +144,28 @@ const isSpace = (text: string) => /^[ \t\r\n]*$/.test(text);
 const recentParses = new Map<string, XmpParse>();
 const maxRecentParses = 4;
 /**
- * Longer packets (Extended XMP can be megabytes) are kept one at a time: the cache stays small,
- * yet a clean of a file with one big packet (a sidecar of megabytes: ~250 ms a parse) does not
- * parse it for every reader again.
+ * Longer packets (Extended XMP can be megabytes) are kept two at a time — the input's and the
+ * cleaned output's, which a clean reads in turns: the cache stays small, yet a clean of a file
+ * with one big packet (a sidecar of megabytes: ~250 ms a parse) does not parse it for every
+ * reader again.
  */
 const maxCachedPacketChars = 256 * 1024;
-let recentLargeParse: { input: string; parsed: XmpParse } | undefined;
+const recentLargeParses = new Map<string, XmpParse>();
+const maxRecentLargeParses = 2;
 
 /** Reads the whole packet, or says why it cannot. Throws only LIMIT_EXCEEDED (nesting depth). */
 export function parseXmp(input: string): XmpParse {
-  if (input.length > maxCachedPacketChars) {
-    if (recentLargeParse?.input === input) return recentLargeParse.parsed;
-    const parsed = deepFreeze(parseUncached(input));
-    recentLargeParse = { input, parsed };
-    return parsed;
-  }
-  const cached = recentParses.get(input);
+  if (input.length > maxCachedPacketChars) return remembered(recentLargeParses, maxRecentLargeParses, input);
+  return remembered(recentParses, maxRecentParses, input);
+}
+
+/** The parse of `input` from `cache` (the oldest entry makes room), or a new one kept there. */
+function remembered(cache: Map<string, XmpParse>, size: number, input: string): XmpParse {
+  const cached = cache.get(input);
   if (cached) return cached;
   const parsed = deepFreeze(parseUncached(input));
-  if (recentParses.size >= maxRecentParses) recentParses.delete(recentParses.keys().next().value!);
-  recentParses.set(input, parsed);
+  if (cache.size >= size) cache.delete(cache.keys().next().value!);
+  cache.set(input, parsed);
   return parsed;
 }
 

@@ -428,6 +428,8 @@ const smuggleSentinel: Mutator = (rng, seed) => {
     if (unit.end > data.length || unit.end - unit.start < unit.headerBytes) return false;
     const type = unitType(data, unit);
     if (imageDataTypes.has(type) || (unit.family === 'riff' && aviStreamChunk.test(type))) return false;
+    // Bytes after an AVI stream format's header are codec data, kept whole for the decoder (README).
+    if (unit.family === 'riff' && type === 'strf') return false;
     // A signature found inside image or sample data (FF D8 FF in an HEVC slice of an mdat) is no
     // structure: bytes inserted there are part of the picture, which is copied byte for byte.
     if (structure.units.some((outer) => outer !== unit && outer.start < unit.start && outer.end >= unit.end && outer.family !== 'jpeg' && imageDataTypes.has(unitType(data, outer)))) return false;

@@ -31,6 +31,8 @@ export function isMatroska(head: Buffer): boolean {
 class Inspector {
   readonly report = emptyReport();
   private readonly budget = new WalkBudget(limits.maxBoxCount);
+  /** TrackEntry elements read so far, in every Tracks element (limits.maxTrackCount). */
+  private trackEntries = 0;
   constructor(private readonly source: ByteSource) {}
 
   run(): void {
@@ -151,6 +153,12 @@ class Inspector {
   private tracks(tracks: ElementHeader): void {
     for (const entry of this.kids(tracks)) {
       if (entry.id !== ids.trackEntry) continue;
+      // The first tracks are reported; past the limit, the caller says the rest was not read.
+      if (++this.trackEntries > limits.maxTrackCount) {
+        // Said once (a crafted file may repeat Tracks thousands of times).
+        if (this.trackEntries === limits.maxTrackCount + 1) throw new TracelessError('LIMIT_EXCEEDED', `more than the maximum of ${limits.maxTrackCount} tracks; the others were not read`);
+        return;
+      }
       for (const child of this.kids(entry)) {
         if (child.id === ids.name) this.add('other', 'Matroska/Tracks', 'TrackName', 'Track name', this.text(child));
         if (child.id === ids.codecName) this.add('device', 'Matroska/Tracks', 'CodecName', 'Encoder', this.text(child));

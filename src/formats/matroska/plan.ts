@@ -137,6 +137,8 @@ function kindOf(id: number): BlockKind {
 class MatroskaCleaner {
   private readonly emit: Emitter;
   private readonly budget = new WalkBudget(limits.maxBoxCount);
+  /** TrackEntry elements met so far (limits.maxTrackCount). */
+  private trackEntries = 0;
   private readonly removals = new Map<string, Removal>();
 
   constructor(
@@ -275,6 +277,8 @@ class MatroskaCleaner {
       this.budget.step();
       const child = readHeader(this.source, offset, end);
       if (child.size === undefined) throw new TracelessError('MALFORMED', `Matroska ${elementName(child.id)} in ${where} has an unknown size`);
+      // Counted over the whole file: a crafted one repeats Tracks itself, which may occur once.
+      if (child.id === ids.trackEntry && ++this.trackEntries > limits.maxTrackCount) throw new TracelessError('LIMIT_EXCEEDED', `Matroska file holds more than the maximum of ${limits.maxTrackCount} tracks`);
       const childWhere = () => `${where}/${elementName(child.id)}`;
       const action = actionFor(header.id, child.id, this.options);
       const type = elementTypes.get(child.id);

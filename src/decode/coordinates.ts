@@ -72,6 +72,8 @@ const nmeaSentence = /\$(?:GP|GN|GL|GA|GB)(RMC|GGA|GLL),([^\r\n$]{0,120})/g;
 /** Where latitude, its hemisphere, longitude, its hemisphere sit in each NMEA sentence's fields. */
 const nmeaFields: Record<string, number> = { RMC: 2, GGA: 1, GLL: 0 };
 
+const anyDigit = /[0-9]/;
+
 /** Only separators may lie between the two halves of a pair. */
 const separatorGap = /^[\s,;/|()[\]]{0,12}$/;
 /** Between two labelled halves, a short run of words (`Lat: 48.1 (fix ok) Lon: 2.3`) is fine too. */
@@ -195,6 +197,8 @@ function unclaimed(components: Component[], spans: Span[]): Component[] {
  * counters, version numbers and lone numbers are not pairs; see the module comment for the forms.
  */
 export function findCoordinatesInText(text: string): TextCoordinates[] {
+  // Every form has digits (\d is 0-9 here): most free text has none, and needs none of the scans below.
+  if (!anyDigit.test(text)) return [];
   const spans = wholePairs(text).sort((a, b) => a.start - b.start);
   const components = unclaimed(collectComponents(text), spans);
   for (let index = 0; index + 1 < components.length; index++) {

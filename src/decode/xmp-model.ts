@@ -144,27 +144,35 @@ const isSpace = (text: string) => /^[ \t\r\n]*$/.test(text);
 const recentParses = new Map<string, XmpParse>();
 const maxRecentParses = 4;
 /**
- * Longer packets (Extended XMP can be megabytes) are kept two at a time — the input's and the
- * cleaned output's, which a clean reads in turns: the cache stays small, yet a clean of a file
- * with one big packet (a sidecar of megabytes: ~250 ms a parse) does not parse it for every
- * reader again.
+ * Longer packets (Extended XMP can be megabytes) are kept too, a few at a time and up to
+ * `maxLargeCacheChars` in all — the input's and each cleaned output's, which a clean and its checks
+ * read in turns: a sidecar of megabytes (~250 ms a parse) is not parsed for every reader again,
+ * and memory stays bounded (a packet larger than that is parsed each time).
  */
 const maxCachedPacketChars = 256 * 1024;
 const recentLargeParses = new Map<string, XmpParse>();
-const maxRecentLargeParses = 2;
+const maxRecentLargeParses = 3;
+const maxLargeCacheChars = 8 * 1024 * 1024;
 
 /** Reads the whole packet, or says why it cannot. Throws only LIMIT_EXCEEDED (nesting depth). */
 export function parseXmp(input: string): XmpParse {
-  if (input.length > maxCachedPacketChars) return remembered(recentLargeParses, maxRecentLargeParses, input);
-  return remembered(recentParses, maxRecentParses, input);
+  if (input.length > maxLargeCacheChars) return parseUncached(input);
+  if (input.length > maxCachedPacketChars) return remembered(recentLargeParses, maxRecentLargeParses, input, maxLargeCacheChars);
+  return remembered(recentParses, maxRecentParses, input, Infinity);
 }
 
-/** The parse of `input` from `cache` (the oldest entry makes room), or a new one kept there. */
-function remembered(cache: Map<string, XmpParse>, size: number, input: string): XmpParse {
+/** The parse of `input` from `cache`, or a new one kept there (the oldest entries make room). */
+function remembered(cache: Map<string, XmpParse>, size: number, input: string, maxChars: number): XmpParse {
   const cached = cache.get(input);
   if (cached) return cached;
   const parsed = deepFreeze(parseUncached(input));
-  if (cache.size >= size) cache.delete(cache.keys().next().value!);
+  let chars = input.length;
+  for (const key of cache.keys()) chars += key.length;
+  for (const key of cache.keys()) {
+    if (cache.size < size && chars <= maxChars) break;
+    cache.delete(key);
+    chars -= key.length;
+  }
   cache.set(input, parsed);
   return parsed;
 }

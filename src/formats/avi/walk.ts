@@ -178,7 +178,11 @@ class AviWalker {
     const context = path.slice(path.lastIndexOf('/') + 1);
     const structural = (type === 'hdrl' && (context === 'AVI')) || (type === 'strl' && context === 'LIST(hdrl)') || (type === 'odml' && context === 'LIST(hdrl)');
     if (type !== undefined && structural) {
-      if (type === 'strl') this.streams.push({});
+      if (type === 'strl') {
+        // Chunk IDs number streams in two digits; a crafted file of thousands of stream lists only makes every walk longer.
+        if (this.streams.length >= limits.maxTrackCount) throw new TracelessError('LIMIT_EXCEEDED', `AVI holds more than the maximum of ${limits.maxTrackCount} streams`);
+        this.streams.push({});
+      }
       this.plan.bytes(listHeader(type, chunk.dataLength));
       this.walkChunks(chunk.dataOffset + listTypeBytes, chunk.dataOffset + chunk.dataLength, where, depth + 1);
       return this.pad(chunk, where);

@@ -42,12 +42,21 @@ function avcC(payload: Buffer): number | undefined {
   const pictureSets = payload[at++]!;
   if (!sets(pictureSets)) return undefined;
   // High profiles may carry chroma format, bit depths and SPS extensions (4 bytes, then the sets).
-  if ([100, 110, 122, 144].includes(payload[1]!) && at + 4 <= payload.length) {
+  // Many writers leave them out; they are there only when their reserved bits are (6, 5 and 5 bits
+  // of ones) and the sets they count fit. Otherwise the record ends before them, and what follows
+  // is slack — never decoder data kept whole because it did not parse.
+  if ([100, 110, 122, 144].includes(payload[1]!) && at + 4 <= payload.length && hasHighProfileFields(payload, at)) {
+    const end = at;
     const extensions = payload[at + 3]!;
     at += 4;
-    if (!sets(extensions)) return undefined;
+    if (!sets(extensions)) return end;
   }
   return at;
+}
+
+/** Whether the 4 bytes at `at` have the reserved bits of avcC's High-profile fields (ISO/IEC 14496-15 §5.3.2.1.2). */
+function hasHighProfileFields(payload: Buffer, at: number): boolean {
+  return (payload[at]! & 0xfc) === 0xfc && (payload[at + 1]! & 0xf8) === 0xf8 && (payload[at + 2]! & 0xf8) === 0xf8;
 }
 
 function hvcC(payload: Buffer): number | undefined {

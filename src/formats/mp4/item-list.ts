@@ -72,6 +72,8 @@ export function readKeys(source: ByteSource, keys: Box): string[] {
 
 export interface IlstItem {
   box: Box;
+  /** The item's first `data` atom, when it has one. */
+  dataAtom?: Box;
   /** The key name (mdta) or item tag (mdir, e.g. `©too`, or `mean:name` for `----`). */
   name: string;
   value?: DataValue;
@@ -92,6 +94,7 @@ export function readIlstItems(source: ByteSource, ilst: Box, keys: string[] | un
     const data = children.find((child) => child.type === 'data');
     const item: IlstItem = { box, name };
     if (data) {
+      item.dataAtom = data;
       const value = decodeDataAtom(source.read(data.offset, data.size));
       if (value) item.value = value;
     }
@@ -194,10 +197,9 @@ export interface ReemittedItem {
  * bytes is padded with NULs inside the value, as readers end text there. Undefined when the item
  * cannot be written this way (no value, a value that does not check, a 64-bit size): it goes.
  */
-export function reemitItem(source: ByteSource, item: IlstItem, budget: BoxBudget): ReemittedItem | undefined {
-  const { box } = item;
+export function reemitItem(source: ByteSource, item: IlstItem): ReemittedItem | undefined {
+  const { box, dataAtom: data } = item;
   if (box.headerSize !== boxHeaderBytes || !item.value || item.value.isImage) return undefined;
-  const data = readBoxes(source, payloadStart(box), box.offset + box.size, budget, `'ilst' item`).find((child) => child.type === 'data');
   if (!data || data.headerSize !== boxHeaderBytes || data.size < dataAtomHeaderBytes) return undefined;
   const atom = source.read(data.offset, data.size);
   const type = atom.readUInt32BE(boxHeaderBytes) & 0x00ffffff;

@@ -977,7 +977,7 @@ class Walker {
           let trimmed = 0;
           for (const item of items) {
             if (locationItems.includes(item)) continue;
-            const reemitted = reemitItem(source, item, this.budget);
+            const reemitted = reemitItem(source, item);
             if (!reemitted) {
               locationItems.push(item);
               continue;

@@ -18,6 +18,13 @@ export interface DataValue {
   isImage: boolean;
 }
 
+/** Big-endian UTF-16 (QuickTime's `data` type 2) as a string; an odd last byte is ignored. */
+function utf16beText(bytes: Buffer): string {
+  const swapped = Buffer.from(bytes.subarray(0, bytes.length & ~1));
+  swapped.swap16();
+  return swapped.toString('utf16le');
+}
+
 /** Decodes a whole `data` atom (header included). */
 export function decodeDataAtom(atom: Buffer): DataValue | undefined {
   if (atom.length < 16 || atom.toString('latin1', 4, 8) !== 'data') return undefined;
@@ -26,11 +33,8 @@ export function decodeDataAtom(atom: Buffer): DataValue | undefined {
   switch (type) {
     case 1:
       return { type, text: shorten(value.toString('utf8').replace(/\0+$/, '')), isImage: false };
-    case 2: {
-      const swapped = Buffer.from(value.subarray(0, value.length & ~1));
-      swapped.swap16();
-      return { type, text: shorten(swapped.toString('utf16le').replace(/\0+$/, '')), isImage: false };
-    }
+    case 2:
+      return { type, text: shorten(utf16beText(value).replace(/\0+$/, '')), isImage: false };
     case 13:
     case 14:
     case 27:
@@ -166,9 +170,7 @@ function checkedValue(type: number, value: Buffer): Buffer | undefined {
       for (let index = 0; index < end; index += 2) {
         if (value[index] === 0 && value[index + 1] === 0) end = index;
       }
-      const swapped = Buffer.from(value.subarray(0, end));
-      swapped.swap16();
-      const text = swapped.toString('utf16le');
+      const text = utf16beText(value.subarray(0, end));
       return controlCharacters.test(text) || text.includes('\ufffd') ? undefined : value.subarray(0, end);
     }
     case dataType.implicit:

@@ -989,7 +989,7 @@ class Walker {
           if (!rebuilt.equals(source.read(ilst.offset, ilst.size))) {
             scope.edits.write(ilst.offset, rebuilt);
             if (locationItems.length > 0) scope.removed.push({ where: `${where}/ilst`, kind: 'quicktime', bytes: locationItems.reduce((sum, item) => sum + item.box.size, 0), note: `location items, pictures and items that cannot be checked: ${locationItems.map((item) => shorten(item.name, 60)).join(', ')}` });
-            else scope.removed.push({ where: `${where}/ilst`, kind: 'quicktime', bytes: trimmed, note: 'kept items written again from their values (bytes beyond the values zeroed)' });
+            else scope.removed.push({ where: `${where}/ilst`, kind: 'quicktime', bytes: trimmed, note: 'kept items written again from their values (locale set to any, bytes beyond the values zeroed)' });
           }
         }
       }

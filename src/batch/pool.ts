@@ -10,13 +10,12 @@
  * API (`src/library/api.ts`) both run on this class.
  */
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Transferable, Worker } from 'node:worker_threads';
 import { failedResult } from '../clean.js';
 import { TracelessError } from '../errors.js';
 import { runTask, type Task, type TaskResult } from './tasks.js';
-import { workerThreads } from '../io/builtins.js';
+import { os, workerThreads } from '../io/builtins.js';
 import { minimumFilesPerWorkerToTune, tuneJitForBatch, tunedFlags } from './jit-tuning.js';
 
 /**
@@ -95,7 +94,7 @@ export class WorkerPool {
   private drained: (() => void) | undefined;
 
   constructor(options: WorkerPoolOptions = {}) {
-    this.size = Math.max(1, Math.floor(options.size ?? availableParallelism()));
+    this.size = Math.max(1, Math.floor(options.size ?? os().availableParallelism()));
     this.script = options.script ?? defaultWorkerScript();
     this.idleMs = options.idleMs ?? 30_000;
     this.prefetch = Math.max(1, Math.floor(options.prefetch ?? 1));

@@ -1,5 +1,4 @@
 /** `traceless scan PATH...`: what each file reveals, in plain words or JSON lines, with a folder summary and an optional HTML report. */
-import { availableParallelism } from 'node:os';
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { runTasks } from '../batch/pool.js';
@@ -17,6 +16,7 @@ import type { Output } from './output.js';
 import { Progress } from './progress.js';
 import { readStdin } from './stdin.js';
 import { colourEnabled, colours, renderScanSummary } from './summary.js';
+import { os } from '../io/builtins.js';
 
 export interface ScanOptions extends WalkOptions, FileReportOptions {
   jobs?: string | number;
@@ -61,9 +61,12 @@ export function checkReportPath(path: string, inputs: readonly string[], force: 
   if (!force) throw new TracelessError('OUTPUT_EXISTS', `${path} already exists; use --force to overwrite it, or give the report a new name`);
 }
 
-/** `--jobs`: a positive whole number (default: the number of cores); anything else is a usage error. */
-export function jobsFrom(value: string | number | undefined): number {
-  if (value === undefined) return availableParallelism();
+/**
+ * `--jobs`: a positive whole number (default: the number of cores, or 1 for a run of `taskCount`
+ * ≤ 1 files, which never starts workers: the OS is not asked); anything else is a usage error.
+ */
+export function jobsFrom(value: string | number | undefined, taskCount?: number): number {
+  if (value === undefined) return taskCount !== undefined && taskCount <= 1 ? 1 : os().availableParallelism();
   const jobs = typeof value === 'number' ? value : /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN;
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > 1024) throw new TracelessError('USAGE', `--jobs takes a whole number from 1 to 1024 (got "${value}")`);
   return jobs;
@@ -114,7 +117,7 @@ export async function runScan(paths: string[], options: ScanOptions, output: Out
   let code: number = exitCodes.ok;
   await runTasks(
     tasks,
-    jobsFrom(options.jobs),
+    jobsFrom(options.jobs, tasks.length),
     (result) => {
       if (result.kind !== 'scan') return;
       const input = inputs[result.id]!;

@@ -3,9 +3,9 @@
  * temporary file so that a piped video never sits in memory.
  */
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { limits } from '../limits.js';
+import { os } from '../io/builtins.js';
 
 export type StdinContent = { kind: 'buffer'; data: Buffer } | { kind: 'file'; path: string; cleanup(): void };
 
@@ -16,7 +16,7 @@ export async function readStdin(stream: NodeJS.ReadableStream = process.stdin): 
   for await (const chunk of stream) {
     const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
     if (!spool && size + buffer.length > limits.maxInMemoryFileBytes) {
-      const folder = mkdtempSync(join(tmpdir(), 'traceless-stdin-'));
+      const folder = mkdtempSync(join(os().tmpdir(), 'traceless-stdin-'));
       const path = join(folder, 'input');
       spool = { fd: openSync(path, 'wx', 0o600), path, folder };
       for (const held of chunks) writeSync(spool.fd, held);

@@ -7,10 +7,10 @@
  */
 import { rmSync } from 'node:fs';
 import { mkdtemp, open, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TracelessError } from '../errors.js';
 import { limits } from '../limits.js';
+import { os } from '../io/builtins.js';
 
 export type Collected = { kind: 'buffer'; data: Buffer; size: number } | { kind: 'file'; path: string; size: number; remove(): Promise<void> };
 
@@ -74,7 +74,7 @@ export async function collect(source: AsyncIterable<Uint8Array | string>, signal
       const chunk = typeof step.value === 'string' ? Buffer.from(step.value) : Buffer.from(step.value.buffer, step.value.byteOffset, step.value.byteLength);
       if (chunk.length === 0) continue;
       if (!spool && size + chunk.length > limits.maxInMemoryFileBytes) {
-        const folder = await mkdtemp(join(tmpdir(), spoolPrefix));
+        const folder = await mkdtemp(join(os().tmpdir(), spoolPrefix));
         track(folder);
         const path = join(folder, 'input');
         spool = { handle: await open(path, 'wx', 0o600), path, folder };

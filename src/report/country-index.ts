@@ -21,13 +21,15 @@ interface Index {
   blocksAt: number;
   setEndsAt: number;
   entriesAt: number;
-  tableAt: number;
-  tableBytes: number;
-  features?: CountryFeature[];
+  /** Where each feature's JSON ends, from `jsonAt`. */
+  featureEnds: Uint32Array;
+  jsonAt: number;
+  /** Features parsed so far, by index: a report parses only those around its points. */
+  features: (CountryFeature | undefined)[];
 }
 
 const magic = 0x43434c54;
-const version = 2;
+const version = 3;
 const headerBytes = 32;
 const coarseCells = 180 * 360;
 const mixed = 0xffff;
@@ -57,7 +59,23 @@ function load(descriptor: number, path: URL): Index | null {
   const setEndsAt = blocksAt + blocks * sub * sub * 2;
   const entriesAt = setEndsAt + sets * 4;
   const tableAt = (entriesAt + entries * 2 + 3) & ~3;
-  return { path, sub, blocksAt, setEndsAt, entriesAt, tableAt, tableBytes: header.readUInt32LE(24) };
+  const featureCount = header.readUInt32LE(28);
+  // Buffer.alloc gives a buffer of its own (offset 0, so aligned); the file is little-endian, as
+  // the machines Node runs on.
+  const ends = readAt(descriptor, tableAt, featureCount * 4);
+  const featureEnds = new Uint32Array(ends.buffer, ends.byteOffset, featureCount);
+  return { path, sub, blocksAt, setEndsAt, entriesAt, featureEnds, jsonAt: tableAt + featureCount * 4, features: [] };
+}
+
+/** Feature `feature` of the table, parsed on first use; undefined past its end. */
+function featureAt(index: Index, descriptor: number, feature: number): CountryFeature | undefined {
+  if (feature >= index.featureEnds.length) return undefined;
+  let parsed = index.features[feature];
+  if (!parsed) {
+    const start = feature === 0 ? 0 : index.featureEnds[feature - 1]!;
+    parsed = index.features[feature] = JSON.parse(readAt(descriptor, index.jsonAt + start, index.featureEnds[feature]! - start).toString('utf8')) as CountryFeature;
+  }
+  return parsed;
 }
 
 /**
@@ -97,11 +115,10 @@ export function featuresAt(longitude: number, latitude: number): CountryFeature[
     const start = set === 0 ? 0 : ends.readUInt32LE(0);
     const end = ends.readUInt32LE(set === 0 ? 0 : 4);
     const entries = readAt(descriptor, index.entriesAt + start * 2, (end - start) * 2);
-    // Stored as the objects reports use (scripts/build-countries.mjs): one parse, nothing to convert.
-    index.features ??= JSON.parse(readAt(descriptor, index.tableAt, index.tableBytes).toString('utf8')) as CountryFeature[];
     const features: CountryFeature[] = [];
     for (let at = 0; at < entries.length; at += 2) {
-      const feature = index.features[entries.readUInt16LE(at)];
+      // Stored as the objects reports use (scripts/build-countries.mjs): parsed, nothing to convert.
+      const feature = featureAt(index, descriptor, entries.readUInt16LE(at));
       if (!feature) return undefined;
       features.push(feature);
     }

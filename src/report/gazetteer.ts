@@ -4,8 +4,8 @@
  * region, province). Data © GeoNames (https://www.geonames.org/), CC BY 4.0.
  *
  * `npm run build` packs them into dist/gazetteer/places.bin (scripts/build-gazetteer.mjs, which
- * documents the layout): a 1° grid of places. The first time a report names a place, the grid and
- * the division names are read (~0.3 MB of the 3 MB), then only the cells a search needs — no JSON,
+ * documents the layout): a 1° grid of places. The first time a report names a place, the division
+ * names are read (~70 KB of the 3 MB), then only the grid rows and cells a search needs — no JSON,
  * nothing parsed, and never anything for a file without a location. Without the file (a checkout that was never built) no town is named and reports fall
  * back to the country, as before.
  */
@@ -22,7 +22,10 @@ export interface NearbyPlace {
 
 interface Index {
   path: URL;
-  cells: Uint32Array;
+  /** Where the grid (the first place of each cell, and one end entry) starts in the file. */
+  cellsAt: number;
+  /** Grid rows read so far: 361 entries each, the first place of each cell and of the next row. */
+  rows: Map<number, Uint32Array>;
   /** Where the per-place sections start in the file. */
   positionsAt: number;
   divisionsAt: number;
@@ -43,6 +46,8 @@ interface Cell {
 }
 
 const gridColumns = 360;
+/** Positions within a cell are stored in 1/65536 of a degree. */
+const positionUnits = 65536;
 const gridRows = 180;
 const earthRadiusKm = 6371.0088;
 const magic = 0x5a474c54;
@@ -96,7 +101,6 @@ function load(): Index | null {
     const divisionCount = header[3]!;
     const align = (n: number): number => (n + 3) & ~3;
     const cellCount = gridRows * gridColumns + 1;
-    const cells = new Uint32Array(readAt(descriptor, 32, cellCount * 4).buffer);
     const positionsAt = 32 + cellCount * 4;
     const divisionsAt = positionsAt + places * 4;
     const extentsAt = divisionsAt + places * 2;
@@ -108,7 +112,7 @@ function load(): Index | null {
     const countries = readAt(descriptor, countriesAt, divisionCount * 2);
     const divisionEnds = new Uint32Array(readAt(descriptor, divisionEndsAt, divisionCount * 4).buffer);
     const divisionNames = readAt(descriptor, divisionNamesAt, header[5]!);
-    index = { path, cells, positionsAt, divisionsAt, extentsAt, nameEndsAt, namesAt, countries, divisionEnds, divisionNames };
+    index = { path, cellsAt: 32, rows: new Map(), positionsAt, divisionsAt, extentsAt, nameEndsAt, namesAt, countries, divisionEnds, divisionNames };
     return index;
   } catch {
     return (index = null);
@@ -117,11 +121,27 @@ function load(): Index | null {
   }
 }
 
-function readCell(data: Index, descriptor: number, cell: number): Cell {
+/**
+ * Row `row` of the grid: the index of each cell's first place, and the first of the next row (the
+ * grid has one entry more than cells), read on first use: a search needs two or three rows of 180,
+ * and reading all of them (260 KB) was most of the first search's cost.
+ */
+function gridRow(data: Index, descriptor: number, row: number): Uint32Array {
+  let entries = data.rows.get(row);
+  if (!entries) {
+    entries = new Uint32Array(readAt(descriptor, data.cellsAt + row * gridColumns * 4, (gridColumns + 1) * 4).buffer);
+    data.rows.set(row, entries);
+  }
+  return entries;
+}
+
+function readCell(data: Index, descriptor: number, row: number, column: number): Cell {
+  const cell = row * gridColumns + column;
   let cached = cellCache.get(cell);
   if (!cached) {
-    const first = data.cells[cell]!;
-    const count = data.cells[cell + 1]! - first;
+    const entries = gridRow(data, descriptor, row);
+    const first = entries[column]!;
+    const count = entries[column + 1]! - first;
     cached = {
       first,
       positions: new Uint16Array(readAt(descriptor, data.positionsAt + first * 4, count * 4).buffer),
@@ -206,15 +226,29 @@ function forEachWithin(data: Index, descriptor: number, latitude: number, longit
   for (let row = firstRow; row <= lastRow; row += 1) {
     for (let column = firstColumn; column <= lastColumn; column += 1) {
       const wrapped = ((column % gridColumns) + gridColumns) % gridColumns;
-      const cellIndex = row * gridColumns + wrapped;
-      if (data.cells[cellIndex] === data.cells[cellIndex + 1]) continue;
-      const cell = readCell(data, descriptor, cellIndex);
+      const entries = gridRow(data, descriptor, row);
+      if (entries[wrapped] === entries[wrapped + 1]) continue;
+      const cell = readCell(data, descriptor, row, wrapped);
       const cellLatitude = row - 90;
       const cellLongitude = wrapped - 180;
+      // The search box in the cell's own units (1/65536°, as positions are stored), one unit wider
+      // on each side: most places of a 1° cell lie outside a 25 km box and are passed over by
+      // comparing small integers, before any arithmetic on fractions of a degree (which allocates
+      // in the interpreter a one-photo scan runs in). The exact tests below still decide.
+      const latitudeFrom = Math.floor((latitude - radiusDegrees - cellLatitude) * positionUnits) - 1;
+      const latitudeTo = Math.ceil((latitude + radiusDegrees - cellLatitude) * positionUnits) + 1;
+      // Measured from the unwrapped column, so a cell across the antimeridian gets the right side.
+      const pointInCell = longitude - (column - 180);
+      const longitudeFrom = allColumns ? -Infinity : Math.floor((pointInCell - lonDegrees) * positionUnits) - 1;
+      const longitudeTo = allColumns ? Infinity : Math.ceil((pointInCell + lonDegrees) * positionUnits) + 1;
       for (let at = 0; at < cell.extents.length; at += 1) {
-        const placeLatitude = cellLatitude + cell.positions[at * 2]! / 65536;
+        const latitudeUnits = cell.positions[at * 2]!;
+        if (latitudeUnits < latitudeFrom || latitudeUnits > latitudeTo) continue;
+        const longitudeUnits = cell.positions[at * 2 + 1]!;
+        if (longitudeUnits < longitudeFrom || longitudeUnits > longitudeTo) continue;
+        const placeLatitude = cellLatitude + latitudeUnits / positionUnits;
         if (Math.abs(placeLatitude - latitude) > radiusDegrees) continue;
-        const placeLongitude = cellLongitude + cell.positions[at * 2 + 1]! / 65536;
+        const placeLongitude = cellLongitude + longitudeUnits / positionUnits;
         const lonGap = Math.abs(placeLongitude - longitude);
         if (!allColumns && Math.min(lonGap, 360 - lonGap) > lonDegrees) continue;
         const division = cell.divisions[at]!;

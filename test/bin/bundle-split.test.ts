@@ -17,10 +17,10 @@ const root = join(import.meta.dirname, '..', '..');
 const built = existsSync(join(root, 'dist', 'bundle', 'cli-late.cjs'));
 const files = scratchFolder('traceless-bundle-split-', '.bin');
 
-/** A preload that reports each late bundle the process reads, on stderr. */
+/** A preload that reports each late bundle the process opens (to read it), on stderr. */
 const watchLate =
-  "const fs = require('node:fs'); const read = fs.readFileSync;\n" +
-  "fs.readFileSync = function (file, ...rest) { if (String(file).endsWith('-late.cjs')) fs.writeSync(2, 'LATE BUNDLE LOADED\\n'); return read.call(this, file, ...rest); };\n";
+  "const fs = require('node:fs'); const open = fs.openSync;\n" +
+  "fs.openSync = function (file, ...rest) { if (String(file).endsWith('-late.cjs')) fs.writeSync(2, 'LATE BUNDLE LOADED\\n'); return open.call(this, file, ...rest); };\n";
 
 function runBuilt(...args: string[]) {
   const result = runBuiltWithPreload(files.path(), watchLate, args);

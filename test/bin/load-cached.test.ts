@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 // @ts-expect-error plain JavaScript module of the command-line shim
-import { cacheFileFor, loadCached } from '../../bin/load-cached.js';
+import { cacheFileFor, loadCached, wrap } from '../../bin/load-cached.js';
 
 type Loaded = { exports: { answer: number; file: string; url: string }; saveCache(): void };
 const load = loadCached as (file: string) => Loaded;
@@ -36,6 +36,29 @@ describe('code-cached bundle loader', () => {
     expect(second.exports.answer).toBe(42);
     second.saveCache();
     expect(readFileSync(`${file}.cache`).equals(cache)).toBe(true);
+  });
+
+  it('runs a bundle stored wrapped (as scripts/bundle.mjs writes them) as it runs the plain one, cache included', () => {
+    const file = bundle();
+    writeFileSync(file, (wrap as (source: string) => string)(readFileSync(file, 'latin1')), 'latin1');
+    const first = load(file);
+    expect(first.exports).toEqual({ answer: 42, file: 'b.cjs' });
+    first.saveCache();
+    expect(readFileSync(`${file}.cache`).length).toBeGreaterThan(0);
+  });
+
+  it('runs with a cache cut short, and replaces it', () => {
+    const first = bundle();
+    load(first).saveCache();
+    const whole = readFileSync(`${first}.cache`);
+    // Another path: V8 would find the first file's script in its in-process cache and not read the file's.
+    const file = join(folder!, 'c.cjs');
+    writeFileSync(file, readFileSync(first));
+    writeFileSync(`${file}.cache`, whole.subarray(0, whole.length >> 1));
+    const loaded = load(file);
+    expect(loaded.exports.answer).toBe(42);
+    loaded.saveCache();
+    expect(readFileSync(`${file}.cache`).length).toBe(whole.length);
   });
 
   it('runs with a damaged cache and replaces it', () => {

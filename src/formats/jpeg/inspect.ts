@@ -114,8 +114,13 @@ export function assembleExtendedXmp(chunks: readonly Buffer[]): { guid: string; 
   return packets;
 }
 
-/** `role`: what the image is to the file (a JPEG inside metadata keeps no gain-map data). */
-export function inspectJpeg(source: ByteSource, prefix = '', depth = 0, role: ImageRole = 'embedded', options?: ContainerInspectOptions): ContainerReport {
+/**
+ * `role`: what the image is to the file (a JPEG inside metadata keeps no gain-map data).
+ * `removedWhole`: the image is a thumbnail or trailer image that a clean removes entirely, so what
+ * a clean would trim inside its structure is not worked out (it is the costliest part of a scan of
+ * a small image, and the image's own finding already says the clean changes the file).
+ */
+export function inspectJpeg(source: ByteSource, prefix = '', depth = 0, role: ImageRole = 'embedded', options?: ContainerInspectOptions, removedWhole = false): ContainerReport {
   const report = depth === 0 ? reportFor(options) : emptyReport();
   const lenient = options?.bestEffort ?? false;
   const { layout, segments } = analyseJpeg(source, lenient);
@@ -229,7 +234,7 @@ export function inspectJpeg(source: ByteSource, prefix = '', depth = 0, role: Im
     }
   }
   if (flirChunks.length > 0) mergeDecoded(report, () => decodeFlir(flirChunks, `${prefix}APP1/FLIR`), `${prefix}APP1/FLIR`);
-  reportStructure(source, segments, prefix, report, layout.damage !== undefined);
+  if (!removedWhole) reportStructure(source, segments, prefix, report, layout.damage !== undefined);
   if (layout.trailer && kept && kept.extras.length > 0) {
     const trailer = layout.trailer;
     inspectKeptImages(source, kept, trailer, prefix, report, (image, imagePrefix, imageRole) => inspectJpeg(image, imagePrefix, depth + 1, imageRole), (range) => inspectTrailer(source, range, prefix, depth, report));
@@ -296,9 +301,10 @@ function mergeDecoded(report: ContainerReport, decode: () => { findings: Finding
   }
 }
 
+/** An EXIF thumbnail or an image in a trailer: both go whole in a clean. */
 function mergeNested(report: ContainerReport, bytes: Buffer, prefix: string, depth: number): void {
   try {
-    mergeReport(report, inspectJpeg(new BufferSource(bytes), prefix, depth + 1));
+    mergeReport(report, inspectJpeg(new BufferSource(bytes), prefix, depth + 1, 'embedded', undefined, true));
   } catch (error) {
     report.warnings.push({ code: 'JPEG_EMBEDDED_UNREADABLE', message: `${prefix}: embedded image cannot be read (${asTracelessError(error).message})`, severity: 'info' });
   }

@@ -19,21 +19,19 @@ import { os, workerThreads } from '../io/builtins.js';
 import { minimumFilesPerWorkerToTune, tuneJitForBatch, tunedFlags } from './jit-tuning.js';
 
 /**
- * The bundle's worker entry (dist/bundle/worker.cjs, see scripts/bundle.mjs): CommonJS, so a worker
- * does not start Node's ES-module loader before its first file.
+ * The worker module: the bundle's entry (dist/bundle/worker.cjs, see scripts/bundle.mjs: CommonJS,
+ * so a worker does not start Node's ES-module loader before its first file), or the compiled
+ * `worker.js` beside this module, or — when the sources run untranspiled (vitest) — the compiled
+ * worker of the same checkout (`dist/src/batch/worker.js`, built by `npm test` before the suite
+ * runs). Worked out when a pool asks, not when the CLI starts: a one-file run never does.
  */
-const bundledScript = fileURLToPath(new URL('./worker.cjs', import.meta.url));
-const siblingScript = fileURLToPath(new URL('./worker.js', import.meta.url));
-/**
- * When the sources run untranspiled (vitest), the compiled worker of the same checkout
- * (`dist/src/batch/worker.js`, built by `npm test` before the suite runs) does the work.
- */
-const compiledScript = fileURLToPath(new URL('../../dist/src/batch/worker.js', import.meta.url));
-
-/** The worker module: the bundle's `worker.cjs` or the compiled `worker.js` beside this module, or the checkout's build. */
 export function defaultWorkerScript(): string | undefined {
+  const besideThis = (relative: string): string => fileURLToPath(new URL(relative, import.meta.url));
+  const bundledScript = besideThis('./worker.cjs');
   if (existsSync(bundledScript)) return bundledScript;
+  const siblingScript = besideThis('./worker.js');
   if (existsSync(siblingScript)) return siblingScript;
+  const compiledScript = besideThis('../../dist/src/batch/worker.js');
   if (import.meta.url.endsWith('/src/batch/pool.ts') && existsSync(compiledScript)) return compiledScript;
   return undefined;
 }

@@ -187,7 +187,14 @@ export function haversineKm(latitude1: number, longitude1: number, latitude2: nu
   return 2 * earthRadiusKm * Math.asin(Math.min(1, Math.sqrt(a)));
 }
 
-const decoder = new TextDecoder();
+/**
+ * UTF-8 text of `bytes` (the index is written by scripts/build-gazetteer.mjs, valid UTF-8). Node's
+ * Buffer decoder, not a TextDecoder: creating one sets up an ICU converter (~1 ms), which this
+ * module's first line used to pay at every start of the CLI, location or not.
+ */
+function utf8(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+}
 
 function countryOf(data: Index, division: number): string {
   return String.fromCharCode(data.countries[division * 2]!, data.countries[division * 2 + 1]!);
@@ -195,7 +202,7 @@ function countryOf(data: Index, division: number): string {
 
 function divisionName(data: Index, division: number): string | undefined {
   const start = division === 0 ? 0 : data.divisionEnds[division - 1]!;
-  const name = decoder.decode(data.divisionNames.subarray(start, data.divisionEnds[division]!));
+  const name = utf8(data.divisionNames.subarray(start, data.divisionEnds[division]!));
   return name || undefined;
 }
 
@@ -203,7 +210,7 @@ function placeName(data: Index, descriptor: number, place: number): string {
   const ends = new DataView(readAt(descriptor, data.nameEndsAt + Math.max(0, place - 1) * 4, place === 0 ? 4 : 8).buffer);
   const start = place === 0 ? 0 : ends.getUint32(0, true);
   const end = ends.getUint32(place === 0 ? 0 : 4, true);
-  return decoder.decode(readAt(descriptor, data.namesAt + start, end - start));
+  return utf8(readAt(descriptor, data.namesAt + start, end - start));
 }
 
 /**

@@ -127,6 +127,36 @@ async function standIn(path) {
   return lines.join('\n');
 }
 
+/**
+ * The first bundle's modules as the late bundle gets them: `coreModule(path)` gives an object of
+ * the module's exports, made on the late bundle's first request. Made from named imports, not
+ * `import * as`: a namespace object per module, each export a getter, was made for every exposed
+ * module when the first bundle started (~0.5 ms), late bundle or not. No module of traceless
+ * re-assigns an export (no `export let`), so the objects hold what the modules export.
+ */
+function coreModulesSource(exposed, exportNames) {
+  const imports = [];
+  const cases = [];
+  exposed.forEach((path, index) => {
+    const names = exportNames.get(path);
+    const local = (name) => `m${index}_${names.indexOf(name)}`;
+    imports.push(`import { ${names.map((name) => `${name} as ${local(name)}`).join(', ')} } from './${path}';`);
+    cases.push(`    case ${JSON.stringify(path)}: return { ${names.map((name) => `${JSON.stringify(name)}: ${local(name)}`).join(', ')} };`);
+  });
+  return `${imports.join('\n')}
+const made = new Map();
+function make(path) {
+  switch (path) {
+${cases.join('\n')}
+    default: return undefined;
+  }
+}
+export default function coreModule(path) {
+  if (!made.has(path)) made.set(path, make(path));
+  return made.get(path);
+}`;
+}
+
 /** Loads `NAME-late.cjs` once, handing it this bundle's modules (generated into the first bundle). */
 function lateLoader(lateFile) {
   return `import coreModules from '${coreModulesId}';
@@ -135,7 +165,7 @@ let late;
 export function loadLate() {
   if (late === undefined) {
     const { loadCached } = require(join(__dirname, '..', '..', 'bin', 'load-cached.js'));
-    const loaded = loadCached(join(__dirname, ${JSON.stringify(lateFile)}), (id) => (id.startsWith(${JSON.stringify(coreScheme)}) ? coreModules[id.slice(${coreScheme.length})] : require(id)));
+    const loaded = loadCached(join(__dirname, ${JSON.stringify(lateFile)}), (id) => (id.startsWith(${JSON.stringify(coreScheme)}) ? coreModules(id.slice(${coreScheme.length})) : require(id)));
     loaded.saveCache();
     late = loaded.exports.lateModules;
   }
@@ -154,9 +184,7 @@ async function buildSplit(name, entry) {
       build.onResolve({ filter: new RegExp(`^(${lateLoaderId}|${coreModulesId})$`) }, (args) => ({ path: args.path, namespace: 'generated' }));
       build.onLoad({ filter: /^/, namespace: 'generated' }, (args) => {
         if (args.path === lateLoaderId) return { contents: lateLoader(`${name}-late.cjs`), loader: 'js', resolveDir: process.cwd() };
-        // Every module of this bundle the late one imports, by path.
-        const imports = exposed.map((path, index) => `import * as m${index} from './${path}';`);
-        return { contents: `${imports.join('\n')}\nexport default { ${exposed.map((path, index) => `${JSON.stringify(path)}: m${index}`).join(', ')} };`, loader: 'js', resolveDir: process.cwd() };
+        return { contents: coreModulesSource(exposed, exportNames), loader: 'js', resolveDir: process.cwd() };
       });
       build.onLoad({ filter: /\.js$/ }, (args) => {
         const path = relativePath(args.path);
@@ -164,14 +192,18 @@ async function buildSplit(name, entry) {
       });
     },
   });
-  const first = (exposed) =>
-    build({
+  /** The export names of each module the late bundle may import (`exposed` below), by path. */
+  const exportNames = new Map();
+  const first = async (exposed) => {
+    for (const path of exposed) if (!exportNames.has(path)) exportNames.set(path, Object.keys(await import(pathToFileURL(resolve(path)).href)));
+    return build({
       ...shared,
       plugins: [...shared.plugins, firstPlugin(exposed)],
       stdin: { contents: entrySource, resolveDir: process.cwd(), sourcefile: `${name}-entry.js`, loader: 'js' },
       outfile: `dist/bundle/${name}.cjs`,
       metafile: true,
     });
+  };
   const firstInputs = (result) => new Set(Object.keys(result.metafile.inputs).filter((path) => !path.startsWith('generated:') && path !== '<stdin>'));
   const firstModules = firstInputs(await first([]));
   const core = new Set([...firstModules].filter((path) => !lateSet.has(path)));

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspectSync } from '../../src/index.js';
 import { findCoordinatesInText } from '../../src/decode/coordinates.js';
 import { expectCleanedInBothModes, expectSentinelGone, sentinel, sentinelBytes, type ModeOutcome } from '../helpers/sentinel.js';
-import { appendToBox, appendToFragment, appendToFragmentedMovie, appleKeysMeta, box, u16, editBox, ffmpegClip, fullBox, listBoxes, packetDigests, removeScratch, streamTypes, textAtom, u32, xmpUuidBox } from '../fixtures/mp4.js';
+import { appendToBox, appendToFragment, appendToFragmentedMovie, appleKeysMeta, box, u16, editBox, ffmpegClip, fullBox, listBoxes, packetDigests, removeScratch, streamTypes, textAtom, u32, u64, xmpUuidBox } from '../fixtures/mp4.js';
 import { scratchFolder } from '../helpers/scratch.js';
 
 const { save } = scratchFolder('traceless-mp4-crafted-', '.mp4');
@@ -171,6 +171,33 @@ describe('MP4 crafted: bytes past the defined fields of kept boxes', () => {
     const grown = Buffer.concat([clip.subarray(0, mdat.offset + mdat.size), sentinelBytes, clip.subarray(mdat.offset + mdat.size)]);
     grown.writeUInt32BE(mdat.size + sentinelBytes.length, mdat.offset);
     expectRemovedAndPlayable(grown, /^mdat$/);
+  });
+});
+
+describe('MP4 crafted: codec configurations that do not read as laid out', () => {
+  it('an avcC whose parameter-set count runs past the box is not kept as decoder data: the video needs it, so the clean is refused', () => {
+    // 31 sequence parameter sets announced, one there, then the sentinel: before, the box was kept whole.
+    const input = editBox(clip, `${stbl}/stsd/avc1/avcC`, (payload) => {
+      const out = Buffer.concat([payload, sentinelBytes]);
+      out[5] = 0xe0 | 0x1f;
+      return out;
+    });
+    for (const outcome of expectSentinelGone(input)) {
+      expect(outcome.data, outcome.mode).toBeNull();
+      expect(outcome.result.status).toBe('refused');
+      expect(outcome.result.error?.message).toMatch(/codec configuration 'avcC' does not read/);
+    }
+    // scan still reads the movie.
+    const scanned = inspectSync(input);
+    expect(scanned.format.id).toBe('mp4');
+    expect(scanned.unreadable).toEqual([]);
+  });
+
+  it('a display property with a 64-bit size (its fields cannot be placed) is removed, and the file is cleaned', () => {
+    const payload = Buffer.concat([Buffer.from('nclx'), Buffer.from([0, 1, 0, 1, 0, 1, 0]), sentinelBytes]);
+    const colr = Buffer.concat([u32(1), Buffer.from('colr'), u64(16 + payload.length), payload]);
+    const outcomes = expectRemovedAndPlayable(appendToBox(clip, `${stbl}/stsd/avc1`, colr), /avc1\/colr/);
+    for (const outcome of outcomes) expect(outcome.result.removed.some((removal) => /colr/.test(removal.where))).toBe(true);
   });
 });
 

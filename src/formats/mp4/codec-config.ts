@@ -109,6 +109,20 @@ export function codecConfigurationLength(type: string, payload: Buffer): number 
   }
 }
 
+/** Types whose layout `codecConfigurationLength` knows: one of them that does not read is not decoder data. */
+const layoutTypes: ReadonlySet<string> = new Set([...Object.keys(fixedLengths), 'avcC', 'hvcC', 'esds', 'dOps', 'vpcC', 'colr']);
+
+export function hasKnownLayout(type: string): boolean {
+  return layoutTypes.has(type);
+}
+
+/** Decoder configurations among them (the samples cannot be decoded without one), as opposed to display properties. */
+const decoderConfigurations: ReadonlySet<string> = new Set(['avcC', 'hvcC', 'esds', 'dOps', 'vpcC', 'dac3']);
+
+export function decodesSamples(type: string): boolean {
+  return decoderConfigurations.has(type);
+}
+
 /** `colr` kinds that carry an ICC profile (re-written by decode/icc). */
 export function colourProfileKind(payload: Buffer): boolean {
   const kind = payload.toString('latin1', 0, 4);

@@ -24,7 +24,7 @@ import { containerBoxes, leafFields, type FieldContext } from './box-fields.js';
 import { registeredBrand } from './brands.js';
 import { codecConfigurationBoxes, compressorNameLength, compressorNameOffset, decodingCompressorNames, entryStringCount, sampleEntryLayout } from './sample-entry.js';
 import { loadSlice } from './slice-source.js';
-import { codecConfigurationLength, colourProfileKind } from './codec-config.js';
+import { codecConfigurationLength, colourProfileKind, decodesSamples, hasKnownLayout } from './codec-config.js';
 import { sanitiseIccProfile } from '../../decode/icc.js';
 import { emitProperty } from '../heif/property-emit.js';
 import { readDescriptor } from '../isobmff/descriptor.js';
@@ -481,7 +481,7 @@ class Structure {
     for (const child of children) {
       const childWhere = `${where}/${printable(child.type)}`;
       if (paddingTypes.has(child.type)) this.child(writer, child, 'entry', track, depth + 1, childWhere);
-      else if (codecConfigurationBoxes.has(child.type)) this.codecConfiguration(writer, child, childWhere);
+      else if (codecConfigurationBoxes.has(child.type)) this.codecConfiguration(writer, child, childWhere, needed);
       else if (layout.family === 'metadata' && child.type === 'keys') writer.copy(child.offset, child.size);
       else this.remove(writer, child, childWhere);
     }
@@ -491,8 +491,12 @@ class Structure {
    * A codec configuration or display property of a sample entry: its defined fields, then zeros;
    * an ICC profile re-written by decode/icc (same length or shorter, then zeros); a colour box of
    * an unknown kind removed. A box whose layout traceless does not know is decoder data, kept whole.
+   * One whose layout it knows but that does not read that way (counts running past the box, too
+   * short, a 64-bit size) is not taken for decoder data: the clean is refused when it is the
+   * decoder configuration of samples that need it (removing it would break them), and the box goes
+   * otherwise (a display property that does not read is one players ignore).
    */
-  private codecConfiguration(writer: RegionWriter, child: Box, where: string): void {
+  private codecConfiguration(writer: RegionWriter, child: Box, where: string, needed: boolean): void {
     const source = writer.source;
     const payload = source.read(payloadStart(child), payloadSize(child));
     if (child.type === 'colr' && child.headerSize === 8 && colourProfileKind(payload)) {
@@ -533,7 +537,11 @@ class Structure {
       }
     }
     const defined = child.headerSize === 8 ? codecConfigurationLength(child.type, payload) : undefined;
-    if (defined === undefined) return writer.copy(child.offset, child.size);
+    if (defined === undefined) {
+      if (!hasKnownLayout(child.type)) return writer.copy(child.offset, child.size);
+      if (needed && decodesSamples(child.type)) this.refuse(`${where}: the codec configuration '${printable(child.type)}' does not read as its specification lays it out, so traceless cannot tell its decoder data from other bytes, and the samples need it`);
+      return this.remove(writer, child, where, 'Codec configuration that does not read');
+    }
     writer.write(child.offset, boxHeader(source, child));
     writer.copy(payloadStart(child), defined);
     if (!isAllZero(payload.subarray(defined))) this.reportRemoval(where, child, `Bytes past the defined fields of '${printable(child.type)}'`, 'bytes past the defined fields zeroed', 'other', payload.length - defined);

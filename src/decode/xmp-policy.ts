@@ -165,17 +165,40 @@ export function keepForSidecar(property: XmpNode): XmpNode | undefined {
 
 /** A copy of `node` whose struct fields (at every depth, in arrays too) pass `keepField`. */
 function withFilteredValue(node: XmpNode, keepField: (field: XmpNode) => boolean): XmpNode {
+  // What nothing was filtered out of is returned as it is (the same object): callers tell a
+  // property kept whole from one kept in part by identity, without writing both out to compare.
   const filter = (value: XmpValue): XmpValue => {
     switch (value.kind) {
-      case 'struct':
-        return { kind: 'struct', fields: value.fields.filter(keepField).map((field) => ({ ...field, value: filter(field.value) })) };
-      case 'array':
-        return { kind: 'array', form: value.form, items: value.items.map((item) => ({ ...item, value: filter(item.value) })) };
+      case 'struct': {
+        let changed = false;
+        const fields: XmpNode[] = [];
+        for (const field of value.fields) {
+          if (!keepField(field)) {
+            changed = true;
+            continue;
+          }
+          const inner = filter(field.value);
+          changed ||= inner !== field.value;
+          fields.push(inner === field.value ? field : { ...field, value: inner });
+        }
+        return changed ? { kind: 'struct', fields } : value;
+      }
+      case 'array': {
+        let changed = false;
+        const items = value.items.map((item) => {
+          const inner = filter(item.value);
+          if (inner === item.value) return item;
+          changed = true;
+          return { ...item, value: inner };
+        });
+        return changed ? { kind: 'array', form: value.form, items } : value;
+      }
       default:
         return value;
     }
   };
-  return { ...node, value: filter(node.value) };
+  const value = filter(node.value);
+  return value === node.value ? node : { ...node, value };
 }
 
 /** Namespaces summarised in one finding (hundreds of develop settings say nothing about a person). */

@@ -17,8 +17,12 @@ const xpacketId = 'W5M0MpCehiHzreSzNTczkc9d';
 /** A BCP 47 language tag (RFC 5646 §2.1, loosely) — anything else is not written. */
 const languageTag = /^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$/;
 
+const textEscapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '\r': '&#xD;' };
+const needsTextEscape = /[&<>\r]/;
+
+/** One pass, and none for the common text with nothing to escape (a packet may hold tens of thousands of values). */
 function escapeText(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#xD;');
+  return needsTextEscape.test(text) ? text.replace(/[&<>\r]/g, (character) => textEscapes[character]!) : text;
 }
 
 function escapeAttribute(text: string): string {
@@ -49,13 +53,20 @@ class Prefixes {
  */
 export function writeXmpPacket(model: XmpPacketModel, begin = '\ufeff'): string {
   const prefixes = new Prefixes();
-  const body = model.properties.map((property) => `  ${writeNode(property, prefixes)}\n`).join('');
+  // Pieces pushed in order and joined once: a packet may hold tens of thousands of values, and
+  // strings built up per element were joined again at every level.
+  const body: string[] = [];
+  for (const property of model.properties) {
+    body.push('  ');
+    writeNode(property, prefixes, body);
+    body.push('\n');
+  }
   return (
     `<?xpacket begin="${begin}" id="${xpacketId}"?>\n` +
     `<x:xmpmeta xmlns:x="${namespaces.x}">\n` +
     `<rdf:RDF xmlns:rdf="${namespaces.rdf}">\n` +
     ` <rdf:Description rdf:about=""${prefixes.declarations()}>\n` +
-    body +
+    body.join('') +
     ` </rdf:Description>\n</rdf:RDF>\n</x:xmpmeta>\n<?xpacket end="w"?>`
   );
 }
@@ -64,20 +75,28 @@ function langAttribute(lang: string | undefined): string {
   return lang !== undefined && languageTag.test(lang) ? ` xml:lang="${lang}"` : '';
 }
 
-function writeNode(node: XmpNode, prefixes: Prefixes): string {
-  return writeElement(`${prefixes.of(node.name.uri)}:${node.name.local}`, node.value, node.lang, prefixes);
+function writeNode(node: XmpNode, prefixes: Prefixes, out: string[]): void {
+  writeElement(`${prefixes.of(node.name.uri)}:${node.name.local}`, node.value, node.lang, prefixes, out);
 }
 
-function writeElement(name: string, value: XmpValue, lang: string | undefined, prefixes: Prefixes): string {
+function writeElement(name: string, value: XmpValue, lang: string | undefined, prefixes: Prefixes, out: string[]): void {
   const attributes = langAttribute(lang);
   switch (value.kind) {
     case 'simple':
-      return `<${name}${attributes}>${escapeText(value.text)}</${name}>`;
+      out.push('<', name, attributes, '>', escapeText(value.text), '</', name, '>');
+      return;
     case 'uri':
-      return `<${name}${attributes} rdf:resource="${escapeAttribute(value.uri)}"/>`;
+      out.push('<', name, attributes, ' rdf:resource="', escapeAttribute(value.uri), '"/>');
+      return;
     case 'struct':
-      return `<${name}${attributes} rdf:parseType="Resource">${value.fields.map((field) => writeNode(field, prefixes)).join('')}</${name}>`;
+      out.push('<', name, attributes, ' rdf:parseType="Resource">');
+      for (const field of value.fields) writeNode(field, prefixes, out);
+      out.push('</', name, '>');
+      return;
     case 'array':
-      return `<${name}${attributes}><rdf:${value.form}>${value.items.map((item: XmpItem) => writeElement('rdf:li', item.value, item.lang, prefixes)).join('')}</rdf:${value.form}></${name}>`;
+      out.push('<', name, attributes, '><rdf:', value.form, '>');
+      for (const item of value.items as readonly XmpItem[]) writeElement('rdf:li', item.value, item.lang, prefixes, out);
+      out.push('</rdf:', value.form, '></', name, '>');
+      return;
   }
 }

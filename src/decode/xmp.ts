@@ -182,11 +182,21 @@ export function decodeXmp(packet: string, where: string): DecodedXmp {
   const seen = new Set<string>();
   let settings = 0;
   let unlisted = 0;
+  // The items of an array share their name: one decision per name under its top-level property
+  // (ten pattern tests each), not one per item — a packet may hold tens of thousands of items.
+  const categories = new Map<XmpName, Map<XmpName, Category | 'setting'>>();
+  const categoryOf = (name: XmpName, top: XmpName): Category | 'setting' => {
+    let byTop = categories.get(name);
+    if (!byTop) categories.set(name, (byTop = new Map()));
+    let category = byTop.get(top);
+    if (category === undefined) byTop.set(top, (category = categorise(name, top)));
+    return category;
+  };
   const visit = (top: XmpName, name: XmpName, value: XmpValue) => {
     if (value.kind === 'array') return value.items.forEach((item) => visit(top, name, item.value));
     if (value.kind === 'struct') return value.fields.forEach((field) => visit(top, field.name, field.value));
     const text = (value.kind === 'simple' ? value.text : value.uri).trim();
-    const category = categorise(name, top);
+    const category = categoryOf(name, top);
     if (category === 'setting') return void settings++;
     const tag = qualifiedName(name);
     const key = `${tag}=${text}`;

@@ -57,7 +57,7 @@ const shared = {
   // Offline border data loads from node_modules on first use (see src/report/places.ts).
   external: ['sharp', 'playwright-core', '@rapideditor/country-coder'],
   // The modules use import.meta.url to find their data and the worker beside them.
-  define: { 'import.meta.url': '__tracelessBundle.url' },
+  define: { 'import.meta.url': '__tracelessBundle.url', 'import.meta.dirname': '__dirname' },
   // vm.Script (bin/load-cached.js) has no loader for import(): lazy imports become require calls.
   supported: { 'dynamic-import': false },
   // Whitespace and syntax only: a third of the bytes to read and hash at each start; names stay, so

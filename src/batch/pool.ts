@@ -288,10 +288,11 @@ export async function runTasks(tasks: readonly Task[], jobs: number, onResult: (
   // One file (or one job) runs here: no pool is set up (finding the worker script costs a one-photo scan file checks).
   const pool = jobs <= 1 || tasks.length <= 1 ? undefined : new WorkerPool({ size: Math.min(jobs, tasks.length), script: options.script, prefetch: 2 });
   if (!pool?.available) {
-    for (const task of tasks) {
+    for (const [index, task] of tasks.entries()) {
       onResult(runTask(task));
-      // Let the event loop breathe (progress redraws, signals) between files.
-      await new Promise((resolve) => setImmediate(resolve));
+      // Let the event loop breathe (progress redraws, signals) between files — not after the last
+      // (Node's timer modules are compiled on first use: a one-photo scan would pay for nothing).
+      if (index < tasks.length - 1) await new Promise((resolve) => setImmediate(resolve));
     }
     return;
   }

@@ -16,7 +16,7 @@ export interface CountryFeature {
 }
 
 interface Index {
-  path: URL;
+  path: string;
   sub: number;
   blocksAt: number;
   setEndsAt: number;
@@ -48,7 +48,7 @@ function readAt(descriptor: number, offset: number, length: number): Buffer {
   return bytes;
 }
 
-function load(descriptor: number, path: URL): Index | null {
+function load(descriptor: number, path: string): Index | null {
   const header = readAt(descriptor, 0, headerBytes);
   if (header.readUInt32LE(0) !== magic || header.readUInt32LE(4) !== version) return null;
   const sub = header.readUInt32LE(8);

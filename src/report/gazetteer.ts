@@ -10,6 +10,8 @@
  * back to the country, as before.
  */
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export interface NearbyPlace {
   name: string;
@@ -21,7 +23,7 @@ export interface NearbyPlace {
 }
 
 interface Index {
-  path: URL;
+  path: string;
   /** Where the grid (the first place of each cell, and one end entry) starts in the file. */
   cellsAt: number;
   /** Grid rows read so far: 361 entries each, the first place of each cell and of the next row. */
@@ -61,15 +63,23 @@ export function gazetteerLoaded(): boolean {
 }
 
 /** Where `npm run build` puts the index, seen from src/report, dist/src/report and dist/bundle(/chunks). */
-function indexPath(): URL | undefined {
+function indexPath(): string | undefined {
   return builtDataFile('places.bin');
 }
 
+/**
+ * This module's folder. `import.meta.dirname` (Node ≥ 20.11; the bundle's own folder there, see
+ * scripts/bundle.mjs) is a plain path: no URL to parse, so a one-photo scan does not compile Node's
+ * URL code for it.
+ */
+const moduleFolder = (): string => (import.meta.dirname as string | undefined) ?? dirname(fileURLToPath(import.meta.url));
+
 /** A file of dist/gazetteer/ (built by `npm run build`), wherever this module runs from. */
-export function builtDataFile(name: string): URL | undefined {
+export function builtDataFile(name: string): string | undefined {
+  const folder = moduleFolder();
   for (const relative of [`../../gazetteer/${name}`, `../gazetteer/${name}`, `../../dist/gazetteer/${name}`, `../../../gazetteer/${name}`]) {
-    const url = new URL(relative, import.meta.url);
-    if (existsSync(url)) return url;
+    const path = join(folder, relative);
+    if (existsSync(path)) return path;
   }
   return undefined;
 }

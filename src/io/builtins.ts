@@ -11,21 +11,21 @@ type GetBuiltinModule = (id: string) => unknown;
 const getBuiltinModule = (process as { getBuiltinModule?: GetBuiltinModule }).getBuiltinModule;
 let requireFallback: GetBuiltinModule | undefined;
 
-function requireBuiltin(id: string): unknown {
-  if (getBuiltinModule) return getBuiltinModule.call(process, id);
+function requireBuiltin<Module>(id: string): Module {
+  if (getBuiltinModule) return getBuiltinModule.call(process, id) as Module;
   requireFallback ??= createRequire(import.meta.url);
-  return requireFallback(id);
+  return requireFallback(id) as Module;
 }
 
-export const zlib = (): typeof import('node:zlib') => requireBuiltin('node:zlib') as typeof import('node:zlib');
-export const crypto = (): typeof import('node:crypto') => requireBuiltin('node:crypto') as typeof import('node:crypto');
-export const workerThreads = (): typeof import('node:worker_threads') => requireBuiltin('node:worker_threads') as typeof import('node:worker_threads');
-export const streamPromises = (): typeof import('node:stream/promises') => requireBuiltin('node:stream/promises') as typeof import('node:stream/promises');
+export const zlib = () => requireBuiltin<typeof import('node:zlib')>('node:zlib');
+export const crypto = () => requireBuiltin<typeof import('node:crypto')>('node:crypto');
+export const workerThreads = () => requireBuiltin<typeof import('node:worker_threads')>('node:worker_threads');
+export const streamPromises = () => requireBuiltin<typeof import('node:stream/promises')>('node:stream/promises');
 /** With readline and the file watchers it loads: a few ms of any run that loads the HTML report's module. */
-export const fsPromises = (): typeof import('node:fs/promises') => requireBuiltin('node:fs/promises') as typeof import('node:fs/promises');
+export const fsPromises = () => requireBuiltin<typeof import('node:fs/promises')>('node:fs/promises');
 /** Loads the stream and worker modules with it: ~4 ms, paid only by folder runs (src/batch/jit-tuning.ts). */
-export const v8 = (): typeof import('node:v8') => requireBuiltin('node:v8') as typeof import('node:v8');
-export const os = (): typeof import('node:os') => requireBuiltin('node:os') as typeof import('node:os');
+export const v8 = () => requireBuiltin<typeof import('node:v8')>('node:v8');
+export const os = () => requireBuiltin<typeof import('node:os')>('node:os');
 
 /** Linux's memory devices (/dev/null, /dev/zero, /dev/full, /dev/random …): never a terminal. */
 const memoryDeviceMajor = 1;
@@ -38,7 +38,7 @@ export function isTerminal(fd: number): boolean {
   try {
     const stat = fstatSync(fd);
     if (!stat.isCharacterDevice() || Math.floor(stat.rdev / 256) % 4096 === memoryDeviceMajor) return false;
-    return (requireBuiltin('node:tty') as typeof import('node:tty')).isatty(fd);
+    return requireBuiltin<typeof import('node:tty')>('node:tty').isatty(fd);
   } catch {
     return false;
   }

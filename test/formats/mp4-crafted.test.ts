@@ -193,6 +193,16 @@ describe('MP4 crafted: codec configurations that do not read as laid out', () =>
     expect(scanned.unreadable).toEqual([]);
   });
 
+  it('an hvcC traceless cannot re-write (version 2) is not kept as read: its SEI unit carries the sentinel', () => {
+    // configurationVersion 2, 22 bytes of general fields, one array of one prefix SEI unit (type 39) holding the sentinel.
+    const sei = Buffer.concat([Buffer.from([39 << 1, 1, 5, sentinel.length]), sentinelBytes, Buffer.from([0x80])]);
+    const hvcC = box('hvcC', Buffer.from([2]), Buffer.alloc(21), Buffer.from([1, 39, 0, 1]), u16(sei.length), sei);
+    for (const outcome of expectSentinelGone(appendToBox(clip, `${stbl}/stsd/avc1`, hvcC))) {
+      expect(outcome.data, outcome.mode).toBeNull();
+      expect(outcome.result.error?.message).toMatch(/codec configuration 'hvcC' cannot be re-written/);
+    }
+  });
+
   it('a display property with a 64-bit size (its fields cannot be placed) is removed, and the file is cleaned', () => {
     const payload = Buffer.concat([Buffer.from('nclx'), Buffer.from([0, 1, 0, 1, 0, 1, 0]), sentinelBytes]);
     const colr = Buffer.concat([u32(1), Buffer.from('colr'), u64(16 + payload.length), payload]);

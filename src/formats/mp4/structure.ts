@@ -515,26 +515,31 @@ class Structure {
     }
     if (child.type === 'colr' && !['nclx', 'nclc'].includes(payload.toString('latin1', 0, 4))) return this.remove(writer, child, where, 'Colour box of an unknown kind');
     if (child.type === 'ftab') return this.fontTable(writer, child, payload, where);
-    if ((child.type === 'hvcC' || child.type === 'av1C') && child.headerSize === 8) {
+    if (child.type === 'hvcC' || child.type === 'av1C') {
       // Re-written like the HEIF property: SEI units with user data, metadata OBUs other than HDR go.
-      const judged = emitProperty(child.type, payload);
-      if (judged.kind === 'kept' && judged.property.data.length <= child.size) {
-        const emitted = judged.property.data;
-        const gap = child.size - emitted.length;
-        if (gap >= 8) {
-          // The shorter configuration, then a free box where the rest was (nothing moves).
-          writer.write(child.offset, emitted);
-          const free = Buffer.alloc(8);
-          free.writeUInt32BE(gap, 0);
-          free.write('free', 4, 'latin1');
-          writer.write(child.offset + emitted.length, free);
-        } else {
-          writer.write(child.offset, boxHeader(source, child));
-          writer.write(payloadStart(child), emitted.subarray(8));
-        }
-        if (judged.property.droppedBytes > 0) this.reportRemoval(where, child, judged.property.note ?? `Bytes of '${child.type}' that are not decoder data`, judged.property.note ?? 'codec configuration re-written', 'other', judged.property.droppedBytes);
-        return;
+      // One that cannot be re-written is never kept as read (its parameter-set arrays or OBUs may
+      // carry user data): refused when the samples need it, removed otherwise.
+      const judged = child.headerSize === 8 ? emitProperty(child.type, payload) : ({ kind: 'unknown', reason: 'a 64-bit box size' } as const);
+      if (judged.kind !== 'kept' || judged.property.data.length > child.size) {
+        const why = judged.kind === 'unknown' ? judged.reason : judged.kind === 'kept' ? 're-written it would be longer than the box' : 'not a codec configuration';
+        if (needed) this.refuse(`${where}: the codec configuration '${child.type}' cannot be re-written (${why}), so traceless cannot tell its decoder data from other bytes, and the samples need it`);
+        return this.remove(writer, child, where, 'Codec configuration that does not read');
       }
+      const emitted = judged.property.data;
+      const gap = child.size - emitted.length;
+      if (gap >= 8) {
+        // The shorter configuration, then a free box where the rest was (nothing moves).
+        writer.write(child.offset, emitted);
+        const free = Buffer.alloc(8);
+        free.writeUInt32BE(gap, 0);
+        free.write('free', 4, 'latin1');
+        writer.write(child.offset + emitted.length, free);
+      } else {
+        writer.write(child.offset, boxHeader(source, child));
+        writer.write(payloadStart(child), emitted.subarray(8));
+      }
+      if (judged.property.droppedBytes > 0) this.reportRemoval(where, child, judged.property.note ?? `Bytes of '${child.type}' that are not decoder data`, judged.property.note ?? 'codec configuration re-written', 'other', judged.property.droppedBytes);
+      return;
     }
     const defined = child.headerSize === 8 ? codecConfigurationLength(child.type, payload) : undefined;
     if (defined === undefined) {

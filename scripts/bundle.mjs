@@ -195,7 +195,12 @@ async function buildSplit(name, entry) {
   /** The export names of each module the late bundle may import (`exposed` below), by path. */
   const exportNames = new Map();
   const first = async (exposed) => {
-    for (const path of exposed) if (!exportNames.has(path)) exportNames.set(path, Object.keys(await import(pathToFileURL(resolve(path)).href)));
+    for (const path of exposed) {
+      if (exportNames.has(path)) continue;
+      // The late bundle gets a module's exports as they are when it loads (see coreModulesSource).
+      if (/^export (let|var)\b/m.test(readFileSync(path, 'utf8'))) throw new Error(`bundle: ${path} exports a variable it may re-assign; the late bundle would not see the change`);
+      exportNames.set(path, Object.keys(await import(pathToFileURL(resolve(path)).href)));
+    }
     return build({
       ...shared,
       plugins: [...shared.plugins, firstPlugin(exposed)],

@@ -163,8 +163,11 @@ export function keepForSidecar(property: XmpNode): XmpNode | undefined {
   return withFilteredValue(property, (field) => (field.name.uri === property.name.uri || fieldNamespaces.has(field.name.uri)) && !isPlaceProperty(field.name) && !sidecarDenied.has(field.name.uri + field.name.local));
 }
 
-/** A copy of `node` whose struct fields (at every depth, in arrays too) pass `keepField`. */
-function withFilteredValue(node: XmpNode, keepField: (field: XmpNode) => boolean): XmpNode {
+/**
+ * `node` with only the struct fields (at every depth, in arrays too) that pass `keepField`: a copy
+ * where something goes, `node` itself where nothing does.
+ */
+export function withFilteredValue(node: XmpNode, keepField: (field: XmpNode) => boolean): XmpNode {
   // What nothing was filtered out of is returned as it is (the same object): callers tell a
   // property kept whole from one kept in part by identity, without writing both out to compare.
   const filter = (value: XmpValue): XmpValue => {

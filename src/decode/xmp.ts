@@ -14,7 +14,7 @@ import { formatLocation } from './exif.js';
 import { decodeXmpBytes, unreadableText } from './xmp-encoding.js';
 import { parseXmp, type XmpName, type XmpNode, type XmpPacketModel, type XmpValue } from './xmp-model.js';
 import { namespaces as ns, qualifiedName } from './xmp-namespaces.js';
-import { isDevelopSetting, isHarmlessSetting, isPlaceLocalName, isPlaceProperty, keepForLocationMode } from './xmp-policy.js';
+import { isDevelopSetting, isHarmlessSetting, isPlaceLocalName, isPlaceProperty, keepForLocationMode, withFilteredValue } from './xmp-policy.js';
 import { writeXmpPacket } from './xmp-write.js';
 
 export type { XmpNode, XmpPacketModel } from './xmp-model.js';
@@ -312,12 +312,7 @@ export function editXmpForLocation(packet: string): XmpEdit {
 }
 
 function withoutFields(node: XmpNode, drop: (field: XmpNode) => boolean): XmpNode {
-  const filter = (value: XmpValue): XmpValue => {
-    if (value.kind === 'struct') return { kind: 'struct', fields: value.fields.filter((field) => !drop(field)).map((field) => ({ ...field, value: filter(field.value) })) };
-    if (value.kind === 'array') return { kind: 'array', form: value.form, items: value.items.map((item) => ({ ...item, value: filter(item.value) })) };
-    return value;
-  };
-  return { ...node, value: filter(node.value) };
+  return withFilteredValue(node, (field) => !drop(field));
 }
 
 /**
